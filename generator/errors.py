@@ -1,0 +1,51 @@
+"""Content errors that carry their source position."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One problem in the author's content, at ``path:line:column`` (1-based; 0 = unknown)."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+    hint: str = ""
+    warning: bool = False
+
+    def format(self) -> str:
+        """Render as ``path:line:column: error: message (hint)``."""
+        where = self.path
+        if self.line:
+            where += f":{self.line}:{max(self.column, 1)}"
+        kind = "warning" if self.warning else "error"
+        text = f"{where}: {kind}: {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+
+class ContentErrors(Exception):
+    """Raised by a stage that found content errors; holds every one of them."""
+
+    def __init__(self, errors: list[ContentError] | tuple[ContentError, ...]):
+        self.errors = tuple(sorted(errors))
+        super().__init__(f"{len(self.errors)} content error(s)")
+
+    def format(self) -> str:
+        """All errors, one block each, in file order."""
+        return "\n".join(error.format() for error in self.errors)
+
+
+def display_path(path: Path) -> str:
+    """A path as the author would type it: relative to the working directory when inside it."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
