@@ -1,0 +1,146 @@
+"""``comments.yaml`` -> a threaded ``CommentSnapshot``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime, tzinfo
+from typing import Any
+
+import yaml
+
+from generator.content.dates import datetime_field
+from generator.content.fields import (
+    INVALID, Fields, describe, expect_mapping, identifier, nonempty_text, one_of, text, web_url,
+)
+from generator.content.source import Source
+from generator.markdown import render_comment
+from generator.model import COMMENT_SOURCES, Comment, CommentSnapshot
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+#: Replies nest at most this deep; deeper ones continue at this depth.
+MAX_DEPTH = 6
+_PHONE = re.compile(r"(?<![\w/.-])\+?\d[\d ().-]{7,}\d(?![\w/.-])")
+
+
+@dataclass(frozen=True)
+class _Flat:
+    """A comment before threading: its own fields plus the id it replies to."""
+
+    comment: Comment
+    reply_to: str
+    reply_node: yaml.Node | None
+    date: datetime
+
+
+def _warn_private(source: Source, node: yaml.Node, body: str) -> None:
+    """Snapshots quote real people: flag contact details that should not be republished."""
+    if _EMAIL.search(body):
+        source.error(node, "this comment contains an e-mail address", "remove it before publishing", warning=True)
+    if any(sum(ch.isdigit() for ch in match.group()) >= 9 for match in _PHONE.finditer(body)):
+        source.error(node, "this comment seems to contain a phone number", "remove it before publishing", warning=True)
+
+
+def _read_comment(source: Source, node: yaml.Node, zone: tzinfo, number: int) -> Any:
+    mapping = expect_mapping(source, node, "a comment")
+    if mapping is None:
+        return INVALID
+    fields = Fields(source, mapping, "a comment")
+    values = {
+        "id": fields.get("id", identifier, f"comment-{number}"),
+        "author": fields.get("author", nonempty_text, required=True),
+        "person": fields.get("person", identifier, ""),
+        "url": fields.get("url", web_url, ""),
+        "date": fields.get("date", datetime_field(zone), required=True),
+        "source": fields.get("source", one_of(COMMENT_SOURCES, "comment source"), "blog"),
+    }
+    body = fields.get("body", nonempty_text, required=True)
+    reply_to = fields.get("reply_to", identifier, "")
+    fields.finish()
+    if body is not INVALID:
+        _warn_private(source, fields.node_of("body"), body)
+    if INVALID in (body, reply_to) or any(value is INVALID for value in values.values()):
+        return INVALID
+    comment = Comment(body_html=render_comment(body), **values)
+    return _Flat(comment, reply_to, fields.node_of("reply_to"), values["date"])
+
+
+def _thread(source: Source, flat: list[_Flat]) -> tuple[Comment, ...]:
+    """Nest replies under their parents; replies to unknown or later ids are errors.
+
+    Threads deeper than ``MAX_DEPTH`` continue at that depth (as WordPress does), so a
+    pathological chain of replies cannot nest pages (or recursion) without bound.
+    """
+    by_id = {item.comment.id: item for item in flat}
+    position = {item.comment.id: index for index, item in enumerate(flat)}
+    parent_of: dict[str, str] = {}
+    depth: dict[str, int] = {}
+    for item in flat:
+        comment_id, parent = item.comment.id, item.reply_to
+        depth[comment_id] = 1
+        if not parent:
+            continue
+        if parent not in by_id:
+            known = ", ".join(sorted(by_id)) or "none"
+            source.error(item.reply_node, f"reply_to '{parent}': no comment in this file has that id",
+                         f"comment ids here: {known}")
+        elif position[parent] >= position[comment_id]:
+            source.error(item.reply_node, f"reply_to '{parent}' points at a later comment",
+                         "list a comment before its replies")
+        else:
+            while depth[parent] >= MAX_DEPTH:
+                parent = parent_of[parent]
+            parent_of[comment_id] = parent
+            depth[comment_id] = depth[parent] + 1
+    children: dict[str, list[Comment]] = {}
+    roots: list[Comment] = []
+    # Replies always come after their parents, so building backwards finds children ready.
+    for item in reversed(flat):
+        comment_id = item.comment.id
+        replies = sorted(children.pop(comment_id, ()), key=lambda c: (c.date, c.id))
+        built = replace(item.comment, replies=tuple(replies))
+        if comment_id in parent_of:
+            children.setdefault(parent_of[comment_id], []).append(built)
+        else:
+            roots.append(built)
+    return tuple(sorted(roots, key=lambda c: (c.date, c.id)))
+
+
+def read_comments(source: Source, node: yaml.Node | None, zone: tzinfo) -> tuple[CommentSnapshot | None, tuple]:
+    """Validate comments.yaml; returns the snapshot (None on errors) and the person references."""
+    mapping = expect_mapping(source, node, "comments.yaml")
+    if mapping is None:
+        return None, ()
+    fields = Fields(source, mapping, "comments.yaml")
+    taken = fields.get("taken", datetime_field(zone), required=True)
+    origin = fields.get("source", web_url, required=True)
+    list_node = fields.node_of("comments")
+    fields.finish(extra_known=("comments",))
+    flat: list[_Flat] = []
+    id_nodes: dict[str, yaml.Node] = {}
+    references = []
+    failed = INVALID in (taken, origin)
+    if list_node is not None and not (isinstance(list_node, yaml.ScalarNode) and list_node.tag.endswith(":null")):
+        if not isinstance(list_node, yaml.SequenceNode):
+            source.error(list_node, f"'comments' must be a list, not {describe(list_node)}")
+            return None, ()
+        for number, child in enumerate(list_node.value, start=1):
+            if not source.visit(child):
+                return None, ()
+            item = _read_comment(source, child, zone, number)
+            if item is INVALID:
+                failed = True
+                continue
+            if item.comment.id in id_nodes:
+                source.error(child, f"comment id '{item.comment.id}' is used twice in this file", "give each comment its own id")
+                failed = True
+                continue
+            id_nodes[item.comment.id] = child
+            if item.comment.person:
+                references.append((item.comment.person, child))
+            flat.append(item)
+    errors_before = len(source.errors)
+    threaded = _thread(source, flat)
+    if failed or len(source.errors) != errors_before:
+        return None, tuple(references)
+    return CommentSnapshot(taken=taken, source=origin, comments=threaded, count=len(flat)), tuple(references)

@@ -1,0 +1,75 @@
+"""``site.yaml`` -> ``SiteConfig``."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from generator.content.fields import INVALID, Fields, expect_mapping, list_of, nonempty_text, positive_int, text
+from generator.content.source import Source
+from generator.model import NavLink, SiteConfig
+
+
+def _base_url(source: Source, node: yaml.Node) -> Any:
+    value = text(source, node)
+    if value is INVALID:
+        return INVALID
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        source.error(node, f"base_url must be an absolute http(s) URL, found '{value}'",
+                     "for a GitHub Pages project site: https://USER.github.io/REPO/")
+        return INVALID
+    return value.strip() if value.strip().endswith("/") else value.strip() + "/"
+
+
+def _timezone(source: Source, node: yaml.Node) -> Any:
+    value = text(source, node)
+    if value is INVALID:
+        return INVALID
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        source.error(node, f"unknown timezone '{value}'", "use an IANA name such as Europe/Dublin or America/Vancouver")
+        return INVALID
+    return value
+
+
+def _nav_link(source: Source, node: yaml.Node) -> Any:
+    mapping = expect_mapping(source, node, "a nav link")
+    if mapping is None:
+        return INVALID
+    fields = Fields(source, mapping, "a nav link")
+    title = fields.get("title", nonempty_text, required=True)
+    url = fields.get("url", nonempty_text, required=True)
+    fields.finish()
+    if url is not INVALID and urlsplit(url).scheme not in ("", "http", "https"):
+        source.error(fields.node_of("url"), f"nav url must be a site path or an http(s) URL, found '{url}'")
+        return INVALID
+    return INVALID if INVALID in (title, url) else NavLink(title, url)
+
+
+def read_config(source: Source, node: yaml.Node | None, base_url_override: str | None = None) -> SiteConfig | None:
+    """Validate site.yaml; None when it has errors (recorded in ``source``)."""
+    mapping = expect_mapping(source, node, "site.yaml")
+    if mapping is None:
+        return None
+    fields = Fields(source, mapping, "site.yaml")
+    values = {
+        "title": fields.get("title", nonempty_text, required=True),
+        "description": fields.get("description", text, ""),
+        "author": fields.get("author", nonempty_text, required=True),
+        "base_url": fields.get("base_url", _base_url, required=base_url_override is None),
+        "language": fields.get("language", nonempty_text, "en"),
+        "timezone": fields.get("timezone", _timezone, "UTC"),
+        "posts_per_page": fields.get("posts_per_page", positive_int, 10),
+        "nav": fields.get("nav", list_of(_nav_link, allow_single=False), ()),
+    }
+    fields.finish()
+    if base_url_override is not None:
+        values["base_url"] = base_url_override if base_url_override.endswith("/") else base_url_override + "/"
+    if any(value is INVALID for value in values.values()):
+        return None
+    return SiteConfig(**values)

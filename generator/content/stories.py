@@ -1,0 +1,183 @@
+"""A story bundle's ``index.md`` front matter and ``story.yaml``.
+
+Person ids are only collected here (with their nodes); whether they exist is decided in
+``load.py`` once every story's own people are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import tzinfo
+from typing import Any
+
+import yaml
+
+from generator.content.dates import datetime_field, partial_date, when
+from generator.content.fields import (
+    INVALID, Fields, boolean, describe, expect_mapping, identifier, list_of, nonempty_text, one_of, text,
+)
+from generator.content.people import read_people
+from generator.content.source import Source
+from generator.model import BRIDGES, CHANNELS, STAGE_NAMES, Connection, Person, Stage
+
+#: A person id mentioned somewhere, with the node to point at if it is unknown.
+Reference = tuple[str, yaml.Node]
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    """What index.md's front matter says."""
+
+    title: str
+    date: Any
+    author: Reference
+    tags: tuple[str, ...]
+    summary: str | None
+    draft: bool
+    cover: str
+    cover_alt: str
+    slug: str | None
+    slug_node: yaml.Node | None
+    cover_node: yaml.Node | None
+
+
+@dataclass(frozen=True)
+class StoryParts:
+    """What story.yaml says: its own people, the connections, and every id it mentions."""
+
+    people: dict[str, tuple[Person, yaml.Node]]
+    connections: tuple[Connection, ...]
+    references: tuple[Reference, ...]
+
+
+def _reference(source: Source, node: yaml.Node) -> Any:
+    value = identifier(source, node)
+    return INVALID if value is INVALID else (value, node)
+
+
+def read_front_matter(source: Source, node: yaml.Node | None, zone: tzinfo) -> FrontMatter | None:
+    """Validate the front matter; None when it has errors."""
+    mapping = expect_mapping(source, node, "the front matter")
+    if mapping is None:
+        return None
+    fields = Fields(source, mapping, "the front matter")
+    values = {
+        "title": fields.get("title", nonempty_text, required=True),
+        "date": fields.get("date", datetime_field(zone), required=True),
+        "author": fields.get("author", _reference, required=True),
+        "tags": fields.get("tags", list_of(nonempty_text), ()),
+        "summary": fields.get("summary", text, None),
+        "draft": fields.get("draft", boolean, False),
+        "cover": fields.get("cover", nonempty_text, ""),
+        "cover_alt": fields.get("cover_alt", text, ""),
+        "slug": fields.get("slug", identifier, None),
+    }
+    fields.finish()
+    if values["cover"] and not values["cover_alt"] and values["cover"] is not INVALID:
+        source.error(fields.node_of("cover"), "a cover image needs 'cover_alt' describing it for readers who cannot see it",
+                     "add 'cover_alt: ...' beside 'cover'")
+        return None
+    if any(value is INVALID for value in values.values()):
+        return None
+    return FrontMatter(**values, slug_node=fields.node_of("slug"), cover_node=fields.node_of("cover"))
+
+
+def _stage(source: Source, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        name = one_of(STAGE_NAMES, "stage")(source, node)
+        return INVALID if name is INVALID else Stage(name)
+    mapping = expect_mapping(source, node, "a stage")
+    if mapping is None:
+        return INVALID
+    fields = Fields(source, mapping, "a stage")
+    values = {
+        "stage": fields.get("stage", one_of(STAGE_NAMES, "stage"), required=True),
+        "date": fields.get("date", partial_date, None),
+        "channel": fields.get("channel", one_of(CHANNELS, "channel"), ""),
+        "note": fields.get("note", text, ""),
+    }
+    fields.finish()
+    return INVALID if any(value is INVALID for value in values.values()) else Stage(**values)
+
+
+def _connection(source: Source, node: yaml.Node, references: list[Reference], known_kinds: dict[str, str]) -> Any:
+    mapping = expect_mapping(source, node, "a connection")
+    if mapping is None:
+        return INVALID
+    fields = Fields(source, mapping, "a connection")
+    between = fields.get("between", list_of(_reference, allow_single=False), required=True)
+    via = fields.get("via", list_of(_reference), ())
+    bridge = fields.get("bridge", one_of(BRIDGES, "bridge kind"), None)
+    channels = fields.get("channels", list_of(one_of(CHANNELS, "channel")), None)
+    started = fields.get("when", when, None)
+    met = fields.get("met_in_person", boolean, None)
+    summary = fields.get("summary", text, "")
+    stages = fields.get("stages", list_of(_stage, min_items=1), required=True)
+    fields.finish()
+    if between is not INVALID:
+        if len(between) != 2:
+            source.error(fields.node_of("between"), f"'between' names two people, found {len(between)}",
+                         "write between: [first-id, second-id]")
+            between = INVALID
+        elif between[0][0] == between[1][0]:
+            source.error(fields.node_of("between"), f"'between' names '{between[0][0]}' twice; a connection joins two people")
+            between = INVALID
+    for group in (between, via):
+        if group not in (INVALID, None):
+            references.extend(group)
+    if INVALID in (between, via, bridge, channels, started, met, summary, stages):
+        return INVALID
+    has_meeting = any(stage.stage == "meeting" for stage in stages)
+    if met is False and has_meeting:
+        source.error(fields.node_of("met_in_person"), "met_in_person is false, but a stage is 'meeting'",
+                     "remove one of them: 'meeting' means they met face to face")
+        return INVALID
+    if bridge is None:
+        bridge = "introduction" if any(known_kinds.get(ref[0], "person") == "person" for ref in via) else ("community" if via else "direct")
+    if channels is None:
+        channels = tuple(dict.fromkeys(stage.channel for stage in stages if stage.channel))
+    return Connection(
+        between=(between[0][0], between[1][0]),
+        via=tuple(ref[0] for ref in via),
+        bridge=bridge,
+        channels=channels,
+        when=started,
+        met_in_person=has_meeting if met is None else met,
+        summary=summary,
+        stages=stages,
+    )
+
+
+def read_story(source: Source, node: yaml.Node | None, global_kinds: dict[str, str]) -> StoryParts | None:
+    """Validate story.yaml; None when it is not even a mapping.
+
+    Otherwise the parts are returned even when some connections had errors (those are left
+    out and their errors recorded), so that every id it mentions can still be checked.
+    ``global_kinds`` maps the ids of people.yaml to their kinds.
+    """
+    mapping = expect_mapping(source, node, "story.yaml")
+    if mapping is None:
+        return None
+    fields = Fields(source, mapping, "story.yaml")
+    people = read_people(source, fields.node_of("people"), "the story's people")
+    kinds = {**global_kinds, **{person_id: person.kind for person_id, (person, _) in people.items()}}
+    references: list[Reference] = []
+    connections: list[Connection] = []
+    connections_node = fields.node_of("connections")
+    fields.finish(extra_known=("people", "connections"))  # both are read directly above
+    if connections_node is None:
+        source.error(mapping, "story.yaml is missing the required key 'connections'",
+                     "list who met whom, in chain order; see docs/content-format.md")
+    elif isinstance(connections_node, yaml.SequenceNode):
+        if not connections_node.value:
+            source.error(connections_node, "this story has no connections yet", "describe who met whom", warning=True)
+        for child in connections_node.value:
+            if not source.visit(child):
+                break
+            connections.append(_connection(source, child, references, kinds))
+    elif not (isinstance(connections_node, yaml.ScalarNode) and connections_node.tag.endswith(":null")):
+        source.error(connections_node, f"'connections' must be a list of connections, not {describe(connections_node)}")
+    else:
+        source.error(connections_node, "this story has no connections yet", "describe who met whom", warning=True)
+    valid = tuple(connection for connection in connections if connection is not INVALID)
+    return StoryParts(people, valid, tuple(references))

@@ -1,0 +1,124 @@
+"""Markdown to HTML for post bodies and comment bodies.
+
+Raw HTML is never rendered (``html: False``): it shows as text, like Hugo's default.
+Images on another host are rendered as links, because the built site must load nothing
+from other hosts; images in the bundle render as images.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.deflist import deflist_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+
+@dataclass(frozen=True)
+class Image:
+    """An image reference in a body, with its 0-based line within the body."""
+
+    src: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A rendered body: HTML, the images it refers to, and its first paragraph as plain text."""
+
+    html: str
+    images: tuple[Image, ...]
+    first_paragraph: str
+
+
+def is_remote(src: str) -> bool:
+    """True for URLs with a scheme or host (http:, //host, data:, javascript:)."""
+    parts = urlsplit(src)
+    return bool(parts.scheme or parts.netloc)
+
+
+def _render_image(self, tokens: list[Token], idx: int, options, env) -> str:
+    """Render local images as <img>; remote ones as a link, so the page loads nothing remote."""
+    token = tokens[idx]
+    src = token.attrGet("src") or ""
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    if is_remote(src):
+        return f'<a class="remote-image" href="{_escape(src)}">{_escape(alt or src)}</a>'
+    title = token.attrGet("title")
+    title_attr = f' title="{_escape(title)}"' if title else ""
+    return f'<img src="{_escape(src)}" alt="{_escape(alt)}"{title_attr} loading="lazy">'
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _nofollow_links(self, tokens: list[Token], idx: int, options, env) -> str:
+    """Comment links are the commenters', not the author's: mark them ugc/nofollow."""
+    tokens[idx].attrSet("rel", "nofollow ugc noopener")
+    return self.renderToken(tokens, idx, options, env)
+
+
+@functools.cache
+def _post_parser() -> MarkdownIt:
+    parser = (
+        MarkdownIt("commonmark", {"html": False, "typographer": True})
+        .enable(["table", "strikethrough", "replacements", "smartquotes"])
+        .use(footnote_plugin)
+        .use(deflist_plugin)
+        .use(anchors_plugin, min_level=2, max_level=4)
+    )
+    parser.add_render_rule("image", _render_image)
+    return parser
+
+
+@functools.cache
+def _comment_parser() -> MarkdownIt:
+    parser = (
+        MarkdownIt("commonmark", {"html": False, "typographer": True})
+        .enable(["strikethrough", "replacements", "smartquotes"])
+        # A commenter's "# title" must not become a heading in the page outline.
+        .disable(["heading", "lheading"])
+    )
+    parser.add_render_rule("image", _render_image)
+    parser.add_render_rule("link_open", _nofollow_links)
+    return parser
+
+
+def _images(tokens: list[Token]) -> tuple[Image, ...]:
+    found: list[Image] = []
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        line = token.map[0] if token.map else 0
+        found.extend(Image(child.attrGet("src") or "", line) for child in token.children if child.type == "image")
+    return tuple(found)
+
+
+def _first_paragraph(tokens: list[Token]) -> str:
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            children = tokens[index + 1].children or []
+            words = "".join(
+                child.content if child.type in ("text", "code_inline") else " "
+                for child in children
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
+            )
+            return " ".join(words.split())
+    return ""
+
+
+def render_post(text: str) -> Rendered:
+    """Render a post body."""
+    parser = _post_parser()
+    tokens = parser.parse(text)
+    return Rendered(parser.renderer.render(tokens, parser.options, {}), _images(tokens), _first_paragraph(tokens))
+
+
+def render_comment(text: str) -> str:
+    """Render a comment body (no headings, links marked ugc)."""
+    return _comment_parser().render(text)

@@ -1,0 +1,243 @@
+"""The site model: frozen dataclasses that every later stage reads and none mutates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+#: The depth scale, shallowest first; a stage's depth is its position + 1.
+STAGES: tuple[tuple[str, str], ...] = (
+    ("noticed", "one knows of the other"),
+    ("contact", "a first direct message"),
+    ("conversation", "an exchange that goes on"),
+    ("call", "they have spoken live"),
+    ("meeting", "they have met face to face"),
+    ("working", "a working relationship"),
+    ("partnership", "partners in business"),
+)
+STAGE_NAMES: tuple[str, ...] = tuple(name for name, _ in STAGES)
+STAGE_DEPTH: dict[str, int] = {name: depth for depth, name in enumerate(STAGE_NAMES, start=1)}
+
+BRIDGES: tuple[str, ...] = ("direct", "introduction", "recommendation", "community", "event", "testimonial", "content")
+CHANNELS: tuple[str, ...] = (
+    "twitter", "facebook", "linkedin", "instagram", "mastodon", "skype", "video-call", "phone",
+    "email", "sms", "webinar", "face-to-face", "blog-comment", "blog", "forum", "conference", "other",
+)
+PERSON_KINDS: tuple[str, ...] = ("person", "community", "event", "platform")
+COMMENT_SOURCES: tuple[str, ...] = ("blog", "twitter", "facebook", "linkedin", "email", "other")
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day."""
+
+    year: int
+    month: int = 0
+    day: int = 0
+
+    @property
+    def iso(self) -> str:
+        return "-".join(part for part in (f"{self.year:04d}", self.month and f"{self.month:02d}", self.day and f"{self.day:02d}") if part)
+
+    @property
+    def human(self) -> str:
+        if self.day:
+            return f"{self.day} {_MONTHS[self.month - 1]} {self.year}"
+        if self.month:
+            return f"{_MONTHS[self.month - 1]} {self.year}"
+        return str(self.year)
+
+
+@dataclass(frozen=True)
+class When:
+    """When a connection began: a (partial) date, or the author's own words."""
+
+    date: PartialDate | None = None
+    text: str = ""
+
+    @property
+    def human(self) -> str:
+        return self.date.human if self.date else self.text
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """One navigation link from site.yaml."""
+
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """``site.yaml``."""
+
+    title: str
+    description: str
+    author: str
+    base_url: str  # always ends with '/'
+    language: str
+    timezone: str
+    posts_per_page: int
+    nav: tuple[NavLink, ...]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, e.g. '/repo/' (always starts and ends with '/')."""
+        from urllib.parse import urlsplit
+
+        path = urlsplit(self.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person, community, event or platform that appears in stories."""
+
+    id: str
+    name: str
+    kind: str
+    label: str = ""
+    location: str = ""
+    links: tuple[str, ...] = ()
+    handles: tuple[tuple[str, str], ...] = ()
+    bio: str = ""
+
+    @property
+    def display_name(self) -> str:
+        """The label when the author chose one, else the name."""
+        return self.label or self.name
+
+    @property
+    def url_path(self) -> str:
+        return f"people/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step in how a relationship deepened."""
+
+    stage: str
+    date: PartialDate | None = None
+    channel: str = ""
+    note: str = ""
+
+    @property
+    def depth(self) -> int:
+        return STAGE_DEPTH[self.stage]
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Two people who met, how, and how deep it went."""
+
+    between: tuple[str, str]
+    via: tuple[str, ...]
+    bridge: str
+    channels: tuple[str, ...]
+    when: When | None
+    met_in_person: bool
+    summary: str
+    stages: tuple[Stage, ...]
+
+    @property
+    def depth(self) -> int:
+        return max(stage.depth for stage in self.stages)
+
+    @property
+    def deepest_stage(self) -> str:
+        return STAGE_NAMES[self.depth - 1]
+
+
+@dataclass(frozen=True)
+class Comment:
+    """One comment of a snapshot, with its replies threaded beneath it."""
+
+    id: str
+    author: str
+    person: str
+    url: str
+    date: datetime
+    source: str
+    body_html: str
+    replies: tuple[Comment, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommentSnapshot:
+    """The comments a post had when the snapshot was taken."""
+
+    taken: datetime
+    source: str
+    comments: tuple[Comment, ...]  # top level; replies nest
+    count: int
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    """One post with its connection story and comment snapshot."""
+
+    slug: str
+    title: str
+    date: datetime
+    author: str  # person id
+    tags: tuple[str, ...]
+    summary: str
+    draft: bool
+    cover: str
+    cover_alt: str
+    body_html: str
+    bundle: Path  # the story's folder in content/
+    assets: tuple[str, ...]  # file names in the bundle copied beside the page
+    connections: tuple[Connection, ...]
+    comments: CommentSnapshot | None
+
+    @property
+    def url_path(self) -> str:
+        return f"stories/{self.slug}/"
+
+    @property
+    def people(self) -> tuple[str, ...]:
+        """Everyone in the story (the author first, then in chain order), each once."""
+        seen: dict[str, None] = {self.author: None}
+        for connection in self.connections:
+            for person in (*connection.between, *connection.via):
+                seen.setdefault(person, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, validated."""
+
+    config: SiteConfig
+    people: dict[str, Person]
+    studies: tuple[CaseStudy, ...]  # newest first
+
+    def tags(self) -> dict[str, tuple[CaseStudy, ...]]:
+        """Tag slug -> studies carrying it, newest first; sorted by slug."""
+        from generator.content.fields import slugify
+
+        index: dict[str, list[CaseStudy]] = {}
+        for study in self.studies:
+            for tag in study.tags:
+                index.setdefault(slugify(tag) or "tag", []).append(study)
+        return {slug: tuple(index[slug]) for slug in sorted(index)}
+
+    def tag_names(self) -> dict[str, str]:
+        """Tag slug -> the tag as first written (newest study wins ties deterministically)."""
+        from generator.content.fields import slugify
+
+        names: dict[str, str] = {}
+        for study in self.studies:
+            for tag in study.tags:
+                names.setdefault(slugify(tag) or "tag", tag)
+        return names
+
+    def studies_of(self, person_id: str) -> tuple[CaseStudy, ...]:
+        """The studies a person appears in (as author, in a connection or as a bridge)."""
+        return tuple(study for study in self.studies if person_id in study.people)
