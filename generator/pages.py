@@ -1,0 +1,171 @@
+"""Stage 3: plan every page of the site, one context function per page kind.
+
+A context is all a template sees. Each page knows its output path and URL path once;
+templates turn URL paths into links with ``url()`` (base path) or ``abs_url()`` (base URL).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.model import CHANNELS, STAGES, CaseStudy, Person, Site
+
+#: Page kinds that have a vis-network graph; their pages load the graph scripts.
+GRAPH_KINDS = frozenset({"story", "network", "person"})
+
+
+@dataclass(frozen=True)
+class Page:
+    """One output file: where it goes, which template renders it, and what the template sees."""
+
+    output: str  # relative to the output folder, '/'-separated
+    template: str
+    context: dict[str, Any] = field(compare=False)
+    url_path: str = ""  # '' is the home page; None-like '' also for non-HTML files
+    in_sitemap: bool = True
+
+
+def _meta(site: Site, *, kind: str, title: str, path: str, description: str = "", noindex: bool = False,
+          og_type: str = "website") -> dict[str, Any]:
+    """What base.html needs about the page itself."""
+    return {
+        "kind": kind,
+        "title": title,
+        "path": path,
+        "description": description or site.config.description,
+        "noindex": noindex,
+        "og_type": og_type,
+        "has_graph": kind in GRAPH_KINDS,
+    }
+
+
+def base_context(site: Site, meta: dict[str, Any]) -> dict[str, Any]:
+    """The keys every page shares."""
+    return {
+        "site": site.config,
+        "people": site.people,
+        "page": meta,
+        "stages": STAGES,
+        "channels": CHANNELS,
+    }
+
+
+def _page_path(number: int) -> str:
+    return "" if number == 1 else f"page/{number}/"
+
+
+def home_pages(site: Site) -> list[Page]:
+    """The home page and its numbered continuations, newest first."""
+    size = site.config.posts_per_page
+    chunks = [site.studies[start:start + size] for start in range(0, len(site.studies), size)] or [()]
+    pages = []
+    for number, chunk in enumerate(chunks, start=1):
+        path = _page_path(number)
+        title = site.config.title if number == 1 else f"{site.config.title}, page {number}"
+        context = base_context(site, _meta(site, kind="home", title=title, path=path))
+        context["studies"] = chunk
+        context["pagination"] = {
+            "number": number,
+            "count": len(chunks),
+            "previous": _page_path(number - 1) if number > 1 else None,
+            "next": _page_path(number + 1) if number < len(chunks) else None,
+        }
+        pages.append(Page(f"{path}index.html", "index.html", context, path))
+    return pages
+
+
+def case_study_context(site: Site, study: CaseStudy, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a case study page sees: the study, its people and its neighbours in time."""
+    position = site.studies.index(study)
+    meta = _meta(site, kind="story", title=study.title, path=study.url_path, description=study.summary, og_type="article")
+    context = base_context(site, meta)
+    context.update(
+        study=study,
+        newer=site.studies[position - 1] if position > 0 else None,
+        older=site.studies[position + 1] if position + 1 < len(site.studies) else None,
+        tag_names=site.tag_names(),
+        **(extra or {}),
+    )
+    return context
+
+
+def tag_pages(site: Site) -> list[Page]:
+    """The tag index and one page per tag."""
+    tags = site.tags()
+    names = site.tag_names()
+    context = base_context(site, _meta(site, kind="tags", title="Tags", path="tags/"))
+    context["tags"] = [(slug, names[slug], len(studies)) for slug, studies in tags.items()]
+    pages = [Page("tags/index.html", "tags.html", context, "tags/")]
+    for slug, studies in tags.items():
+        path = f"tags/{slug}/"
+        context = base_context(site, _meta(site, kind="tag", title=f"Stories tagged “{names[slug]}”", path=path))
+        context.update(tag=names[slug], studies=studies)
+        pages.append(Page(f"{path}index.html", "tag.html", context, path))
+    return pages
+
+
+def person_context(site: Site, person: Person, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A person page: who they are and the stories they appear in."""
+    description = f"{person.display_name}: the case studies they appear in."
+    context = base_context(site, _meta(site, kind="person", title=person.display_name, path=person.url_path, description=description))
+    context.update(person=person, studies=site.studies_of(person.id), **(extra or {}))
+    return context
+
+
+def people_pages(site: Site, extras: dict[str, dict[str, Any]] | None = None) -> list[Page]:
+    """The people index and one page per person who appears in a built story."""
+    present = [person for person in site.people.values() if site.studies_of(person.id)]
+    context = base_context(site, _meta(site, kind="people", title="People", path="people/",
+                                       description="Everyone who appears in these case studies."))
+    context["everyone"] = [(person, len(site.studies_of(person.id))) for person in present]
+    pages = [Page("people/index.html", "people.html", context, "people/")]
+    for person in present:
+        extra = (extras or {}).get(person.id)
+        pages.append(Page(f"{person.url_path}index.html", "person.html", person_context(site, person, extra), person.url_path))
+    return pages
+
+
+def archive_page(site: Site) -> Page:
+    """Every study grouped by year, newest first."""
+    years: dict[int, list[CaseStudy]] = {}
+    for study in site.studies:
+        years.setdefault(study.date.year, []).append(study)
+    context = base_context(site, _meta(site, kind="archive", title="Archive", path="archive/"))
+    context["years"] = [(year, tuple(studies)) for year, studies in years.items()]
+    return Page("archive/index.html", "archive.html", context, "archive/")
+
+
+def special_pages(site: Site, html_pages: list[Page]) -> list[Page]:
+    """404, Atom feed, sitemap and robots.txt (the sitemap lists ``html_pages``)."""
+    not_found = base_context(site, _meta(site, kind="404", title="Page not found", path="404.html", noindex=True))
+    feed = base_context(site, _meta(site, kind="feed", title=site.config.title, path="feed.xml"))
+    feed.update(studies=site.studies[:20], updated=site.studies[0].date if site.studies else None)
+    sitemap = base_context(site, _meta(site, kind="sitemap", title="", path="sitemap.xml"))
+    sitemap["entries"] = [page.url_path for page in html_pages if page.in_sitemap]
+    robots = base_context(site, _meta(site, kind="robots", title="", path="robots.txt"))
+    return [
+        Page("404.html", "404.html", not_found, "404.html", in_sitemap=False),
+        Page("feed.xml", "feed.xml", feed, "feed.xml", in_sitemap=False),
+        Page("sitemap.xml", "sitemap.xml", sitemap, "sitemap.xml", in_sitemap=False),
+        Page("robots.txt", "robots.txt", robots, "robots.txt", in_sitemap=False),
+    ]
+
+
+def plan_pages(site: Site, *, story_extras: dict[str, dict[str, Any]] | None = None,
+               person_extras: dict[str, dict[str, Any]] | None = None,
+               network: dict[str, Any] | None = None) -> list[Page]:
+    """Every page of the site, in a fixed order."""
+    pages = home_pages(site)
+    for study in site.studies:
+        context = case_study_context(site, study, (story_extras or {}).get(study.slug))
+        pages.append(Page(f"{study.url_path}index.html", "story.html", context, study.url_path))
+    pages += tag_pages(site)
+    pages += people_pages(site, person_extras)
+    pages.append(archive_page(site))
+    if network is not None:
+        context = base_context(site, _meta(site, kind="network", title="The network", path="network/",
+                                           description="Every introduction in every story, joined into one network."))
+        context.update(network)
+        pages.append(Page("network/index.html", "network.html", context, "network/"))
+    return pages + special_pages(site, pages)

@@ -1,0 +1,132 @@
+"""Stage 4: render the planned pages with Jinja into bytes.
+
+Jinja runs with autoescape on for HTML and XML and ``StrictUndefined``, so a misspelt
+variable fails the build with the template's file and line instead of vanishing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import traceback
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from html import escape, unescape
+from urllib.parse import urljoin, urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from generator.content.fields import slugify
+from generator.errors import ContentError, ContentErrors, display_path
+from generator.model import SiteConfig
+from generator.pages import Page
+
+
+def human_date(value: datetime) -> str:
+    """'18 May 2011'."""
+    return f"{value.day} {value.strftime('%B')} {value.year}"
+
+
+def iso_datetime(value: datetime) -> str:
+    """RFC 3339, as Atom and <time datetime> want it."""
+    return value.isoformat(timespec="seconds")
+
+
+def script_json(value: object) -> Markup:
+    """JSON safe inside <script type="application/json">: '<', '>', '&' and line separators escaped."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    for raw, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(raw, escaped)
+    return Markup(text)
+
+
+_RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def feed_html(html: str, page_url: str) -> str:
+    """HTML for an Atom <content>: links made absolute; returned as plain text so autoescape escapes it."""
+    return _RELATIVE_ATTR.sub(lambda m: m.group(1) + escape(urljoin(page_url, unescape(m.group(2)))) + m.group(3), str(html))
+
+
+def host_of(url: str) -> str:
+    """'https://www.example.com/x' -> 'www.example.com'."""
+    return urlsplit(url).netloc
+
+
+class Environment:
+    """A Jinja environment over a templates folder, with the site's URL helpers."""
+
+    def __init__(self, templates_dir: Path, config: SiteConfig, asset_versions: dict[str, str]):
+        self.templates_dir = templates_dir
+        self.jinja = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True, default=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        base_path, base_url = config.base_path, config.base_url
+
+        def url(path: str = "") -> str:
+            """A site path ('stories/x/') as a link under the base path ('/repo/stories/x/')."""
+            return path if urlsplit(path).scheme else base_path + path.lstrip("/")
+
+        def abs_url(path: str = "") -> str:
+            return path if urlsplit(path).scheme else base_url + path.lstrip("/")
+
+        def asset(name: str) -> str:
+            version = asset_versions.get(name)
+            if version is None:
+                raise KeyError(f"no asset named {name!r} in {display_path(templates_dir / 'assets')}")
+            return f"{url('assets/' + name)}?v={version}"
+
+        self.jinja.globals.update(url=url, abs_url=abs_url, asset=asset)
+        self.jinja.filters.update(human_date=human_date, iso=iso_datetime, script_json=script_json, host=host_of,
+                                 feed_html=feed_html, slug=slugify)
+
+    def render(self, page: Page) -> bytes:
+        """Render one page; template problems become a ``ContentErrors`` naming the template."""
+        try:
+            return self.jinja.get_template(page.template).render(page.context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as exc:
+            path = Path(exc.filename) if exc.filename else self.templates_dir / (exc.name or page.template)
+            raise ContentErrors([ContentError(display_path(path), exc.lineno or 1, 1, f"template syntax error: {exc.message}")]) from None
+        except jinja2.TemplateNotFound as exc:
+            raise ContentErrors([ContentError(display_path(self.templates_dir / exc.name), 0, 0,
+                                              f"template '{exc.name}' not found (needed for {page.output})")]) from None
+        except Exception as exc:  # a template is code: any failure inside it is the template's
+            raise ContentErrors([self._runtime_error(exc, page)]) from None
+
+    def _runtime_error(self, exc: Exception, page: Page) -> ContentError:
+        """Point at the innermost template line in the traceback (Jinja rewrites frames to template lines)."""
+        templates = str(self.templates_dir.resolve())
+        where: tuple[str, int] | None = None
+        for frame, line in traceback.walk_tb(exc.__traceback__):
+            filename = frame.f_code.co_filename
+            if filename.startswith(templates) or filename.endswith((".html", ".xml", ".txt")):
+                where = (filename, line)
+        message = str(exc) if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
+        if where is None:
+            return ContentError(display_path(self.templates_dir / page.template), 0, 0,
+                                f"error while rendering {page.output}: {message}")
+        return ContentError(display_path(Path(where[0])), where[1], 1, f"error while rendering {page.output}: {message}")
+
+
+def asset_versions(assets: dict[str, bytes]) -> dict[str, str]:
+    """A short content hash per asset, for cache-busting query strings."""
+    return {name: hashlib.sha256(data).hexdigest()[:10] for name, data in assets.items()}
+
+
+def render_pages(environment: Environment, pages: list[Page], progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
+    """Render every page to bytes, keyed by output path; stops at the first template error."""
+    rendered: dict[str, bytes] = {}
+    for number, page in enumerate(pages, start=1):
+        rendered[page.output] = environment.render(page)
+        if progress:
+            progress(number)
+    return rendered
+
