@@ -46,9 +46,13 @@ def script_json(value: object) -> Markup:
 _RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
-def feed_html(html: str, page_url: str) -> str:
-    """HTML for an Atom <content>: links made absolute; returned as plain text so autoescape escapes it."""
-    return _RELATIVE_ATTR.sub(lambda m: m.group(1) + escape(urljoin(page_url, unescape(m.group(2)))) + m.group(3), str(html))
+def feed_html(html: str, page_url: str) -> Markup:
+    """HTML for an Atom <content type="html">: links made absolute, then escaped once as XML text.
+
+    The output of a ``{% filter %}`` block is not autoescaped, so this filter escapes itself.
+    """
+    absolute = _RELATIVE_ATTR.sub(lambda m: m.group(1) + escape(urljoin(page_url, unescape(m.group(2)))) + m.group(3), str(html))
+    return Markup(escape(absolute))
 
 
 def host_of(url: str) -> str:
@@ -122,11 +126,21 @@ def asset_versions(assets: dict[str, bytes]) -> dict[str, str]:
 
 
 def render_pages(environment: Environment, pages: list[Page], progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
-    """Render every page to bytes, keyed by output path; stops at the first template error."""
+    """Render every page to bytes, keyed by output path.
+
+    A broken template fails many pages; rendering goes on so that every distinct template
+    problem is reported in one run (each once, at its first page).
+    """
     rendered: dict[str, bytes] = {}
+    problems: dict[tuple[str, int], ContentError] = {}
     for number, page in enumerate(pages, start=1):
-        rendered[page.output] = environment.render(page)
+        try:
+            rendered[page.output] = environment.render(page)
+        except ContentErrors as failure:
+            for error in failure.errors:
+                problems.setdefault((error.path, error.line), error)
         if progress:
             progress(number)
+    if problems:
+        raise ContentErrors(list(problems.values()))
     return rendered
-
