@@ -168,13 +168,15 @@ def test_missing_content_folder_is_clear(tmp_path):
     assert "content: error: content folder not found" in result.err
 
 
-def test_story_without_connections_is_a_warning(make_site):
+def test_story_without_connections_yet_is_valid_and_says_so(make_site):
     project = make_site({STORY: "# to be completed\nconnections: []\n"})
-    result = run_cli("check", cwd=project)
+    result = run_cli("check", "--strict", cwd=project)
     assert result.code == 0, result.text
-    assert "content/stories/first/story.yaml:2:14: warning: this story has no connections yet" in result.err
-    strict = run_cli("check", "--strict", cwd=project)
-    assert strict.code == 1 and "--strict" in strict.err
+    assert run_cli("build", cwd=project).code == 0
+    assert "This story has no connections yet." in (project / "site/stories/first/index.html").read_text()
+    missing = make_site({STORY: "people: {}\n"})
+    result = run_cli("check", cwd=missing)
+    assert result.code == 1 and "story.yaml:1:1: error: story.yaml is missing the required key 'connections'" in result.err
 
 
 def test_missing_local_image_is_a_warning_and_strict_error(make_site):

@@ -169,15 +169,13 @@ def read_story(source: Source, node: yaml.Node | None, global_kinds: dict[str, s
         source.error(mapping, "story.yaml is missing the required key 'connections'",
                      "list who met whom, in chain order; see docs/content-format.md")
     elif isinstance(connections_node, yaml.SequenceNode):
-        if not connections_node.value:
-            source.error(connections_node, "this story has no connections yet", "describe who met whom", warning=True)
+        # An empty list is a story still being written (e.g. just imported): valid, and its
+        # page says so; it is not a warning, so imports pass `check --strict`.
         for child in connections_node.value:
             if not source.visit(child):
                 break
             connections.append(_connection(source, child, references, kinds))
     elif not (isinstance(connections_node, yaml.ScalarNode) and connections_node.tag.endswith(":null")):
         source.error(connections_node, f"'connections' must be a list of connections, not {describe(connections_node)}")
-    else:
-        source.error(connections_node, "this story has no connections yet", "describe who met whom", warning=True)
     valid = tuple(connection for connection in connections if connection is not INVALID)
     return StoryParts(people, valid, tuple(references))
