@@ -1,0 +1,118 @@
+"""``introchain import wordpress EXPORT.xml``: move a WordPress blog in, posts and comments."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the ``wordpress`` source and its options."""
+    sources = parser.add_subparsers(dest="source", metavar="SOURCE")
+    wordpress = sources.add_parser(
+        "wordpress",
+        help="a WordPress export (Tools > Export > All content), WXR 1.1 or 1.2",
+        description="Import a WordPress export: one case study per published post, with its approved "
+        "comments as a snapshot, a story.yaml skeleton to complete, and new people added to people.yaml. "
+        "E-mail and IP addresses are never written.",
+    )
+    wordpress.add_argument("export", metavar="EXPORT.xml", type=Path, help="the WordPress export file")
+    wordpress.add_argument("--content", metavar="DIR", type=Path, default=Path("content"), help="content folder (default: content)")
+    wordpress.add_argument("--drafts", action="store_true", help="also import drafts, pending and scheduled posts (as draft: true)")
+    wordpress.add_argument("--pages", action="store_true", help="also import pages")
+    wordpress.add_argument("--force", action="store_true", help="overwrite case studies that already exist (their story.yaml too)")
+    wordpress.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Import, print a summary, and return the exit status."""
+    if getattr(args, "source", None) != "wordpress":
+        print("introchain import: name a source, e.g. 'introchain import wordpress EXPORT.xml'", file=sys.stderr)
+        return EXIT_USAGE
+    # Imported here so that 'introchain --help' never loads markdownify or BeautifulSoup.
+    from generator.errors import display_path
+    from generator.importers.plan import Options, ProjectError, make_plan, read_project
+    from generator.importers.wordpress import WxrError, read_export
+    from generator.importers.writer import write_files
+
+    export_path: Path = args.export
+    shown = display_path(export_path)
+    if not export_path.is_file():
+        print(f"{shown}: error: no such file", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        project = read_project(args.content)
+        export = read_export(export_path)
+        plan = make_plan(export, project, Options(export_path.name, args.drafts, args.pages, args.force))
+    except WxrError as err:
+        _error(shown, err.line, err.column, err.message, err.hint)
+        return EXIT_CONTENT
+    except ProjectError as err:
+        _error(display_path(err.path), err.line, err.column, err.message, err.hint)
+        return EXIT_USAGE if err.usage else EXIT_CONTENT
+    if not args.dry_run:
+        write_files(plan.files, plan.stale)
+    _summary(plan, shown, export, display_path(args.content), args.dry_run, display_path(project.people_path))
+    return EXIT_OK
+
+
+def _error(path: str, line: int, column: int, message: str, hint: str) -> None:
+    from generator.errors import ContentError
+
+    print(ContentError(path, line, column, message, hint).format(), file=sys.stderr)
+
+
+def _summary(plan, shown: str, export, content: str, dry_run: bool, people_path: str) -> None:
+    """What was (or would be) imported, and what was left out and why."""
+    verb = "would write" if dry_run else "wrote"
+    title = f', "{export.title}"' if export.title else ""
+    print(f"{'Dry run: ' if dry_run else ''}WordPress export {shown} (WXR {export.version}{title}) -> {content}/")
+    kinds = {"post": "posts", "page": "pages"}
+    for kind, label in kinds.items():
+        bundles = [b for b in plan.bundles if b.post_type == kind]
+        if kind == "page" and not bundles:
+            continue
+        drafts = sum(b.draft for b in bundles)
+        replaced = sum(b.replaces for b in bundles)
+        extra = ", ".join(part for part in (f"{drafts} drafts" if drafts else "", f"{replaced} replaced" if replaced else "") if part)
+        print(f"  {label}: {verb} {len(bundles)}" + (f" ({extra})" if extra else ""))
+        for bundle in bundles:
+            print(f"    {bundle.slug}: {bundle.title} ({_plural(bundle.comments, 'comment')})")
+    counts = plan.comments
+    left_out = [
+        (counts.pings, "pingbacks/trackbacks"),
+        (counts.pending, "awaiting moderation"),
+        (counts.spam, "spam"),
+        (counts.trash, "trashed"),
+        (counts.other, "of other types"),
+        (counts.empty, "empty"),
+    ]
+    left = ", ".join(f"{n} {what}" for n, what in left_out if n)
+    print(f"  comments: {verb} {counts.written} (approved only)" + (f"; left out {left}" if left else ""))
+    if plan.people:
+        print(f"  people: {'would add' if dry_run else 'added'} {len(plan.people)} to {people_path}: {', '.join(p.id for p in plan.people)}")
+    else:
+        print("  people: none new")
+    if plan.skipped:
+        print(f"  skipped: {len(plan.skipped)}")
+        for skipped in plan.skipped:
+            print(f'    "{skipped.title}": {skipped.reason}')
+    for post_type, number in plan.ignored_types:
+        print(f"  ignored: {_plural(number, 'item')} of type {post_type!r}")
+    if plan.unknown_shortcodes:
+        print("  unknown shortcodes (tags dropped, inner text kept):")
+        for slug, name, times in plan.unknown_shortcodes:
+            print(f"    {slug}: [{name}]" + (f" x{times}" if times > 1 else ""))
+    for note in plan.notes:
+        print(f"  note: {note}")
+    if dry_run:
+        print("Dry run: nothing was written.")
+    elif plan.bundles:
+        print("Next: complete each story.yaml (look for TODO), then run 'introchain check'.")
+
+
+def _plural(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

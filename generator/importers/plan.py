@@ -1,0 +1,395 @@
+"""Decide everything an import writes, before writing anything.
+
+``read_project`` loads what the import needs from the content folder (the site's timezone and
+its people); ``make_plan`` turns a parsed export into the full text of every file to write,
+plus what was skipped and why. The command writes the plan, or only prints it (``--dry-run``).
+"""
+
+from __future__ import annotations
+
+import html
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from generator.importers.markdown_convert import Media, html_to_markdown, html_to_text
+from generator.importers.people import NewPerson, PeopleDirectory, name_key, slugify
+from generator.errors import display_path
+from generator.importers.comments import KeptComment, thread
+from generator.importers.wordpress import Export, Item, local_time, sort_key
+from generator.importers.writer import (
+    IMPORTED_FILES,
+    PeopleFileError,
+    PlannedFile,
+    iso,
+    merge_people,
+    render_comments,
+    render_index,
+    render_story,
+)
+
+DRAFT_STATUSES = frozenset({"draft", "pending", "future"})
+NEVER_IMPORTED = {"private": "private post: never imported", "trash": "in the WordPress trash"}
+
+
+class ProjectError(Exception):
+    """The content folder cannot take an import; ``line``/``column`` 0 when unknown."""
+
+    def __init__(self, path: Path, message: str, line: int = 0, column: int = 0, hint: str = "", usage: bool = False):
+        super().__init__(message)
+        self.path, self.message, self.line, self.column, self.hint, self.usage = path, message, line, column, hint, usage
+
+
+@dataclass(frozen=True)
+class Project:
+    """What an import needs from the content folder."""
+
+    content_dir: Path
+    timezone: ZoneInfo
+    people_path: Path
+    people_text: str
+    people: Mapping[str, object]
+
+
+@dataclass(frozen=True)
+class Options:
+    """The import command's switches."""
+
+    export_name: str
+    drafts: bool = False
+    pages: bool = False
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An item that was not imported, and why."""
+
+    title: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One case study to write."""
+
+    slug: str
+    title: str
+    post_type: str
+    draft: bool
+    replaces: bool
+    comments: int
+    files: tuple[PlannedFile, ...]
+    stale: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class CommentCounts:
+    """What happened to the comments of the imported posts."""
+
+    written: int = 0
+    pending: int = 0
+    spam: int = 0
+    trash: int = 0
+    pings: int = 0
+    other: int = 0
+    empty: int = 0
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """Every file an import writes, and everything the author should be told."""
+
+    bundles: tuple[Bundle, ...]
+    skipped: tuple[Skipped, ...]
+    people: tuple[NewPerson, ...]
+    people_file: PlannedFile | None
+    comments: CommentCounts
+    unknown_shortcodes: tuple[tuple[str, str, int], ...]  # (slug, shortcode, times)
+    notes: tuple[str, ...]
+    ignored_types: tuple[tuple[str, int], ...] = field(default=())
+
+    @property
+    def files(self) -> tuple[PlannedFile, ...]:
+        """All files, bundles first and people.yaml last."""
+        bundle_files = tuple(f for bundle in self.bundles for f in bundle.files)
+        return bundle_files + ((self.people_file,) if self.people_file else ())
+
+    @property
+    def stale(self) -> tuple[Path, ...]:
+        """Files of replaced bundles that the new import no longer has (``--force``)."""
+        return tuple(path for bundle in self.bundles for path in bundle.stale)
+
+
+def read_project(content_dir: Path) -> Project:
+    """Load the site's timezone and people from ``content_dir``."""
+    site_path = content_dir / "site.yaml"
+    if not site_path.is_file():
+        raise ProjectError(
+            site_path,
+            "no site.yaml here: not an introchain content folder",
+            hint="run the import in your project folder, or pass --content DIR",
+            usage=True,
+        )
+    site = _load_yaml(site_path) or {}
+    name = site.get("timezone", "UTC") if isinstance(site, Mapping) else "UTC"
+    try:
+        zone = ZoneInfo(str(name))
+    except (ZoneInfoNotFoundError, ValueError):
+        text = site_path.read_text(encoding="utf-8")
+        line = next((n for n, row in enumerate(text.splitlines(), 1) if row.startswith("timezone:")), 0)
+        raise ProjectError(
+            site_path, f"unknown timezone {name!r}", line, len("timezone: ") + 1 if line else 0, hint="use an IANA name such as Europe/Paris"
+        ) from None
+    people_path = content_dir / "people.yaml"
+    people_text = people_path.read_text(encoding="utf-8") if people_path.is_file() else ""
+    people = _load_yaml(people_path) if people_text else {}
+    if not isinstance(people or {}, Mapping):
+        raise ProjectError(people_path, "people.yaml must be a mapping from id to person", line=1, column=1)
+    return Project(content_dir, zone, people_path, people_text, people or {})
+
+
+def _load_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        raise ProjectError(
+            path, f"invalid YAML: {getattr(err, 'problem', None) or err}", (mark.line + 1) if mark else 0, (mark.column + 1) if mark else 0
+        ) from None
+
+
+def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
+    """Every file to write for ``export``, and what is skipped and why."""
+    zone = project.timezone
+    media = {
+        item.id: Media(item.id, item.attachment_url, html_to_text(item.image_alt or item.title))
+        for item in export.items
+        if item.post_type == "attachment" and item.attachment_url
+    }
+    children: dict[int, list[Item]] = {}
+    for item in export.items:
+        if item.post_type == "attachment" and item.attachment_url:
+            children.setdefault(item.parent, []).append(item)
+    authors = {author.login: author for author in export.authors}
+    user_names = {a.user_id: html.unescape(a.display_name) for a in export.authors if a.user_id}
+    taken = export.pub_date.astimezone(zone) if export.pub_date else None
+    notes: list[str] = []
+    if taken is None:
+        latest = max((local_time(i.date_gmt, i.date_local, zone) for i in export.items), default=None, key=sort_key)
+        taken = latest or datetime(1970, 1, 1, tzinfo=zone)
+        notes.append("the export has no <pubDate>: comment snapshots are dated with its latest post")
+
+    directory = PeopleDirectory(project.people)
+    skipped: list[Skipped] = []
+    bundles: list[Bundle] = []
+    counts: Counter[str] = Counter()
+    shortcodes: list[tuple[str, str, int]] = []
+    ignored: Counter[str] = Counter()
+    used_slugs: set[str] = set()
+    candidates = sorted(
+        (item for item in export.items if item.post_type != "attachment"),
+        key=lambda item: (sort_key(local_time(item.date_gmt, item.date_local, zone)), item.id),
+    )
+    for item in candidates:
+        title = html_to_text(item.title) or f"Untitled {item.post_type} {item.id}"
+        if item.post_type not in ("post", "page"):
+            if item.post_type != "revision":  # revisions are old copies of posts, never content
+                ignored[item.post_type] += 1
+            continue
+        reason = _skip_reason(item, options)
+        if reason == "":
+            continue  # auto-drafts: never content
+        slug = _unique(_post_slug(item), used_slugs)
+        folder = project.content_dir / "stories" / slug
+        if reason is None and folder.exists() and not options.force:
+            reason = f"{display_path(folder)} already exists (use --force to overwrite)"
+        if reason is None and not item.creator:
+            reason = "the export names no author for it"
+        if reason is not None:
+            skipped.append(Skipped(title, reason))
+            continue
+        author = authors.get(item.creator)
+        author_name = html.unescape(author.display_name if author else item.creator)
+        author_id = directory.person_for(author_name, "author", slug, fallback=slugify(item.creator) or "author")
+        base = item.link or export.base_url
+        body = html_to_markdown(item.content, base, media, tuple(_media(children.get(item.id, []), media)))
+        moment = local_time(item.date_gmt, item.date_local, zone) or taken
+        front: dict[str, object] = {"title": title, "date": iso(moment), "author": author_id}
+        tags = _tags(item)
+        if tags:
+            front["tags"] = tags
+        summary = html_to_text(item.excerpt)
+        if summary:
+            front["summary"] = summary
+        if item.status != "publish":
+            front["draft"] = True
+        front["slug"] = slug
+        unknown = Counter(body.unknown_shortcodes)
+        shortcodes.extend((slug, name, unknown[name]) for name in sorted(unknown))
+        notes.extend(f"{slug}: {note}" for note in body.notes)
+        kept, tally = thread(item, base, zone)
+        counts.update(tally)
+        written = _comment_entries(kept, author_id, author_name, user_names, directory, slug, zone, moment)
+        files = [PlannedFile(folder / "index.md", render_index(front, body.markdown))]
+        source = item.link if urlsplit(item.link).scheme in ("http", "https") else export.link
+        if written:
+            header = (
+                f"# Comment snapshot imported from WordPress ({options.export_name}): approved comments\n"
+                "# only; e-mail and IP addresses were left out.\n"
+            )
+            files.append(PlannedFile(folder / "comments.yaml", render_comments(taken, source, written, header)))
+        files.append(PlannedFile(folder / "story.yaml", _story(title, author_id, author_name, written)))
+        names = {f.path.name for f in files}
+        stale = tuple(folder / name for name in IMPORTED_FILES if name not in names and (folder / name).exists())
+        bundles.append(
+            Bundle(slug, title, item.post_type, item.status != "publish", folder.exists(), len(written), tuple(files), stale)
+        )
+
+    people_file = None
+    if directory.added:
+        header = (
+            f"# Imported from WordPress ({options.export_name}). TODO: check these people: merge any\n"
+            "# duplicates, and add location, bio and links.\n"
+        )
+        try:
+            text = merge_people(project.people_text, project.people, directory.added, header)
+        except PeopleFileError as err:
+            raise ProjectError(project.people_path, f"cannot add the imported people: {err}", hint="write it as one 'id:' block per person") from None
+        people_file = PlannedFile(project.people_path, text)
+    return ImportPlan(
+        tuple(bundles),
+        tuple(skipped),
+        directory.added,
+        people_file,
+        CommentCounts(**counts),
+        tuple(shortcodes),
+        tuple(notes),
+        tuple(sorted(ignored.items())),
+    )
+
+
+def _skip_reason(item: Item, options: Options) -> str | None:
+    """None to import; "" to ignore silently; otherwise the reason shown in the summary."""
+    if item.status in ("auto-draft", "inherit"):
+        return ""
+    if item.status in NEVER_IMPORTED:
+        return NEVER_IMPORTED[item.status]
+    if item.has_password:
+        return "password-protected: never imported"
+    if item.post_type == "page" and not options.pages:
+        return "page (use --pages)"
+    if item.status in DRAFT_STATUSES and not options.drafts:
+        return f"{item.status} (use --drafts)"
+    if item.status not in DRAFT_STATUSES | {"publish"}:
+        return f"unknown status {item.status!r}"
+    return None
+
+
+def _comment_entries(
+    kept: list[KeptComment],
+    author_id: str,
+    author_name: str,
+    user_names: Mapping[int, str],
+    directory: PeopleDirectory,
+    slug: str,
+    zone: ZoneInfo,
+    post_date: datetime,
+) -> list[dict[str, object]]:
+    """The snapshot's comments as mappings; commenters become people (never by e-mail)."""
+    written: list[dict[str, object]] = []
+    for item in kept:
+        comment = item.comment
+        name = " ".join(html.unescape(comment.author).split()) or "Anonymous"
+        entry: dict[str, object] = {"id": f"wp-{comment.id}", "author": name}
+        if comment.user_id in user_names:
+            entry["person"] = directory.person_for(user_names[comment.user_id], "author", slug, fallback="author")
+        elif name_key(name) == name_key(author_name):
+            entry["person"] = author_id
+        elif comment.author.strip():
+            link = _web(comment.url)
+            entry["person"] = directory.person_for(name, "commenter", slug, fallback=f"commenter-{comment.id}", link=link)
+        if _web(comment.url):
+            entry["url"] = _web(comment.url)
+        entry["date"] = iso(local_time(comment.date_gmt, comment.date_local, zone) or post_date)
+        if item.parent is not None:
+            entry["reply_to"] = f"wp-{item.parent}"
+        entry["body"] = item.body
+        written.append(entry)
+    return written
+
+
+def _story(title: str, author_id: str, author_name: str, comments: list[dict[str, object]]) -> str:
+    """The story skeleton: the author and the commenters, one guessed connection at most."""
+    commenters: list[str] = []
+    first: dict[str, object] | None = None
+    for comment in comments:
+        person = comment.get("person")
+        if isinstance(person, str) and person != author_id and person not in commenters:
+            commenters.append(person)
+            first = first or comment
+    header = [
+        "TODO: imported from WordPress — describe who met whom, through what, and how deep.",
+        f'Post: "{title}" by {author_name} ({author_id}).',
+    ]
+    connections: list[dict[str, object]] = []
+    if first is not None:
+        header.append(f"People in this post: {author_id} (author), {', '.join(commenters)} (commenters).")
+        header.append("The connection below is only a guess from the first comment: correct it, add the")
+        header.append("others, and see docs/content-format.md for every key and stage.")
+        connection: dict[str, object] = {"between": [author_id, first["person"]], "bridge": "content", "channels": ["blog-comment"]}
+        if "date" in first:
+            connection["when"] = datetime.fromisoformat(str(first["date"])).date()
+        connection["summary"] = f'{first["author"]} commented on "{title}".'
+        connection["stages"] = ["contact"]
+        connections.append(connection)
+    else:
+        header.append("Nobody commented on this post. Add the connections it tells of, for example:")
+        header.append(f"  - between: [{author_id}, someone]")
+        header.append("    stages: [contact]")
+    return render_story(header, connections)
+
+
+def _tags(item: Item) -> list[str]:
+    """Categories, then tags, without duplicates and without 'Uncategorized'."""
+    tags: list[str] = []
+    seen: set[str] = set()
+    for domain in ("category", "post_tag"):
+        for term in item.terms:
+            name = html.unescape(term.name).strip()
+            if term.domain != domain or not name or term.nicename == "uncategorized" or name.casefold() == "uncategorized":
+                continue
+            key = slugify(name) or name.casefold()
+            if key not in seen:
+                seen.add(key)
+                tags.append(name)
+    return tags
+
+
+def _media(attachments: list[Item], media: Mapping[int, Media]) -> list[Media]:
+    return [media[a.id] for a in sorted(attachments, key=lambda a: (a.menu_order, a.id)) if a.id in media]
+
+
+def _post_slug(item: Item) -> str:
+    return slugify(unquote(item.slug)) or slugify(html_to_text(item.title)) or f"{item.post_type}-{item.id}"
+
+
+def _unique(slug: str, used: set[str]) -> str:
+    candidate, number = slug, 1
+    while candidate in used:
+        number += 1
+        candidate = f"{slug}-{number}"
+    used.add(candidate)
+    return candidate
+
+
+def _web(url: str) -> str:
+    url = url.strip()
+    return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else ""
+
