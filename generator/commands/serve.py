@@ -1,0 +1,197 @@
+"""``introchain serve``: build with drafts, serve, watch, rebuild and live-reload the open pages.
+
+This module is the glue between the generic server (``generator.serve``) and the build
+(``generator.build``): it picks the folders, builds into a temporary folder and turns build
+errors into the text the browser overlay shows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+
+from generator.commands.common import add_content_options
+from generator.errors import ContentError, ContentErrors, display_path
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+
+def _port(text: str) -> int:
+    """An argparse type: a TCP port number, 0 meaning "any free port"."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be between 0 and 65535, not {port}")
+    return port
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    """Add the serve options."""
+    add_content_options(parser)
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    parser.add_argument("--port", type=_port, default=8000, help="port to listen on; 0 picks a free one (default: 8000)")
+    parser.add_argument("--open", action="store_true", help="open the site in the default browser once it is served")
+    parser.add_argument("--no-drafts", dest="drafts", action="store_false", help="leave drafts out, as a published build would")
+
+
+class SiteRebuild:
+    """The ``rebuild`` callable given to the server: a full build into the served folder.
+
+    The build itself decides what it can reuse; the changed paths are only reported.
+    """
+
+    def __init__(self, content: Path, templates: Path | None, out_dir: Path, drafts: bool, log: Callable[[str], None]):
+        self.content = content
+        self.templates = templates
+        self.out_dir = out_dir
+        self.drafts = drafts
+        self.base_url: str | None = None
+        self._log = log
+        self._warnings: tuple[ContentError, ...] = ()
+
+    def __call__(self, changed: frozenset[Path]) -> str | None:
+        """Build; None on success, else the errors as ``path:line:col: error: message`` lines."""
+        from generator.build import BuildOptions, build_site
+        from generator.write import OutputError
+
+        options = BuildOptions(
+            content_dir=self.content,
+            out_dir=self.out_dir,
+            templates_dir=self.templates,
+            drafts=self.drafts,
+            base_url=self.base_url,
+        )
+        try:
+            report = build_site(options)
+        except ContentErrors as errors:
+            return errors.format()
+        except OutputError as error:
+            return f"{display_path(self.out_dir)}: error: {error}"
+        except OSError as error:
+            # Disk full, a file unreadable mid-save: the build stops, the last good site stays.
+            where = display_path(Path(error.filename)) if error.filename else display_path(self.content)
+            return f"{where}: error: {error.strerror or error}"
+        self._show_new_warnings(report.warnings)
+        return None
+
+    def _show_new_warnings(self, warnings: tuple[ContentError, ...]) -> None:
+        # Warnings repeat on every build; print them when they change, not on every save.
+        if warnings != self._warnings and warnings:
+            for warning in warnings:
+                self._log(warning.format())
+        self._warnings = warnings
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into the same clean stop as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _bind_error(host: str, port: int, error: OSError) -> str:
+    """One line saying why the server could not listen, and what to do."""
+    where = f"{host}:{port}"
+    if error.errno == errno.EADDRINUSE:
+        return f"cannot serve on {where}: the port is already in use; choose another with --port (--port 0 picks a free one)"
+    if error.errno == errno.EACCES:
+        return f"cannot serve on {where}: permission denied (ports below 1024 need privileges); choose another with --port"
+    if error.errno == errno.EADDRNOTAVAIL or isinstance(error, socket.gaierror):
+        return f"cannot serve on {where}: no such address on this machine; check --host"
+    return f"cannot serve on {where}: {error.strerror or error}"
+
+
+def exposure_warning(host: str) -> str | None:
+    """The warning to print when ``host`` lets other machines in, else None."""
+    from generator.serve import is_loopback
+
+    if is_loopback(host):
+        return None
+    return (
+        f"warning: listening on {host}, so other machines on the network can read this site "
+        "and its drafts; use --host 127.0.0.1 to keep it to this machine"
+    )
+
+
+def _log(text: str) -> None:
+    print(text, flush=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C; 0 then, 2 for usage problems (missing folders, port taken)."""
+    from generator.build import resolve_templates
+    from generator.serve import LiveServer
+
+    content: Path = args.content
+    if not content.is_dir():
+        return _error(f"no content folder at {display_path(content)} (use --content DIR)")
+    if args.templates is not None and not args.templates.is_dir():
+        return _error(f"no templates folder at {display_path(args.templates)}")
+    project = content.resolve().parent
+    # None lets the build pick templates/ beside the content folder, else the built-in ones;
+    # whichever it picks is watched.
+    templates: Path | None = args.templates
+    watched_templates = resolve_templates(content, templates)
+
+    scratch = Path(tempfile.mkdtemp(prefix="introchain-serve-"))
+    previous_term = signal.signal(signal.SIGTERM, _interrupt)
+    server: LiveServer | None = None
+    try:
+        # The writer owns out_dir and makes its temporary folders beside it: all inside scratch.
+        rebuild = SiteRebuild(content, templates, scratch / "site", args.drafts, _log)
+        try:
+            server = LiveServer(
+                root=rebuild.out_dir,
+                rebuild=rebuild,
+                watch=[content, watched_templates],
+                # Never rebuild because of our own output, or a build/cache folder in the project.
+                ignore=[scratch, project / "site", project / ".cache"],
+                host=args.host,
+                port=args.port,
+                log=_log,
+            )
+        except OSError as error:
+            return _error(_bind_error(args.host, args.port, error))
+        rebuild.base_url = server.url
+        if warning := exposure_warning(args.host):
+            print(warning, file=sys.stderr, flush=True)
+        drafts = "with drafts" if args.drafts else "without drafts"
+        _log(f"building {display_path(content)} {drafts}...")
+        server.start()
+        _log(f"serving {server.url} (press Ctrl-C to stop)")
+        if args.open:
+            webbrowser.open(server.url)
+        server.wait()
+    except KeyboardInterrupt:
+        pass  # Ctrl-C is how the author ends serve: a normal stop, handled in finally
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        try:
+            if server is not None:
+                server.stop()
+        finally:
+            _remove(scratch)
+    _log("stopped")
+    return EXIT_OK
+
+
+def _remove(folder: Path) -> None:
+    """Delete the temporary build folder, saying so if that fails."""
+    try:
+        shutil.rmtree(folder)
+    except OSError as error:
+        print(f"warning: could not remove the temporary folder {folder}: {error}", file=sys.stderr)
