@@ -351,6 +351,7 @@ def test_workflow_uses_only_official_actions_and_the_cli():
 
 
 def test_publishing_guide_shows_the_workflows_build_command():
-    guide = (REPO / "docs" / "publishing.md").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    guide = readme[readme.index("## Publishing to GitHub Pages"):readme.index("## Moving from WordPress")]
     assert "introchain build --base-url" in guide and "introchain publish" in guide
     assert ".github/workflows/pages.yml" in guide

@@ -1,0 +1,87 @@
+"""Take the README's screenshots from the built sample site with headless Debian Chromium.
+
+    python3 scripts/screenshots.py            # writes docs/screenshots/*.png
+
+It builds content/ into a temporary folder, serves it on loopback under /introchain/
+(like GitHub Pages), and photographs a case study, the network page and the home page,
+in light and dark schemes, at desktop and phone widths.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+OUT = REPO / "docs" / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync"]
+
+SHOTS = [
+    # (file, path, viewport width, height, colour scheme, clip to the element or None for the viewport)
+    ("story-graph.png", "stories/a-small-world-made-smaller/", 1280, 900, "light", ".connection-story"),
+    ("story-top.png", "stories/a-small-world-made-smaller/", 1280, 900, "light", None),
+    ("network.png", "network/", 1280, 1000, "light", "main"),
+    ("home-dark.png", "", 1280, 800, "dark", None),
+    ("comments.png", "stories/a-small-world-made-smaller/", 1280, 900, "light", ".snapshot"),
+    ("story-phone-dark.png", "stories/smiling-about-social-media/", 390, 844, "dark", None),
+    ("timeline.png", "stories/smiling-about-social-media/", 1280, 900, "light", ".timeline-scroll"),
+]
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as temp:
+        mount = Path(temp) / "root"
+        build = subprocess.run(
+            [sys.executable, "-m", "generator", "build", "--content", str(REPO / "content"),
+             "--templates", str(REPO / "templates"), "--out", str(mount / "introchain"),
+             "--base-url", "http://127.0.0.1/introchain/"],
+            cwd=REPO, capture_output=True, text=True,
+        )
+        if build.returncode:
+            print(build.stderr, file=sys.stderr)
+            return 1
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(mount)))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}/introchain/"
+        OUT.mkdir(parents=True, exist_ok=True)
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                                     args=CHROMIUM_ARGS)
+                for name, path, width, height, scheme, selector in SHOTS:
+                    page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme,
+                                            device_scale_factor=1)
+                    page.goto(base + path)
+                    page.wait_for_load_state("networkidle")
+                    if page.locator(".graph-stage").count():
+                        page.wait_for_selector(".graph-ready", timeout=15000)
+                        page.wait_for_timeout(600)  # let the network page settle after stabilising
+                    target = OUT / name
+                    if selector:
+                        page.locator(selector).first.screenshot(path=str(target))
+                    else:
+                        page.screenshot(path=str(target))
+                    page.close()
+                    print(f"wrote {target.relative_to(REPO)}")
+                browser.close()
+        finally:
+            server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
