@@ -106,6 +106,7 @@ class Person:
     links: tuple[str, ...] = ()
     handles: tuple[tuple[str, str], ...] = ()
     bio: str = ""
+    noindex: bool = False  # ask search engines not to index their page
 
     @property
     def display_name(self) -> str:

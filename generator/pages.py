@@ -108,7 +108,9 @@ def tag_pages(site: Site) -> list[Page]:
 def person_context(site: Site, person: Person, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """A person page: who they are and the stories they appear in."""
     description = f"{person.display_name}: the case studies they appear in."
-    context = base_context(site, _meta(site, kind="person", title=person.display_name, path=person.url_path, description=description))
+    meta = _meta(site, kind="person", title=person.display_name, path=person.url_path, description=description,
+                 noindex=person.noindex)
+    context = base_context(site, meta)
     context.update(person=person, studies=site.studies_of(person.id), **(extra or {}))
     return context
 
