@@ -84,6 +84,8 @@ class SiteConfig:
     timezone: str
     posts_per_page: int
     nav: tuple[NavLink, ...]
+    redact: tuple[str, ...] = ()  # person ids shown only by a label, everywhere
+    noindex_people: bool = False  # ask search engines not to index any person page
 
     @property
     def base_path(self) -> str:

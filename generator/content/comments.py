@@ -20,7 +20,7 @@ from generator.model import COMMENT_SOURCES, Comment, CommentSnapshot
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 #: Replies nest at most this deep; deeper ones continue at this depth.
 MAX_DEPTH = 6
-_PHONE = re.compile(r"(?<![\w/.-])\+?\d[\d ().-]{7,}\d(?![\w/.-])")
+_PHONE = re.compile(r"(?<![\w/])\+?\d[\d ().-]{7,}\d(?!\w)")
 
 
 @dataclass(frozen=True)

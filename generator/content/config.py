@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from generator.content.fields import INVALID, Fields, expect_mapping, list_of, nonempty_text, positive_int, text
+from generator.content.fields import (
+    INVALID, Fields, boolean, expect_mapping, identifier, list_of, nonempty_text, positive_int, text,
+)
 from generator.content.source import Source
 from generator.model import NavLink, SiteConfig
 
@@ -51,11 +53,28 @@ def _nav_link(source: Source, node: yaml.Node) -> Any:
     return INVALID if INVALID in (title, url) else NavLink(title, url)
 
 
-def read_config(source: Source, node: yaml.Node | None, base_url_override: str | None = None) -> SiteConfig | None:
-    """Validate site.yaml; None when it has errors (recorded in ``source``)."""
+def _reference(source: Source, node: yaml.Node) -> Any:
+    value = identifier(source, node)
+    return INVALID if value is INVALID else (value, node)
+
+
+def _privacy(source: Source, node: yaml.Node) -> Any:
+    """``privacy: {redact: [ids], noindex_people: bool}`` -> (redact references, noindex_people)."""
+    mapping = expect_mapping(source, node, "privacy")
+    if mapping is None:
+        return INVALID
+    fields = Fields(source, mapping, "privacy")
+    redact = fields.get("redact", list_of(_reference), ())
+    noindex = fields.get("noindex_people", boolean, False)
+    fields.finish()
+    return INVALID if INVALID in (redact, noindex) else (redact, noindex)
+
+
+def read_config(source: Source, node: yaml.Node | None, base_url_override: str | None = None) -> tuple[SiteConfig | None, tuple]:
+    """Validate site.yaml; the config (None when it has errors) and the person ids it names, with their nodes."""
     mapping = expect_mapping(source, node, "site.yaml")
     if mapping is None:
-        return None
+        return None, ()
     fields = Fields(source, mapping, "site.yaml")
     values = {
         "title": fields.get("title", nonempty_text, required=True),
@@ -67,9 +86,12 @@ def read_config(source: Source, node: yaml.Node | None, base_url_override: str |
         "posts_per_page": fields.get("posts_per_page", positive_int, 10),
         "nav": fields.get("nav", list_of(_nav_link, allow_single=False), ()),
     }
+    privacy = fields.get("privacy", _privacy, ((), False))
     fields.finish()
     if base_url_override is not None:
         values["base_url"] = base_url_override if base_url_override.endswith("/") else base_url_override + "/"
-    if any(value is INVALID for value in values.values()):
-        return None
-    return SiteConfig(**values)
+    if privacy is INVALID or any(value is INVALID for value in values.values()):
+        return None, ()
+    references, noindex_people = privacy
+    redact = tuple(sorted({person_id for person_id, _ in references}))
+    return SiteConfig(**values, redact=redact, noindex_people=noindex_people), references

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -18,6 +19,7 @@ from generator.content.stories import FrontMatter, StoryParts, read_front_matter
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.markdown import is_remote, render_post
 from generator.model import CaseStudy, Person, Site
+from generator.privacy import apply_privacy
 
 POST, STORY, COMMENTS = "index.md", "story.yaml", "comments.yaml"
 ASSET_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".pdf", ".mp3", ".mp4", ".txt"})
@@ -178,10 +180,28 @@ def _check_references(parsed: list[_Parsed], people: dict[str, Person]) -> None:
                 source.error(node, f"unknown person '{person_id}'", hint)
 
 
+def _warn_first_names(parsed: list[_Parsed], people: dict[str, Person], redact: tuple[str, ...]) -> None:
+    """Redaction replaces full names; point at places where a redacted person's first name remains."""
+    for person_id in redact:
+        person = people.get(person_id)
+        first = person.name.split()[0] if person and person.name.strip() else ""
+        if len(first) < 3 or first == person.name:
+            continue
+        pattern = re.compile(rf"\b{re.escape(first)}\b(?!\s+{re.escape(person.name[len(first):].strip())})")
+        for item in parsed:
+            for raw_file, source in ((item.raw.post, item.sources[0]), (item.raw.comments, item.sources[2])):
+                match = pattern.search(raw_file.text) if raw_file else None
+                if match:
+                    line = raw_file.text.count("\n", 0, match.start()) + 1
+                    column = match.start() - raw_file.text.rfind("\n", 0, match.start())
+                    source.error_at(line, column, f"'{first}' may still name {person_id}, who is redacted",
+                                    "redaction replaces the full name only; rewrite this mention", warning=True)
+
+
 def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = None) -> tuple[Site | None, list[ContentError]]:
     """Stage 2: validate everything; returns the site (None if any error) and every problem found."""
     config_source = Source(raw.site.path if raw.site else raw.root / "site.yaml")
-    config = read_config(config_source, compose(config_source, raw.site.text), base_url) if raw.site else None
+    config, privacy_refs = read_config(config_source, compose(config_source, raw.site.text), base_url) if raw.site else (None, ())
     zone = ZoneInfo(config.timezone) if config else ZoneInfo("UTC")
     people_source = Source(raw.people.path if raw.people else raw.root / "people.yaml")
     global_people = read_people(people_source, compose(people_source, raw.people.text), "people.yaml") if raw.people else {}
@@ -206,6 +226,12 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
         else:
             slugs[item.slug] = post.shown
     _check_references(parsed, people)
+    for person_id, node in privacy_refs:
+        if person_id not in people:
+            config_source.error(node, f"privacy.redact names unknown person '{person_id}'",
+                                suggest(person_id, people) or "use an id from people.yaml or a story's people")
+    if config is not None:
+        _warn_first_names(parsed, people, config.redact)
 
     sources = [config_source, people_source] + [source for item in parsed for source in item.sources]
     errors = list(raw.errors) + [error for source in sources for error in source.errors]
@@ -232,7 +258,8 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
         if drafts or not item.front.draft
     ]
     studies.sort(key=lambda study: (study.date, study.slug), reverse=True)
-    return Site(config=config, people=dict(sorted(people.items())), studies=tuple(studies)), errors
+    site = Site(config=config, people=dict(sorted(people.items())), studies=tuple(studies))
+    return apply_privacy(site, config.redact, config.noindex_people), errors
 
 
 def load_site(content_dir: Path, *, drafts: bool = False, base_url: str | None = None) -> tuple[Site, list[ContentError]]:

@@ -7,7 +7,7 @@ from typing import Any
 import yaml
 
 from generator.content.fields import (
-    INVALID, Fields, describe, expect_mapping, identifier, list_of, nonempty_text, one_of, text, web_url,
+    INVALID, Fields, boolean, describe, expect_mapping, identifier, list_of, nonempty_text, one_of, text, web_url,
 )
 from generator.content.source import Source
 from generator.model import PERSON_KINDS, Person
@@ -41,6 +41,7 @@ def read_person(source: Source, person_id: str, node: yaml.Node) -> Person | Non
         "links": fields.get("links", list_of(web_url), ()),
         "handles": fields.get("handles", _handles, ()),
         "bio": fields.get("bio", text, ""),
+        "noindex": fields.get("noindex", boolean, False),
     }
     fields.finish()
     if label is INVALID or any(value is INVALID for value in values.values()):

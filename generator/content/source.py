@@ -19,6 +19,9 @@ from generator.errors import ContentError, display_path
 MAX_FILE_BYTES = 32 * 1024 * 1024
 #: How many nodes one file may make us visit (aliases count each time they are used).
 NODE_BUDGET = 2_000_000
+#: How deeply collections may nest. Real content nests four or five levels; libyaml's
+#: composer recurses once per level and crashes the interpreter somewhere past 10,000.
+MAX_DEPTH = 100
 
 try:  # the C loader composes about ten times faster; fall back to pure Python.
     from yaml import CSafeLoader as _Loader
@@ -91,8 +94,11 @@ def compose(source: Source, text: str, first_line: int = 1) -> yaml.Node | None:
         position = text.index("\x00")
         source.error_at(text.count("\n", 0, position) + first_line, 1, "file contains a NUL byte; is it binary?")
         return None
+    padded = "\n" * (first_line - 1) + text
     try:
-        return yaml.compose("\n" * (first_line - 1) + text, Loader=_Loader)
+        if _too_deep(source, padded):
+            return None
+        return yaml.compose(padded, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -106,3 +112,19 @@ def compose(source: Source, text: str, first_line: int = 1) -> yaml.Node | None:
     except RecursionError:
         source.error(None, "YAML is nested too deeply to read")
     return None
+
+
+def _too_deep(source: Source, text: str) -> bool:
+    """Walk the parser's events (libyaml's parser keeps its own stack) to bound nesting before composing."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                source.error_at(mark.line + 1, mark.column + 1, f"values are nested more than {MAX_DEPTH} levels deep",
+                                "flatten this part of the file")
+                return True
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+    return False
