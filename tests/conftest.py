@@ -11,6 +11,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from textwrap import dedent
 
@@ -129,7 +130,8 @@ def make_site(tmp_path: Path):
         content.mkdir(parents=True, exist_ok=True)
         layout: dict[str, str | None] = {"site.yaml": SITE_YAML, "people.yaml": PEOPLE_YAML}
         for number, slug in enumerate(stories, start=1):
-            layout.update(story_files(slug, title=f"Story {slug}", date=f"2020-01-{number:02d}"))
+            day = date(2020, 1, 1) + timedelta(days=number - 1)
+            layout.update(story_files(slug, title=f"Story {slug}", date=day.isoformat()))
         layout.update(files or {})
         for relative, text in layout.items():
             target = content / relative

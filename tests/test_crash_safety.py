@@ -1,0 +1,151 @@
+"""Nothing is lost: killed builds, a full disk, unwritable folders, interrupted serve and publish."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_cli, tree_bytes
+
+
+def _many_stories(count: int) -> tuple[str, ...]:
+    return tuple(f"story-{number:03d}" for number in range(1, count + 1))
+
+
+def _start_build(project: Path, **kwargs) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "generator", "build", "--quiet"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        **kwargs,
+    )
+
+
+def _temp_folders(project: Path) -> list[Path]:
+    return [path for path in project.iterdir() if path.name.startswith(".introchain-tmp-")]
+
+
+def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(make_site, tmp_path):
+    project = make_site(stories=_many_stories(40))
+    assert run_cli("build", cwd=project).code == 0
+    old = tree_bytes(project / "site")
+    post = project / "content/stories/story-001/index.md"
+    post.write_text(post.read_text().replace("Hello **world**.", "Hello **new world**."))
+    reference = tmp_path / "reference"
+    assert run_cli("build", "--out", reference, cwd=project).code == 0
+    new = tree_bytes(reference)
+    assert new != old
+
+    outcomes = []
+    # Kill before writing starts (while loading and rendering) and at several points while writing.
+    for moment in ("early", 0.0, 0.002, 0.01, 0.03, 0.08, 0.2):
+        build = _start_build(project)
+        if moment == "early":
+            time.sleep(0.3)
+        else:
+            deadline = time.monotonic() + 60
+            while not _temp_folders(project) and build.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.0005)
+            time.sleep(moment)
+        build.send_signal(signal.SIGKILL)
+        build.wait()
+        state = tree_bytes(project / "site")
+        assert state in (old, new), f"site/ is neither the old nor the new site after a kill at {moment}"
+        outcomes.append("old" if state == old else "new")
+    # The next build recovers and removes what the killed ones left beside site/.
+    assert run_cli("build", cwd=project).code == 0
+    assert tree_bytes(project / "site") == new
+    assert _temp_folders(project) == []
+    assert "old" in outcomes  # at least one kill landed before the swap
+
+
+def _limit_file_size() -> None:
+    # A file-size limit makes writes fail with EFBIG, as a full disk fails them with ENOSPC.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 * 1024, 64 * 1024))
+
+
+def test_a_full_disk_gives_a_clear_message_and_keeps_the_site(make_site):
+    project = make_site()
+    assert run_cli("build", cwd=project).code == 0
+    before = tree_bytes(project / "site")
+    post = project / "content/stories/first/index.md"
+    post.write_text(post.read_text().replace("Hello", "Changed ![a photo](photo.png)"))
+    (project / "content/stories/first/photo.png").write_bytes(b"\x89PNG" + bytes(300 * 1024))
+    build = _start_build(project, preexec_fn=_limit_file_size)
+    _, err = build.communicate(timeout=120)
+    err = err.decode()
+    assert build.returncode == 1, err
+    assert "error: could not write the site: File too large" in err
+    assert "site/ was left as it was" in err
+    assert "Traceback" not in err
+    assert tree_bytes(project / "site") == before
+    assert _temp_folders(project) == []
+
+
+def test_an_output_folder_that_cannot_be_made_is_a_clear_error(make_site):
+    project = make_site()
+    (project / "blocked").write_text("a file where a folder should be")
+    result = run_cli("build", "--out", "blocked/site", cwd=project)
+    assert result.code == 1, result.text
+    assert "error: could not write the site: File exists (blocked)" in result.err
+    assert "Traceback" not in result.text
+
+
+def test_ctrl_c_during_a_build_leaves_the_previous_site(make_site):
+    project = make_site(stories=_many_stories(40))
+    assert run_cli("build", cwd=project).code == 0
+    before = tree_bytes(project / "site")
+    post = project / "content/stories/story-002/index.md"
+    post.write_text(post.read_text().replace("Hello", "Interrupted"))
+    build = _start_build(project)
+    time.sleep(0.4)
+    build.send_signal(signal.SIGINT)
+    _, err = build.communicate(timeout=60)
+    if build.returncode == 0:
+        pytest.skip("the build finished before the interrupt arrived")
+    assert build.returncode == 130, err
+    assert "Traceback" not in err.decode()
+    assert tree_bytes(project / "site") == before
+    assert _temp_folders(project) == []
+
+
+def test_interrupted_publish_leaves_nothing_behind(make_site):
+    project = make_site(stories=_many_stories(40))
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=project, check=True, capture_output=True, text=True,
+                              env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "t",
+                                   "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                                   "GIT_COMMITTER_EMAIL": "t@example.org"}).stdout
+
+    remote = project.parent / "remote.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "content")
+    git("remote", "add", "origin", remote.as_uri())
+    status_before = git("status", "--porcelain")
+    temp_before = set(Path(tempfile.gettempdir()).glob("introchain-*"))
+    publish = subprocess.Popen([sys.executable, "-m", "generator", "publish"], cwd=project,
+                               env={**os.environ, "PYTHONPATH": str(REPO)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    publish.send_signal(signal.SIGINT)
+    _, err = publish.communicate(timeout=60)
+    if publish.returncode == 0:
+        pytest.skip("the publish finished before the interrupt arrived")
+    assert "Traceback" not in err.decode()
+    assert git("status", "--porcelain") == status_before
+    assert git("for-each-ref", "refs/introchain") == ""
+    assert set(Path(tempfile.gettempdir()).glob("introchain-*")) - temp_before == set()
+    assert subprocess.run(["git", "ls-remote", remote.as_uri()], capture_output=True, text=True).stdout == ""
