@@ -3,8 +3,25 @@
 from __future__ import annotations
 
 import os
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+
+def printable(text: str) -> str:
+    """Control, bidi and zero-width characters as escapes, so one message stays one readable line."""
+    return _UNPRINTABLE.sub(lambda match: match.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def quoted(value: str, limit: int = 60) -> str:
+    """A value from the content as shown in a message: quoted, printable, and cut when long."""
+    value = unicodedata.normalize("NFC", value)
+    if len(value) > limit:
+        value = value[:limit] + f"… ({len(value)} characters)"
+    return "'" + printable(value) + "'"
 
 
 @dataclass(frozen=True, order=True)
@@ -24,9 +41,9 @@ class ContentError:
         if self.line:
             where += f":{self.line}:{max(self.column, 1)}"
         kind = "warning" if self.warning else "error"
-        text = f"{where}: {kind}: {self.message}"
+        text = f"{printable(where)}: {kind}: {printable(self.message)}"
         if self.hint:
-            text += f"\n    hint: {self.hint}"
+            text += f"\n    hint: {printable(self.hint)}"
         return text
 
 

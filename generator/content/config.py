@@ -12,6 +12,7 @@ from generator.content.fields import (
     INVALID, Fields, boolean, expect_mapping, identifier, list_of, nonempty_text, positive_int, text,
 )
 from generator.content.source import Source
+from generator.errors import quoted
 from generator.model import NavLink, SiteConfig
 
 
@@ -21,7 +22,7 @@ def _base_url(source: Source, node: yaml.Node) -> Any:
         return INVALID
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        source.error(node, f"base_url must be an absolute http(s) URL, found '{value}'",
+        source.error(node, f"base_url must be an absolute http(s) URL, found {quoted(value)}",
                      "for a GitHub Pages project site: https://USER.github.io/REPO/")
         return INVALID
     return value.strip() if value.strip().endswith("/") else value.strip() + "/"
@@ -34,7 +35,7 @@ def _timezone(source: Source, node: yaml.Node) -> Any:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        source.error(node, f"unknown timezone '{value}'", "use an IANA name such as Europe/Dublin or America/Vancouver")
+        source.error(node, f"unknown timezone {quoted(value)}", "use an IANA name such as Europe/Dublin or America/Vancouver")
         return INVALID
     return value
 

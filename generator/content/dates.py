@@ -10,6 +10,7 @@ import yaml
 
 from generator.content.fields import INVALID, text
 from generator.content.source import Source
+from generator.errors import quoted
 from generator.model import PartialDate, When
 
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
@@ -50,7 +51,7 @@ def datetime_field(zone: tzinfo):
             return INVALID
         parsed = parse_datetime(value, zone)
         if parsed is None:
-            source.error(node, f"'{value}' is not a date", _EXAMPLE)
+            source.error(node, f"{quoted(value)} is not a date", _EXAMPLE)
             return INVALID
         return parsed
 
@@ -64,7 +65,7 @@ def partial_date(source: Source, node: yaml.Node) -> Any:
         return INVALID
     parsed = _partial(value.strip())
     if parsed is None:
-        source.error(node, f"'{value}' is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD")
+        source.error(node, f"{quoted(value)} is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD")
         return INVALID
     return parsed
 
@@ -79,6 +80,6 @@ def when(source: Source, node: yaml.Node) -> Any:
     if parsed is not None:
         return When(date=parsed)
     if _PARTIAL.match(value) or _LOOKS_LIKE_DATE.match(value):
-        source.error(node, f"'{value}' is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD, or words such as 'for 2-3 years'")
+        source.error(node, f"{quoted(value)} is not a date", "write YYYY, YYYY-MM or YYYY-MM-DD, or words such as 'for 2-3 years'")
         return INVALID
     return When(text=value)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from generator.content.source import Source
+from generator.errors import quoted
 
 
 class _Invalid:
@@ -53,7 +54,7 @@ def describe(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    return _TYPE_NAMES.get(node.tag, f"'{node.value}'")
+    return _TYPE_NAMES.get(node.tag) or quoted(str(node.value))
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -116,7 +117,7 @@ def identifier(source: Source, node: yaml.Node) -> Any:
         return INVALID
     if not IDENTIFIER.match(value):
         hint = f"try '{slugify(value)}'" if slugify(value) else "use lower-case letters, digits and hyphens"
-        source.error(node, f"'{value}' is not a valid id: use lower-case letters, digits and hyphens", hint)
+        source.error(node, f"{quoted(value)} is not a valid id: use lower-case letters, digits and hyphens", hint)
         return INVALID
     return value
 
@@ -128,7 +129,7 @@ def web_url(source: Source, node: yaml.Node) -> Any:
         return INVALID
     parts = urlsplit(value.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        source.error(node, f"expected an http:// or https:// URL, found '{value}'")
+        source.error(node, f"expected an http:// or https:// URL, found {quoted(value)}")
         return INVALID
     return value.strip()
 
@@ -142,7 +143,7 @@ def one_of(choices: Sequence[str], what: str) -> Convert:
             return INVALID
         if value not in choices:
             hint = suggest(value, choices) or "known values: " + ", ".join(choices)
-            source.error(node, f"unknown {what} '{value}'", hint)
+            source.error(node, f"unknown {what} {quoted(value)}", hint)
             return INVALID
         return value
 
@@ -202,7 +203,7 @@ class Fields:
                 source.error(key_node, "merge keys ('<<') are not supported here", "write the keys out")
                 continue
             if key in self.values:
-                source.error(key_node, f"'{key}' is given twice in {what}", "remove one of them")
+                source.error(key_node, f"{quoted(key)} is given twice in {what}", "remove one of them")
                 continue
             self.keys[key] = key_node
             self.values[key] = value_node
@@ -217,7 +218,7 @@ class Fields:
         node = self.values.get(key)
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL_TAG and not required):
             if required:
-                self.source.error(self.node, f"{self.what} is missing the required key '{key}'", f"add '{key}: ...'")
+                self.source.error(self.node, f"{self.what} is missing the required key {quoted(key)}", f"add '{key}: ...'")
                 return INVALID
             return default
         return convert(self.source, node)
@@ -228,4 +229,4 @@ class Fields:
         for key, key_node in self.keys.items():
             if key not in known:
                 hint = suggest(key, known) or "known keys: " + ", ".join(sorted(known))
-                self.source.error(key_node, f"unknown key '{key}' in {self.what}", hint)
+                self.source.error(key_node, f"unknown key {quoted(key)} in {self.what}", hint)

@@ -16,7 +16,7 @@ from generator.content.frontmatter import split_front_matter
 from generator.content.people import read_people
 from generator.content.source import Source, compose, read_text
 from generator.content.stories import FrontMatter, StoryParts, read_front_matter, read_story
-from generator.errors import ContentError, ContentErrors, display_path
+from generator.errors import ContentError, ContentErrors, display_path, quoted
 from generator.markdown import is_remote, render_post
 from generator.model import CaseStudy, Person, Site
 from generator.privacy import apply_privacy
@@ -114,11 +114,11 @@ def _check_local_path(source: Source, line: int, column: int, what: str, ref: st
     path = unquote(urlsplit(ref).path)
     normal = posixpath.normpath(path) if path else ""
     if path.startswith(("/", "\\")) or normal == ".." or normal.startswith("../") or "\\" in path:
-        source.error_at(line, column, f"{what} '{ref}' leaves the story's folder",
+        source.error_at(line, column, f"{what} {quoted(ref)} leaves the story's folder",
                         "put the file in the story's folder and refer to it by its name")
     elif normal not in assets:
         hint = suggest(normal, assets) or "put the file in the story's folder"
-        source.error_at(line, column, f"{what} '{ref}' is not in the story's folder", hint, warning=True)
+        source.error_at(line, column, f"{what} {quoted(ref)} is not in the story's folder", hint, warning=True)
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,7 @@ def _parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: dict[str, str]) -> _
     comments_source = Source(bundle.comments.path if bundle.comments else bundle.folder / COMMENTS)
     slug = bundle.folder.name
     if not IDENTIFIER.match(slug):
-        post.error_at(1, 1, f"folder name '{slug}' is not a valid slug",
+        post.error_at(1, 1, f"folder name {quoted(slug)} is not a valid slug",
                       f"rename the folder to '{slugify(slug) or 'my-story'}' (lower-case letters, digits, hyphens)")
     front = body = None
     if bundle.post:
