@@ -28,11 +28,12 @@ class Image:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered body: HTML, the images it refers to, and its first paragraph as plain text."""
+    """A rendered body: HTML, the images and links it refers to, and its first paragraph as plain text."""
 
     html: str
     images: tuple[Image, ...]
     first_paragraph: str
+    links: tuple[Image, ...] = ()  # same shape: a target and its 0-based line
 
 
 def is_remote(src: str) -> bool:
@@ -89,13 +90,14 @@ def _comment_parser() -> MarkdownIt:
     return parser
 
 
-def _images(tokens: list[Token]) -> tuple[Image, ...]:
+def _references(tokens: list[Token], kind: str, attribute: str) -> tuple[Image, ...]:
+    """Every inline token of ``kind`` (image, link_open) with its target and line."""
     found: list[Image] = []
     for token in tokens:
         if token.type != "inline" or not token.children:
             continue
         line = token.map[0] if token.map else 0
-        found.extend(Image(child.attrGet("src") or "", line) for child in token.children if child.type == "image")
+        found.extend(Image(child.attrGet(attribute) or "", line) for child in token.children if child.type == kind)
     return tuple(found)
 
 
@@ -116,7 +118,12 @@ def render_post(text: str) -> Rendered:
     """Render a post body."""
     parser = _post_parser()
     tokens = parser.parse(text)
-    return Rendered(parser.renderer.render(tokens, parser.options, {}), _images(tokens), _first_paragraph(tokens))
+    return Rendered(
+        parser.renderer.render(tokens, parser.options, {}),
+        _references(tokens, "image", "src"),
+        _first_paragraph(tokens),
+        _references(tokens, "link_open", "href"),
+    )
 
 
 def render_comment(text: str) -> str:

@@ -185,3 +185,39 @@ def test_missing_local_image_is_a_warning_and_strict_error(make_site):
     assert result.code == 0, result.text
     assert "content/stories/first/index.md:6:1: warning: image 'photo.jpg' is not in the story's folder" in result.err
     assert run_cli("check", "--strict", cwd=project).code == 1
+
+
+def test_links_to_missing_stories_are_warnings(make_site):
+    body = "See [the other one](../second/) and [a missing one](../secnod/) and [absolute](/stories/nope/).\n"
+    project = make_site({POST: f"---\ntitle: Hi\ndate: 2020-01-02\nauthor: tess\n---\n{body}"}, stories=("first", "second"))
+    result = run_cli("check", cwd=project)
+    assert result.code == 0, result.text
+    assert "content/stories/first/index.md:6:1: warning: link '../secnod/' points at a story that does not exist" in result.err
+    assert "did you mean 'second'?" in result.err
+    assert "link '/stories/nope/' points at a story that does not exist" in result.err
+    assert "'../second/'" not in result.err
+    assert run_cli("check", "--strict", cwd=project).code == 1
+
+
+@pytest.mark.parametrize("what", ["bundle", "post", "asset"])
+def test_symlinks_out_of_the_content_folder_are_refused(make_site, tmp_path, what):
+    project = make_site()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.png").write_bytes(b"\x89PNG secret")
+    (outside / "index.md").write_text("---\ntitle: Secret\ndate: 2020-01-02\nauthor: tess\n---\nsecret\n")
+    stories = project / "content/stories"
+    if what == "bundle":
+        (stories / "linked").symlink_to(outside, target_is_directory=True)
+        where = "content/stories/linked: error: this story folder links outside the content folder"
+    elif what == "post":
+        (stories / "first/index.md").unlink()
+        (stories / "first/index.md").symlink_to(outside / "index.md")
+        where = "content/stories/first/index.md: error: this link points outside the content folder"
+    else:
+        (stories / "first/photo.png").symlink_to(outside / "secret.png")
+        where = "content/stories/first/photo.png: error: this link points outside the content folder"
+    result = run_cli("build", cwd=project)
+    assert result.code == 1, result.text
+    assert where in result.err
+    assert not (project / "site").exists() or b"secret" not in b"".join(tree_bytes(project / "site").values())

@@ -55,7 +55,16 @@ class RawContent:
     errors: tuple[ContentError, ...]
 
 
-def _read(path: Path, errors: list[ContentError], required: bool) -> RawFile | None:
+def _outside(path: Path, root: Path) -> bool:
+    """True when ``path`` (following symlinks) is not inside the content folder."""
+    return not path.resolve().is_relative_to(root.resolve())
+
+
+def _read(path: Path, errors: list[ContentError], required: bool, root: Path) -> RawFile | None:
+    if path.is_symlink() and _outside(path, root):
+        errors.append(ContentError(display_path(path), 0, 0, "this link points outside the content folder",
+                                   "copy the file into the content folder instead"))
+        return None
     if not path.is_file():
         if required:
             errors.append(ContentError(display_path(path), 0, 0, f"missing file {path.name}", f"create {display_path(path)}"))
@@ -73,7 +82,7 @@ def _assets(folder: Path, root: Path, errors: list[ContentError]) -> tuple[str, 
         relative = path.relative_to(folder).as_posix()
         if any(part.startswith(".") for part in path.relative_to(folder).parts) or relative in (POST, STORY, COMMENTS):
             continue
-        if path.is_symlink() and not path.resolve().is_relative_to(root.resolve()):
+        if path.is_symlink() and _outside(path, root):
             errors.append(ContentError(display_path(path), 0, 0, "this link points outside the content folder",
                                        "copy the file into the story's folder instead"))
             continue
@@ -93,17 +102,21 @@ def read_content(content_dir: Path) -> RawContent:
     for folder in sorted(stories.iterdir()) if stories.is_dir() else ():
         if not folder.is_dir() or folder.name.startswith((".", "_")):
             continue
+        if _outside(folder, content_dir):
+            errors.append(ContentError(display_path(folder), 0, 0, "this story folder links outside the content folder",
+                                       "move the story into content/stories/ instead of linking to it"))
+            continue
         bundles.append(RawBundle(
             folder=folder,
-            post=_read(folder / POST, errors, required=True),
-            story=_read(folder / STORY, errors, required=True),
-            comments=_read(folder / COMMENTS, errors, required=False),
+            post=_read(folder / POST, errors, required=True, root=content_dir),
+            story=_read(folder / STORY, errors, required=True, root=content_dir),
+            comments=_read(folder / COMMENTS, errors, required=False, root=content_dir),
             assets=_assets(folder, content_dir, errors),
         ))
     return RawContent(
         root=content_dir,
-        site=_read(content_dir / "site.yaml", errors, required=True),
-        people=_read(content_dir / "people.yaml", errors, required=False),
+        site=_read(content_dir / "site.yaml", errors, required=True, root=content_dir),
+        people=_read(content_dir / "people.yaml", errors, required=False, root=content_dir),
         bundles=tuple(bundles),
         errors=tuple(errors),
     )
@@ -133,6 +146,7 @@ class _Parsed:
     snapshot: object
     comment_refs: tuple
     sources: tuple[Source, ...]
+    body_line: int = 1  # the file line the Markdown body starts on
 
 
 def _parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: dict[str, str]) -> _Parsed:
@@ -144,6 +158,7 @@ def _parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: dict[str, str]) -> _
         post.error_at(1, 1, f"folder name {quoted(slug)} is not a valid slug",
                       f"rename the folder to '{slugify(slug) or 'my-story'}' (lower-case letters, digits, hyphens)")
     front = body = None
+    body_line = 1
     if bundle.post:
         split = split_front_matter(bundle.post.text)
         if split is None:
@@ -152,6 +167,7 @@ def _parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: dict[str, str]) -> _
         else:
             front = read_front_matter(post, compose(post, split.front_matter, first_line=2) if split.front_matter.strip() else None, zone)
             body = render_post(split.body)
+            body_line = split.body_line
             for image in body.images:
                 if not is_remote(image.src):
                     _check_local_path(post, split.body_line + image.line, 1, "image", image.src, bundle.assets)
@@ -164,7 +180,7 @@ def _parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: dict[str, str]) -> _
         snapshot, comment_refs = read_comments(comments_source, compose(comments_source, bundle.comments.text), zone)
     if front and front.slug:
         slug = front.slug
-    return _Parsed(bundle, slug, front, story, body, snapshot, comment_refs, (post, story_source, comments_source))
+    return _Parsed(bundle, slug, front, story, body, snapshot, comment_refs, (post, story_source, comments_source), body_line)
 
 
 def _check_references(parsed: list[_Parsed], people: dict[str, Person]) -> None:
@@ -178,6 +194,22 @@ def _check_references(parsed: list[_Parsed], people: dict[str, Person]) -> None:
             if person_id not in people:
                 hint = suggest(person_id, people) or "define them in people.yaml or in the story's 'people:'"
                 source.error(node, f"unknown person '{person_id}'", hint)
+
+
+_STORY_LINK = re.compile(r"^(?:\.\./|/(?:[^?#]*/)?stories/)(?P<slug>[^/?#]+)/?(?:[?#].*)?$")
+
+
+def _check_story_links(parsed: list[_Parsed], slugs: set[str], base_path: str) -> None:
+    """Links from a post to another case study ('../slug/' or '/stories/slug/') must find it."""
+    for item in parsed:
+        if item.body is None:
+            continue
+        post = item.sources[0]
+        for link in item.body.links:
+            match = _STORY_LINK.match(link.src)
+            if match and match.group("slug") not in slugs and not is_remote(link.src):
+                post.error_at(item.body_line + link.line, 1, f"link {quoted(link.src)} points at a story that does not exist",
+                              suggest(match.group("slug"), slugs) or "check the story's folder name or slug", warning=True)
 
 
 def _warn_first_names(parsed: list[_Parsed], people: dict[str, Person], redact: tuple[str, ...]) -> None:
@@ -226,6 +258,7 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
         else:
             slugs[item.slug] = post.shown
     _check_references(parsed, people)
+    _check_story_links(parsed, set(slugs), config.base_path if config else "/")
     for person_id, node in privacy_refs:
         if person_id not in people:
             config_source.error(node, f"privacy.redact names unknown person '{person_id}'",
