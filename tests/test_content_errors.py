@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from textwrap import dedent
 
 import pytest
 
-from conftest import run_cli, story_files, tree_bytes
+from conftest import PEOPLE_YAML, run_cli, story_files, tree_bytes
 
 GOOD_STORY = story_files("first")
 
@@ -129,18 +128,7 @@ def test_check_reports_every_error_in_one_run(make_site):
     assert "check failed: 5 errors" in result.err
 
 
-PEOPLE_WITH_TYPO = dedent("""\
-    tess:
-      name: Tess Author
-      nmae: Tess
-    ann:
-      name: Ann Example
-    bob:
-      name: Bob Example
-    club:
-      name: The Club
-      kind: community
-    """)
+PEOPLE_WITH_TYPO = PEOPLE_YAML.replace("  name: Tess Author\n", "  name: Tess Author\n  nmae: Tess\n")
 
 
 def test_template_error_names_the_template_and_line(make_site, tmp_path):
