@@ -11,7 +11,7 @@ import yaml
 
 from generator.content.dates import datetime_field
 from generator.content.fields import (
-    INVALID, Fields, describe, expect_mapping, identifier, nonempty_text, one_of, text, web_url,
+    INVALID, Fields, describe, expect_mapping, identifier, nonempty_text, one_of, web_url,
 )
 from generator.content.source import Source
 from generator.markdown import render_comment
