@@ -1,17 +1,30 @@
 """The build pipeline: load -> validate -> plan -> render -> write.
 
-Every stage is a plain function of the previous stage's output; nothing is written until
-every page has rendered, and then the whole site is swapped into place at once.
+Every stage is a plain function of the previous stage's output. The output folder is not
+touched until every page has rendered: pages go into a fresh folder that is then swapped
+into place at once (the dev server's private folder is updated file by file instead).
+
+Caching wraps the pure stages without changing them: ``load_site`` is reused while the
+content folder is byte-for-byte the same, and a page is rendered again only when the
+digest of its inputs (its context, its graph's inputs, the templates, the generator's
+code) differs from the one recorded when its file was written (see ``manifest.py``).
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from generator.cache import Cache
 from generator.errors import ContentError, ContentErrors, display_path
+from generator.model import Site
+
+if TYPE_CHECKING:
+    from generator.manifest import Manifest
 
 #: The templates that ship with introchain (the repository's ``templates/``).
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -22,10 +35,20 @@ class BuildOptions:
     """What to build, from where, to where."""
 
     content_dir: Path
-    out_dir: Path
+    out_dir: Path | None  # None: render in memory, write nothing (``check``)
     templates_dir: Path | None = None
     drafts: bool = False
     base_url: str | None = None  # overrides site.yaml's base_url (serve, publish)
+    cache_dir: Path | None = None  # the persistent cache (``build`` and ``serve``); None: none
+    in_place: bool = False  # update the output folder file by file (serve's private folder)
+
+
+@dataclass
+class BuildState:
+    """What one process remembers between its builds (the dev server): the last content and manifest."""
+
+    content: tuple[str, tuple[Site, tuple[ContentError, ...]]] | None = None
+    manifest: Manifest | None = None
 
 
 @dataclass(frozen=True)
@@ -36,8 +59,33 @@ class BuildReport:
     files: int
     changed: int
     seconds: float
-    out_dir: Path
+    out_dir: Path | None
     warnings: tuple[ContentError, ...]
+
+
+def _manifest_key(out_dir: Path) -> str:
+    from generator.fingerprint import digest
+
+    return digest("manifest", str(out_dir.resolve()))
+
+
+def _previous_manifest(options: BuildOptions, state: BuildState | None) -> Manifest | None:
+    """The manifest of the last build into ``out_dir``: from memory, else from the cache."""
+    from generator.manifest import Manifest
+
+    if state is not None and state.manifest is not None:
+        return state.manifest
+    if options.out_dir is None or not options.out_dir.is_dir():
+        return None
+    manifest = Cache(options.cache_dir).get_object("manifest", _manifest_key(options.out_dir))
+    return manifest if isinstance(manifest, Manifest) and not manifest.trusted else None
+
+
+def _save_manifest(options: BuildOptions, state: BuildState | None, manifest: Manifest) -> None:
+    if state is not None:
+        state.manifest = manifest
+    if not manifest.trusted and options.out_dir is not None:
+        Cache(options.cache_dir).put_object("manifest", _manifest_key(options.out_dir), manifest)
 
 
 def resolve_templates(content_dir: Path, templates_dir: Path | None) -> Path:
@@ -60,51 +108,169 @@ def read_assets(templates_dir: Path) -> dict[str, bytes]:
     }
 
 
-def render_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None, loaded=None):
-    """Load, validate and render; returns (files, copies, page count, warnings) without writing.
+def content_key(options: BuildOptions) -> str:
+    """A digest of everything ``load_site`` reads: the content folder, the options, the generator's code."""
+    from generator.fingerprint import code_fingerprint, digest, tree_fingerprint
 
-    ``loaded`` is an already validated ``(site, warnings)`` pair, to skip loading again.
-    """
-    from generator.content.load import load_site
-    from generator.graph import graph_assets, graph_extras
+    return digest("content", code_fingerprint(), tree_fingerprint(options.content_dir), str(options.drafts),
+                  str(options.base_url), os.getcwd())  # cwd: messages show paths relative to it
+
+
+def _build_key(options: BuildOptions, content: str) -> str:
+    """A digest of everything a build reads: content, templates, options, code, and where it writes."""
+    from generator.fingerprint import digest, tree_fingerprint
+
+    templates_dir = resolve_templates(options.content_dir, options.templates_dir)
+    templates = tree_fingerprint(templates_dir) if templates_dir.is_dir() else "-"
+    return digest("build", content, templates, str(options.out_dir and options.out_dir.resolve()))
+
+
+def load_content(options: BuildOptions, state: BuildState | None = None, key: str | None = None,
+                 ) -> tuple[Site, tuple[ContentError, ...]]:
+    """Stages 1-2 (``load_site``), reused from memory or the cache while the content folder is unchanged."""
+    cache = Cache(options.cache_dir)
+    key = key or content_key(options)
+    if state is not None and state.content is not None and state.content[0] == key:
+        return state.content[1]
+    loaded = cache.get_object("content", key)
+    if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Site)):
+        from generator.content.load import load_site
+
+        site, warnings = load_site(options.content_dir, drafts=options.drafts, base_url=options.base_url)
+        loaded = (site, tuple(warnings))
+        cache.put_object("content", key, loaded)
+    if state is not None:
+        state.content = (key, loaded)
+    return loaded
+
+
+def _prepare(options: BuildOptions, site: Site):
+    """Templates, assets and the planned pages with their cache keys."""
+    from generator.extras import extra_key, graph_inputs
+    from generator.fingerprint import Digester, code_fingerprint, digest, tree_fingerprint
+    from generator.graph import graph_assets
     from generator.pages import plan_pages
-    from generator.render import Environment, asset_versions, render_pages
+    from generator.parallel import RenderJob
+    from generator.render import asset_versions
 
-    site, warnings = loaded or load_site(options.content_dir, drafts=options.drafts, base_url=options.base_url)
     templates_dir = resolve_templates(options.content_dir, options.templates_dir)
     if not templates_dir.is_dir():
         raise ContentErrors([ContentError(display_path(templates_dir), 0, 0, "templates folder not found",
                                           "pass --templates DIR or restore the templates/ folder")])
     assets = {**read_assets(templates_dir), **graph_assets()}
-    story_extras, person_extras, network = graph_extras(site)
-    pages = plan_pages(site, story_extras=story_extras, person_extras=person_extras, network=network)
-    environment = Environment(templates_dir, site.config, asset_versions(assets))
-    total = len(pages)
-    files = render_pages(environment, pages, (lambda done: progress(done, total)) if progress else None)
-    files.update({f"assets/{name}": data for name, data in assets.items()})
-    copies = {
-        f"{study.url_path}{asset}": study.bundle / asset
-        for study in site.studies
-        for asset in study.assets
-    }
-    return files, copies, len(pages), tuple(warnings)
+    versions = asset_versions(assets)
+    pages = plan_pages(site, graphs=True)
+    inputs = graph_inputs(site)
+    job = RenderJob(templates_dir, site.config, versions, pages, inputs)
+    salt = digest("pages", code_fingerprint(), tree_fingerprint(templates_dir),
+                  *(f"{name}={version}" for name, version in sorted(versions.items())))
+    digester = Digester()
+    keys = [
+        digest(salt, page.output, page.template, digester(page.context),
+               extra_key(inputs, page.extra, digester) if page.extra else "")
+        for page in pages
+    ]
+    return job, keys, assets
 
 
-def build_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None) -> BuildReport:
-    """Build the whole site; raises ``ContentErrors`` (output untouched) or ``OutputError``."""
-    from generator.write import check_output_dir, write_site
+def render_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None, loaded=None,
+                state: BuildState | None = None) -> BuildReport:
+    """Load, validate, render and write (``options.out_dir``); ``loaded`` is a validated ``(site, warnings)`` to reuse.
+
+    Only pages whose inputs changed since the last build (per their cache key) are rendered;
+    the others are kept from the previous site. With ``options.out_dir`` None nothing is
+    written and every page is rendered (``check``).
+    """
+    from generator.fingerprint import digest
+    from generator.manifest import Manifest
+    from generator.parallel import render_numbers
+    from generator.write import SiteWriter, file_stat
 
     started = time.perf_counter()
+    out_dir = options.out_dir
+    previous = _previous_manifest(options, state) if out_dir is not None else None
+    build_key = ""
+    if loaded is None:
+        content = content_key(options)
+        build_key = _build_key(options, content)
+        if previous is not None and out_dir is not None and previous.build_key == build_key and previous.intact(out_dir):
+            # Nothing the build reads changed and the output is as written: it is already this build.
+            pages_count, files_count, warnings = previous.summary
+            return BuildReport(pages_count, files_count, 0, time.perf_counter() - started, out_dir, warnings)
+        loaded = load_content(options, state, content)
+    site, warnings = loaded
+    job, keys, assets = _prepare(options, site)
+    pages = job.pages
+    unchanged = {number for number, page in enumerate(pages)
+                 if previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
+    copies = {f"{study.url_path}{asset}": study.bundle / asset for study in site.studies for asset in study.assets}
+    asset_files = {f"assets/{name}": data for name, data in assets.items()}
+    names = [page.output for page in pages] + sorted(asset_files) + sorted(copies)
+    copy_stats = {name: file_stat(source) for name, source in copies.items()}
+    kept_copies = {name for name in copies if previous is not None and previous.copy_unchanged(name, copy_stats[name], out_dir)}
+    removed = sorted(previous.names - set(names)) if previous is not None else []
+    todo = [number for number in range(len(pages)) if number not in unchanged]
+    assets_digest = digest(*(part for name, data in sorted(asset_files.items()) for part in (name, data)))
+    if (previous is not None and not todo and not removed and len(kept_copies) == len(copies)
+            and previous.assets_unchanged(assets_digest, out_dir)):
+        _save_manifest(options, state, replace(previous, build_key=build_key, summary=(len(pages), len(names), tuple(warnings))))
+        return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
+
+    heavy = {number for number, page in enumerate(pages) if page.extra is not None and page.extra.kind == "network"}
+    report = (lambda done: progress(done, len(todo))) if progress else None
+    problems: dict[tuple[str, int], ContentError] = {}
+    if out_dir is None:
+        for _, outcome in render_numbers(job, todo, report, heavy=heavy):
+            if not isinstance(outcome, bytes):
+                for error in outcome:
+                    problems.setdefault((error.path, error.line), error)
+        if problems:
+            raise ContentErrors(list(problems.values()))
+        return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
+
+    with SiteWriter(out_dir, in_place=options.in_place) as writer:
+        outcomes = render_numbers(job, todo, report, heavy=heavy)
+        for number, page in enumerate(pages):
+            if number in unchanged:
+                if not problems:
+                    writer.keep(page.output, (out_dir / page.output).read_bytes)
+                continue
+            _, outcome = next(outcomes)
+            if isinstance(outcome, bytes):
+                if not problems:
+                    writer.add(page.output, outcome)
+            else:
+                for error in outcome:
+                    problems.setdefault((error.path, error.line), error)
+        if problems:
+            raise ContentErrors(list(problems.values()))
+        for name, data in asset_files.items():
+            writer.add(name, data)
+        for name, source in sorted(copies.items()):
+            if name in kept_copies:
+                writer.keep(name, source.read_bytes)
+            else:
+                writer.copy(name, source)
+        changed = writer.commit(removed)
+        manifest = Manifest(
+            pages={page.output: (keys[number], writer.stats.get(page.output)) for number, page in enumerate(pages)},
+            copies={name: (copy_stats[name], writer.stats.get(name)) for name in copies},
+            assets={name: writer.stats.get(name) for name in asset_files},
+            assets_digest=assets_digest,
+            trusted=options.in_place,
+            build_key=build_key,
+            summary=(len(pages), len(names), tuple(warnings)),
+        )
+    _save_manifest(options, state, manifest)
+    return BuildReport(len(pages), len(names), changed, time.perf_counter() - started, out_dir, tuple(warnings))
+
+
+def build_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None,
+               state: BuildState | None = None) -> BuildReport:
+    """Build the whole site; raises ``ContentErrors`` (output untouched) or ``OutputError``."""
+    from generator.write import check_output_dir
+
     content = options.content_dir
     forbidden = (content, content.resolve().parent, resolve_templates(content, options.templates_dir))
     check_output_dir(options.out_dir, forbidden=forbidden)
-    files, copies, pages, warnings = render_site(options, progress)
-    changed = write_site(options.out_dir, files, copies)
-    return BuildReport(
-        pages=pages,
-        files=len(files) + len(copies),
-        changed=changed,
-        seconds=time.perf_counter() - started,
-        out_dir=options.out_dir,
-        warnings=warnings,
-    )
+    return render_site(options, progress, state=state)

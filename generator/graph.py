@@ -8,13 +8,15 @@ copy into ``site/assets/vendor/``.
 
 Story graphs get positions computed here (chain order, left to right) with physics off,
 so they never jiggle and build byte-identically; the network page uses a seeded layout
-that stops after stabilising.
+that stops after stabilising, and past ``LARGE_NETWORK`` nodes positions computed here
+with physics off (issue 3: thousands of people must not simulate in the browser).
 """
 
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -34,13 +36,42 @@ BRIDGE_COLOR = "#8a94a6"
 #: Colours for stories on the network page (assigned in slug order, so stable).
 STORY_COLORS = ("#4f7fd1", "#d1495b", "#2f9e6e", "#e0902b", "#8b5cf6", "#0f9d8a", "#c13584", "#7a8b0c")
 _COLUMN, _ROW, _BRIDGE_ROW = 230, 90, 150
+#: Above this many nodes a graph gets positions from Python and no physics in the browser.
+LARGE_NETWORK = 150
+_SPACING = 60
+
+#: A connection as a person's neighbourhood sees it: its index in its story, itself, the story's slug.
+Link = tuple[int, Connection, str]
 
 
-def _pyvis_network():
-    """pyvis' Network class, imported only when a graph is built (pyvis pulls in IPython)."""
+class _NodeIds(list):
+    """pyvis' node-id list, with set membership.
+
+    pyvis keeps node ids in a list and tests ``n_id in self.node_ids`` on every ``add_node``
+    and ``source in self.get_nodes()`` twice on every ``add_edge``: quadratic on a network of
+    thousands of people. It only appends to and tests this list, so a list that also keeps a
+    set makes both O(1) while the graph is still built through pyvis' own API.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._members: set[Any] = set()
+
+    def append(self, item: Any) -> None:
+        super().append(item)
+        self._members.add(item)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+def _new_network():
+    """A directed pyvis Network, imported only when a graph is built (pyvis pulls in IPython)."""
     from pyvis.network import Network
 
-    return Network
+    network = Network(directed=True)
+    network.node_ids = _NodeIds()
+    return network
 
 
 def graph_assets() -> dict[str, bytes]:
@@ -91,7 +122,7 @@ def _person_text(person: Person, story_count: int) -> str:
     return "\n".join(lines)
 
 
-def _add_person(network, site: Site, person_id: str, *, author: bool, counts: dict[str, int], **position: Any) -> None:
+def _add_person(network, site: Site, person_id: str, *, author: bool, counts: Mapping[str, int], **position: Any) -> None:
     person = site.people[person_id]
     network.add_node(
         person_id,
@@ -105,18 +136,25 @@ def _add_person(network, site: Site, person_id: str, *, author: bool, counts: di
     )
 
 
-def _add_connection(network, site: Site, index: int, connection: Connection, color: str | None = None, prefix: str = "") -> None:
+def _add_connection(network, site: Site, index: int, connection: Connection, color: str | None = None, prefix: str = "",
+                    *, plain: bool = False) -> None:
+    """Add a connection and its bridges; ``plain`` (large networks): straight edges without labels.
+
+    Per-edge curves override the network's ``smooth: false``, and "dynamic" curves add a
+    hidden simulated node per edge; with thousands of edges both cost seconds in the browser.
+    """
     first, second = connection.between
+    style: dict[str, Any] = {} if plain else {"label": connection.deepest_stage,
+                                              "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15}}
     network.add_edge(
         first, second,
         id=f"{prefix}c{index}",
         title=connection_text(site.people, connection),
-        label=connection.deepest_stage,
         color={"color": color or CHANNEL_COLORS[primary_channel(connection)]},
         width=1 + connection.depth,
         dashes=not connection.met_in_person,
         arrows={"to": {"enabled": False}},
-        smooth={"enabled": True, "type": "curvedCW", "roundness": 0.15},
+        **style,
     )
     for bridge in connection.via:
         for party in connection.between:
@@ -130,7 +168,7 @@ def _add_connection(network, site: Site, index: int, connection: Connection, col
                 width=1,
                 dashes=[2, 5],
                 arrows={"to": {"enabled": True, "scaleFactor": 0.6}},
-                smooth={"enabled": True, "type": "dynamic"},
+                **({} if plain else {"smooth": {"enabled": True, "type": "dynamic"}}),
             )
 
 
@@ -197,9 +235,9 @@ def _chain_positions(study: CaseStudy) -> dict[str, tuple[int, int]]:
     return positions
 
 
-def story_graph(site: Site, study: CaseStudy, counts: dict[str, int]) -> dict[str, Any]:
+def story_graph(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict[str, Any]:
     """One case study's introduction chain, with fixed positions."""
-    network = _pyvis_network()(directed=True)
+    network = _new_network()
     network.options = _options(physics=False)
     positions = _chain_positions(study)
     for person_id in study.people:
@@ -213,19 +251,25 @@ def story_graph(site: Site, study: CaseStudy, counts: dict[str, int]) -> dict[st
     return _graph_data(network, f"story-{study.slug}", label, description, _details(site, study.people, site.config.base_path))
 
 
-def person_graph(site: Site, person: Person, counts: dict[str, int]) -> dict[str, Any] | None:
-    """Everyone directly connected to ``person`` in any story."""
-    network = _pyvis_network()(directed=True)
-    network.options = _options(physics=True)
-    ids: list[str] = [person.id]
-    links: list[tuple[int, Connection, str]] = []
+def person_links(site: Site) -> dict[str, list[Link]]:
+    """Person id -> every connection they are in or bridge, in story order (one pass over the site)."""
+    links: dict[str, list[Link]] = {}
     for study in site.studies:
         for index, connection in enumerate(study.connections):
-            if person.id in connection.between or person.id in connection.via:
-                links.append((index, connection, study.slug))
-                ids.extend(person_id for person_id in (*connection.between, *connection.via) if person_id not in ids)
+            for person_id in dict.fromkeys((*connection.between, *connection.via)):
+                links.setdefault(person_id, []).append((index, connection, study.slug))
+    return links
+
+
+def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: list[Link]) -> dict[str, Any] | None:
+    """Everyone directly connected to ``person`` in any story (``links``: from ``person_links``)."""
     if not links:
         return None
+    network = _new_network()
+    network.options = _options(physics=True)
+    ids: dict[str, None] = {person.id: None}
+    for _index, connection, _slug in links:
+        ids.update(dict.fromkeys((*connection.between, *connection.via)))
     for person_id in ids:
         _add_person(network, site, person_id, author=person_id == person.id, counts=counts)
     for index, connection, slug in links:
@@ -235,21 +279,28 @@ def person_graph(site: Site, person: Person, counts: dict[str, int]) -> dict[str
     return _graph_data(network, f"person-{person.id}", label, description, _details(site, ids, site.config.base_path))
 
 
-def network_graph(site: Site, counts: dict[str, int]) -> dict[str, Any]:
+def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     """All stories merged: people joined by id, connections coloured by story."""
-    network = _pyvis_network()(directed=True)
-    network.options = _options(physics=True)
     ids: dict[str, None] = {}
     for study in site.studies:
         ids.update(dict.fromkeys(study.people))
+    large = len(ids) > LARGE_NETWORK
+    network = _new_network()
+    network.options = _options(physics=not large)
+    if large:
+        network.options["layout"]["improvedLayout"] = False
+        network.options["edges"]["smooth"] = False  # curved edges cost a great deal at this size
+        network.options["interaction"]["hideEdgesOnDrag"] = True
+    positions = spread_layout(site, ids) if large else {}
     for person_id in ids:
-        _add_person(network, site, person_id, author=False, counts=counts)
+        x, y = positions.get(person_id, (None, None))
+        _add_person(network, site, person_id, author=False, counts=counts, **({"x": x, "y": y} if large else {}))
     stories = []
     for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug)):
         color = STORY_COLORS[number % len(STORY_COLORS)]
         stories.append({"title": study.title, "url": site.config.base_path + study.url_path, "color": color})
         for index, connection in enumerate(study.connections):
-            _add_connection(network, site, index, connection, color=color, prefix=f"{study.slug}-")
+            _add_connection(network, site, index, connection, color=color, prefix=f"{study.slug}-", plain=large)
     label = "The network of every introduction in every story"
     description = f"{len(ids)} people, communities and events across {len(site.studies)} stories."
     graph = _graph_data(network, "network", label, description, _details(site, ids, site.config.base_path))
@@ -257,37 +308,69 @@ def network_graph(site: Site, counts: dict[str, int]) -> dict[str, Any]:
     return graph
 
 
-def graph_extras(site: Site) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]], dict[str, Any]]:
-    """Context additions for story pages, person pages and the network page."""
+def story_counts(site: Site) -> dict[str, int]:
+    """Person id -> how many built stories they appear in."""
+    return {person_id: len(site.studies_of(person_id)) for person_id in site.people}
+
+
+def story_extra(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict[str, Any]:
+    """Context additions for a story page: its graph, figures, timeline and legend."""
     from generator.insights import story_figures, timeline_rows
 
-    counts = {person_id: len(site.studies_of(person_id)) for person_id in site.people}
-    story_extras = {
-        study.slug: {
-            "graph": story_graph(site, study, counts),
-            "figures": story_figures(site, study),
-            "timeline": timeline_rows(site, study),
-            "legend": legend(site, study.connections, study.people),
-        }
-        for study in site.studies
+    return {
+        "graph": story_graph(site, study, counts),
+        "figures": story_figures(site, study),
+        "timeline": timeline_rows(site, study),
+        "legend": legend(site, study.connections, study.people),
     }
-    person_extras: dict[str, dict[str, Any]] = {}
-    for person_id, person in site.people.items():
-        if counts[person_id]:
-            graph = person_graph(site, person, counts)
-            person_extras[person_id] = {"graph": graph, "legend": legend(site, _connections_of(site, person_id), ()) if graph else None}
+
+
+def person_extra(site: Site, person: Person, counts: Mapping[str, int], links: list[Link]) -> dict[str, Any]:
+    """Context additions for a person page: their neighbourhood graph and its legend."""
+    graph = person_graph(site, person, counts, links)
+    return {"graph": graph, "legend": legend(site, [connection for _, connection, _ in links], ()) if graph else None}
+
+
+def network_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
+    """Context additions for the network page."""
     every_connection = [connection for study in site.studies for connection in study.connections]
-    network = {"graph": network_graph(site, counts), "legend": legend(site, every_connection, (), by_story=True)}
-    return story_extras, person_extras, network
+    return {"graph": network_graph(site, counts), "legend": legend(site, every_connection, (), by_story=True)}
 
 
-def _connections_of(site: Site, person_id: str) -> list[Connection]:
-    return [
-        connection
-        for study in site.studies
-        for connection in study.connections
-        if person_id in connection.between or person_id in connection.via
-    ]
+def spread_layout(site: Site, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Positions for a large network: people in breadth-first order along a sunflower spiral.
+
+    Walking the graph breadth-first from its best-connected people puts neighbours at
+    neighbouring turns of the spiral, so chains stay together; it costs one pass, has no
+    randomness and rounds to whole pixels, so the page builds byte-identically.
+    """
+    neighbours: dict[str, list[str]] = {person_id: [] for person_id in ids}
+    for study in site.studies:
+        for connection in study.connections:
+            members = list(dict.fromkeys((*connection.between, *connection.via)))
+            for first in members:
+                for second in members:
+                    if first != second and first in neighbours:
+                        neighbours[first].append(second)
+    order: dict[str, None] = {}
+    for start in sorted(neighbours, key=lambda person_id: (-len(neighbours[person_id]), person_id)):
+        if start in order:
+            continue
+        queue, order[start] = [start], None
+        while queue:
+            following = []
+            for person_id in queue:
+                for other in neighbours[person_id]:
+                    if other not in order and other in neighbours:
+                        order[other] = None
+                        following.append(other)
+            queue = following
+    golden = math.pi * (3 - math.sqrt(5))
+    return {
+        person_id: (round(_SPACING * math.sqrt(number) * math.cos(number * golden)),
+                    round(_SPACING * math.sqrt(number) * math.sin(number * golden)))
+        for number, person_id in enumerate(order)
+    }
 
 
 def legend(site: Site, connections: Iterable[Connection], people: Iterable[str], *, by_story: bool = False) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
@@ -203,7 +204,9 @@ class CaseStudy:
     def url_path(self) -> str:
         return f"stories/{self.slug}/"
 
-    @property
+    # cached_property stores into the instance __dict__ without __setattr__, so the dataclass
+    # stays frozen; the value is derived from fields that never change.
+    @cached_property
     def people(self) -> tuple[str, ...]:
         """Everyone in the story (the author first, then in chain order), each once."""
         seen: dict[str, None] = {self.author: None}
@@ -221,26 +224,45 @@ class Site:
     people: dict[str, Person]
     studies: tuple[CaseStudy, ...]  # newest first
 
-    def tags(self) -> dict[str, tuple[CaseStudy, ...]]:
-        """Tag slug -> studies carrying it, newest first; sorted by slug."""
+    # The indexes below are computed once per Site (pages and graphs ask for them per page,
+    # which made planning quadratic in the number of stories).
+    @cached_property
+    def _tag_index(self) -> tuple[dict[str, tuple[CaseStudy, ...]], dict[str, str]]:
         from generator.content.fields import slugify
 
         index: dict[str, list[CaseStudy]] = {}
-        for study in self.studies:
-            for tag in study.tags:
-                index.setdefault(slugify(tag) or "tag", []).append(study)
-        return {slug: tuple(index[slug]) for slug in sorted(index)}
-
-    def tag_names(self) -> dict[str, str]:
-        """Tag slug -> the tag as first written (newest study wins ties deterministically)."""
-        from generator.content.fields import slugify
-
         names: dict[str, str] = {}
         for study in self.studies:
             for tag in study.tags:
-                names.setdefault(slugify(tag) or "tag", tag)
-        return names
+                slug = slugify(tag) or "tag"
+                index.setdefault(slug, []).append(study)
+                names.setdefault(slug, tag)
+        return {slug: tuple(index[slug]) for slug in sorted(index)}, names
+
+    def tags(self) -> dict[str, tuple[CaseStudy, ...]]:
+        """Tag slug -> studies carrying it, newest first; sorted by slug."""
+        return self._tag_index[0]
+
+    def tag_names(self) -> dict[str, str]:
+        """Tag slug -> the tag as first written (newest study wins ties deterministically)."""
+        return self._tag_index[1]
+
+    @cached_property
+    def _studies_by_person(self) -> dict[str, tuple[CaseStudy, ...]]:
+        index: dict[str, list[CaseStudy]] = {}
+        for study in self.studies:
+            for person_id in study.people:
+                index.setdefault(person_id, []).append(study)
+        return {person_id: tuple(studies) for person_id, studies in index.items()}
 
     def studies_of(self, person_id: str) -> tuple[CaseStudy, ...]:
         """The studies a person appears in (as author, in a connection or as a bridge)."""
-        return tuple(study for study in self.studies if person_id in study.people)
+        return self._studies_by_person.get(person_id, ())
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {study.slug: position for position, study in enumerate(self.studies)}
+
+    def position_of(self, study: CaseStudy) -> int:
+        """The index of ``study`` in ``studies`` (newest first)."""
+        return self._positions[study.slug]

@@ -16,6 +16,18 @@ GRAPH_KINDS = frozenset({"story", "network", "person"})
 
 
 @dataclass(frozen=True)
+class Extra:
+    """Context keys computed only when the page is rendered: a graph and what goes with it.
+
+    ``kind`` is 'story', 'person' or 'network' and ``ident`` the slug or person id. Planning
+    stays cheap, and a page whose cached output is still good never builds its graph.
+    """
+
+    kind: str
+    ident: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     """One output file: where it goes, which template renders it, and what the template sees."""
 
@@ -24,6 +36,7 @@ class Page:
     context: dict[str, Any] = field(compare=False)
     url_path: str = ""  # '' is the home page; None-like '' also for non-HTML files
     in_sitemap: bool = True
+    extra: Extra | None = None  # added to the context at render time
 
 
 def _meta(site: Site, *, kind: str, title: str, path: str, description: str = "", noindex: bool = False,
@@ -77,7 +90,7 @@ def home_pages(site: Site) -> list[Page]:
 
 def case_study_context(site: Site, study: CaseStudy, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a case study page sees: the study, its people and its neighbours in time."""
-    position = site.studies.index(study)
+    position = site.position_of(study)
     meta = _meta(site, kind="story", title=study.title, path=study.url_path, description=study.summary, og_type="article")
     context = base_context(site, meta)
     context.update(
@@ -115,8 +128,8 @@ def person_context(site: Site, person: Person, extra: dict[str, Any] | None = No
     return context
 
 
-def people_pages(site: Site, extras: dict[str, dict[str, Any]] | None = None) -> list[Page]:
-    """The people index and one page per person who appears in a built story."""
+def people_pages(site: Site, extras: dict[str, dict[str, Any]] | None = None, *, graphs: bool = False) -> list[Page]:
+    """The people index and one page per person who appears in a built story (``graphs``: with an ``Extra``)."""
     present = [person for person in site.people.values() if site.studies_of(person.id)]
     context = base_context(site, _meta(site, kind="people", title="People", path="people/",
                                        description="Everyone who appears in these case studies."))
@@ -124,7 +137,8 @@ def people_pages(site: Site, extras: dict[str, dict[str, Any]] | None = None) ->
     pages = [Page("people/index.html", "people.html", context, "people/")]
     for person in present:
         extra = (extras or {}).get(person.id)
-        pages.append(Page(f"{person.url_path}index.html", "person.html", person_context(site, person, extra), person.url_path))
+        pages.append(Page(f"{person.url_path}index.html", "person.html", person_context(site, person, extra), person.url_path,
+                          extra=Extra("person", person.id) if graphs else None))
     return pages
 
 
@@ -156,18 +170,23 @@ def special_pages(site: Site, html_pages: list[Page]) -> list[Page]:
 
 def plan_pages(site: Site, *, story_extras: dict[str, dict[str, Any]] | None = None,
                person_extras: dict[str, dict[str, Any]] | None = None,
-               network: dict[str, Any] | None = None) -> list[Page]:
-    """Every page of the site, in a fixed order."""
+               network: dict[str, Any] | None = None, graphs: bool = False) -> list[Page]:
+    """Every page of the site, in a fixed order.
+
+    With ``graphs``, story, person and network pages carry an ``Extra`` that the renderer
+    computes (see ``generator.extras``); otherwise the given extras are merged in now.
+    """
     pages = home_pages(site)
     for study in site.studies:
         context = case_study_context(site, study, (story_extras or {}).get(study.slug))
-        pages.append(Page(f"{study.url_path}index.html", "story.html", context, study.url_path))
+        pages.append(Page(f"{study.url_path}index.html", "story.html", context, study.url_path,
+                          extra=Extra("story", study.slug) if graphs else None))
     pages += tag_pages(site)
-    pages += people_pages(site, person_extras)
+    pages += people_pages(site, person_extras, graphs=graphs)
     pages.append(archive_page(site))
-    if network is not None:
+    if network is not None or graphs:
         context = base_context(site, _meta(site, kind="network", title="The network", path="network/",
                                            description="Every introduction in every story, joined into one network."))
-        context.update(network)
-        pages.append(Page("network/index.html", "network.html", context, "network/"))
+        context.update(network or {})
+        pages.append(Page("network/index.html", "network.html", context, "network/", extra=Extra("network") if graphs else None))
     return pages + special_pages(site, pages)

@@ -72,15 +72,17 @@ class Environment:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # templates do not change during a build: no stat per page
         )
         base_path, base_url = config.base_path, config.base_url
 
         def url(path: str = "") -> str:
             """A site path ('stories/x/') as a link under the base path ('/repo/stories/x/')."""
-            return path if urlsplit(path).scheme else base_path + path.lstrip("/")
+            # No ':' means no scheme; skipping urlsplit matters at thousands of links per build.
+            return path if ":" in path and urlsplit(path).scheme else base_path + path.lstrip("/")
 
         def abs_url(path: str = "") -> str:
-            return path if urlsplit(path).scheme else base_url + path.lstrip("/")
+            return path if ":" in path and urlsplit(path).scheme else base_url + path.lstrip("/")
 
         def asset(name: str) -> str:
             version = asset_versions.get(name)

@@ -17,14 +17,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--drafts", action="store_true", help="include stories marked draft: true")
     parser.add_argument("--base-url", metavar="URL", help="override site.yaml's base_url, e.g. https://user.github.io/repo/")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="neither read nor write the build cache (.cache/introchain/ beside the content folder)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Build; 0 on success, 1 on content errors or write failures, 2 on an unusable output folder."""
     from generator.build import BuildOptions, build_site
+    from generator.cache import cache_dir_for
     from generator.write import OutputError
 
-    options = BuildOptions(args.content, args.out, args.templates, args.drafts, args.base_url)
+    options = BuildOptions(args.content, args.out, args.templates, args.drafts, args.base_url,
+                           cache_dir=None if args.no_cache else cache_dir_for(args.content))
     progress = Progress("rendering")
     try:
         report = build_site(options, progress)

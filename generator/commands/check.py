@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     warnings = [problem for problem in problems if problem.warning]
     if site is not None:
         try:  # render every page in memory too, so template mistakes show up here
-            render_site(BuildOptions(args.content, args.content / ".unused", args.templates, drafts=True), loaded=(site, warnings))
+            render_site(BuildOptions(args.content, None, args.templates, drafts=True), loaded=(site, warnings))
         except ContentErrors as failure:
             errors += failure.errors
     report_problems(sorted(errors + warnings))

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from generator.build import BuildState
 from generator.commands.common import add_content_options
 from generator.errors import ContentError, ContentErrors, display_path
 
@@ -46,9 +47,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 class SiteRebuild:
-    """The ``rebuild`` callable given to the server: a full build into the served folder.
+    """The ``rebuild`` callable given to the server: a build into the served folder.
 
-    The build itself decides what it can reuse; the changed paths are only reported.
+    The build decides what it can reuse from the digests of what it reads (content, templates,
+    each page's context), so the changed paths are only reported: a page is rendered again
+    exactly when something it shows changed. ``state`` keeps the last site and manifest in
+    memory between builds, and the private folder is updated file by file.
     """
 
     def __init__(self, content: Path, templates: Path | None, out_dir: Path, drafts: bool, log: Callable[[str], None]):
@@ -59,6 +63,8 @@ class SiteRebuild:
         self.base_url: str | None = None
         self._log = log
         self._warnings: tuple[ContentError, ...] = ()
+        self.cache_dir: Path | None = None
+        self.state = BuildState()
 
     def __call__(self, changed: frozenset[Path]) -> str | None:
         """Build; None on success, else the errors as ``path:line:col: error: message`` lines."""
@@ -71,9 +77,11 @@ class SiteRebuild:
             templates_dir=self.templates,
             drafts=self.drafts,
             base_url=self.base_url,
+            cache_dir=self.cache_dir,
+            in_place=True,
         )
         try:
-            report = build_site(options)
+            report = build_site(options, state=self.state)
         except ContentErrors as errors:
             return errors.format()
         except OutputError as error:
@@ -134,6 +142,7 @@ def _log(text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C; 0 then, 2 for usage problems (missing folders, port taken)."""
     from generator.build import resolve_templates
+    from generator.cache import cache_dir_for
     from generator.serve import LiveServer
 
     content: Path = args.content
@@ -153,6 +162,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         # The writer owns out_dir and makes its temporary folders beside it: all inside scratch.
         rebuild = SiteRebuild(content, templates, scratch / "site", args.drafts, _log)
+        rebuild.cache_dir = cache_dir_for(content)
         try:
             server = LiveServer(
                 root=rebuild.out_dir,

@@ -1,0 +1,63 @@
+"""The deferred parts of page contexts (graphs, figures, timelines) and the keys of what they read.
+
+``Extra`` values planned by ``pages.py`` are computed here, at render time, from one
+``GraphInputs`` per site. ``extra_key`` digests exactly what ``compute_extra`` reads, so a
+cached page stays valid while its graph's inputs do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from generator.fingerprint import Digester, digest
+from generator.graph import Link, network_extra, person_extra, person_links, story_counts, story_extra
+from generator.model import Site
+from generator.pages import Extra
+
+
+@dataclass(frozen=True)
+class GraphInputs:
+    """What every graph of a site is computed from, indexed once."""
+
+    site: Site
+    counts: dict[str, int]
+    links: dict[str, list[Link]]
+    studies: dict[str, Any]  # slug -> CaseStudy
+
+
+def graph_inputs(site: Site) -> GraphInputs:
+    """Index a site for its graphs (one pass over the stories)."""
+    return GraphInputs(site, story_counts(site), person_links(site), {study.slug: study for study in site.studies})
+
+
+def compute_extra(inputs: GraphInputs, extra: Extra) -> dict[str, Any]:
+    """The context keys an ``Extra`` stands for."""
+    site = inputs.site
+    if extra.kind == "story":
+        return story_extra(site, inputs.studies[extra.ident], inputs.counts)
+    if extra.kind == "person":
+        return person_extra(site, site.people[extra.ident], inputs.counts, inputs.links.get(extra.ident, []))
+    if extra.kind == "network":
+        return network_extra(site, inputs.counts)
+    raise ValueError(f"unknown extra {extra.kind!r}")
+
+
+def extra_key(inputs: GraphInputs, extra: Extra, digester: Digester) -> str:
+    """A digest of everything ``compute_extra`` reads for ``extra``."""
+    site, counts = inputs.site, inputs.counts
+    base = site.config.base_path
+    if extra.kind == "story":
+        study = inputs.studies[extra.ident]
+        people = study.people
+    elif extra.kind == "person":
+        links = inputs.links.get(extra.ident, [])
+        people = tuple(dict.fromkeys((extra.ident, *(p for _, c, _ in links for p in (*c.between, *c.via)))))
+        study = tuple((index, digester(connection), slug) for index, connection, slug in links)
+    else:
+        # What network_graph reads of each story: not its body, so editing a post's text
+        # leaves the network page (the heaviest page) as it is.
+        shapes = [digester((study.slug, study.title, study.author, study.connections)) for study in site.studies]
+        return digest("network", base, *shapes, digester(site.people), digester(counts))
+    return digest(extra.kind, extra.ident, base, digester(study),
+                  *(part for person_id in people for part in (digester(site.people[person_id]), str(counts.get(person_id, 0)))))

@@ -1,0 +1,114 @@
+"""Digests of what a build reads, for cache keys: folders, the generator's code, page contexts.
+
+A digest must change whenever its input could change the output; it may change when the
+output would not (that costs a cache miss, never a wrong page).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+#: Files whose bytes are read by the build; other files count by name, size and mtime.
+TEXT_SUFFIXES = (".md", ".yaml", ".yml", ".html", ".xml", ".txt", ".css", ".js", ".svg")
+#: Libraries whose version can change what a build makes.
+LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "PyYAML", "Jinja2", "MarkupSafe", "pyvis")
+
+
+def digest(*parts: str | bytes) -> str:
+    """A hex SHA-256 of the parts, each length-prefixed so that no two splits collide."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The generator's own source and the versions of the libraries it renders with."""
+    package = Path(__file__).resolve().parent
+    parts: list[str | bytes] = []
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".js") and path.is_file():
+            parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    for name in LIBRARIES:
+        try:
+            parts += [name, metadata.version(name)]
+        except metadata.PackageNotFoundError:
+            parts += [name, "-"]
+    return digest(*parts)
+
+
+def tree_fingerprint(folder: Path) -> str:
+    """Every file under ``folder`` (sorted): text files by bytes, others by size and mtime."""
+    parts: list[str | bytes] = [str(folder.resolve())]
+    for directory, subdirectories, names in os.walk(folder):
+        subdirectories.sort()
+        relative = os.path.relpath(directory, folder)
+        for name in sorted(names):
+            path = os.path.join(directory, name)
+            try:
+                if name.endswith(TEXT_SUFFIXES):
+                    with open(path, "rb") as stream:
+                        parts += [os.path.join(relative, name), stream.read()]
+                else:
+                    info = os.stat(path)
+                    parts += [os.path.join(relative, name), f"{info.st_size}:{info.st_mtime_ns}"]
+            except OSError as error:  # unreadable now: the build will report it; never a cache hit
+                parts += [os.path.join(relative, name), f"unreadable:{error.errno}:{os.urandom(8).hex()}"]
+        # Symlinked folders are listed by os.walk but not entered; name their target.
+        for name in subdirectories:
+            path = os.path.join(directory, name)
+            if os.path.islink(path):
+                parts += [os.path.join(relative, name), "link:" + os.path.realpath(path)]
+    return digest(*parts)
+
+
+class Digester:
+    """Digests of context values, remembering shared objects (the people, a study) by identity.
+
+    Containers are described element by element; model objects (frozen dataclasses, whose
+    ``repr`` shows every field) by the digest of their ``repr``, computed once per object.
+    Objects are remembered by ``id()``, so they are kept alive as long as the digester.
+    """
+
+    #: Containers at least this long are digested once and remembered (the people, a tag's stories).
+    SHARED = 16
+
+    def __init__(self) -> None:
+        self._memo: dict[int, str] = {}
+        self._alive: list[Any] = []
+
+    def _remember(self, value: Any, text: str) -> str:
+        self._memo[id(value)] = text
+        self._alive.append(value)
+        return text
+
+    def _describe(self, value: Any) -> str:
+        known = self._memo.get(id(value))
+        if known is not None:
+            return known
+        if isinstance(value, (str, int, float, bool, type(None))):
+            return repr(value)
+        if isinstance(value, (tuple, list)):
+            text = "[" + ",".join(self._describe(item) for item in value) + "]"
+            return self._remember(value, digest(text)) if len(value) >= self.SHARED else text
+        if isinstance(value, dict):
+            text = "{" + ",".join(self._describe(key) + ":" + self._describe(item) for key, item in value.items()) + "}"
+            return self._remember(value, digest(text)) if len(value) >= self.SHARED else text
+        return self._remember(value, digest(type(value).__qualname__, repr(value)))
+
+    def __call__(self, value: Any) -> str:
+        """The digest of ``value``."""
+        return digest(self._describe(value))
+
+    def many(self, values: Iterable[Any]) -> str:
+        """One digest for several values."""
+        return digest(*(self._describe(value) for value in values))

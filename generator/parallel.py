@@ -1,0 +1,176 @@
+"""Render pages on every core: a process pool over chunks of pages, results in page order.
+
+Each worker gets the build's ``RenderJob`` once, when it starts (by ``fork``, without
+copying, where the build has no other threads), renders the chunks of page numbers it is
+sent, and returns bytes or ``ContentError``s, never an exception; the building process
+renders chunks too while the workers are busy: a broken template is a
+content error, and anything else that goes wrong in a page is reported as an error naming
+that page. Results are merged in page order, so the site is the same whatever the timing.
+Small batches stay in this process: starting the pool costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import os
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import ContentError, ContentErrors, display_path
+from generator.extras import GraphInputs, compute_extra
+from generator.model import SiteConfig
+from generator.pages import Page
+
+#: Below this many pages to render, rendering stays in this process (measured: the pool's
+#: start-up and the transfer of results cost about as much as rendering ~150 pages).
+MIN_PARALLEL_PAGES = 150
+#: Chunks per worker: enough to balance uneven pages, few enough to keep messages cheap.
+CHUNKS_PER_WORKER = 6
+#: Most pages in one chunk: a chunk's results travel (and wait to be written) together,
+#: so this bounds the memory they take at 10,000 stories (about 4 MB of pages).
+MAX_CHUNK = 200
+
+#: One page's outcome: its number and its bytes, or the errors it raised.
+Outcome = tuple[int, bytes | list[ContentError]]
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """Everything needed to render any page of one build."""
+
+    templates_dir: Path
+    config: SiteConfig
+    asset_versions: dict[str, str]
+    pages: Sequence[Page]
+    inputs: GraphInputs
+
+
+class Renderer:
+    """Renders pages of a job with one Jinja environment."""
+
+    def __init__(self, job: RenderJob):
+        from generator.render import Environment
+
+        self.job = job
+        self.environment = Environment(job.templates_dir, job.config, job.asset_versions)
+
+    def render(self, number: int) -> bytes | list[ContentError]:
+        """Render page ``number``: bytes, or the content errors it raised."""
+        page = self.job.pages[number]
+        try:
+            if page.extra is not None:
+                extra = compute_extra(self.job.inputs, page.extra)
+                page = Page(page.output, page.template, {**page.context, **extra}, page.url_path, page.in_sitemap)
+            return self.environment.render(page)
+        except ContentErrors as failure:
+            return list(failure.errors)
+        except Exception as exc:  # noqa: BLE001 - reported as an error of this page, not a traceback
+            where = display_path(self.job.templates_dir / page.template)
+            return [ContentError(where, 0, 0, f"error while building {page.output}: {type(exc).__name__}: {exc}")]
+
+
+# A worker process renders for one job all its life; the job arrives once, in the pool's
+# initializer, and lives here (in the worker only, never in the building process).
+_WORKER: list[Renderer] = []
+
+
+def _start_worker(job: RenderJob) -> None:
+    # Ctrl-C goes to the whole process group; the building process stops the pool itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+    _WORKER.append(Renderer(job))
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to end this worker if the building process is killed (prctl PR_SET_PDEATHSIG)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the pool's own shutdown still ends workers on every normal path
+
+
+def _render_chunk(numbers: list[int]) -> list[Outcome]:
+    return _render_chunk_with(_WORKER[0], numbers)
+
+
+def worker_count() -> int:
+    """How many cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _chunks(numbers: Sequence[int], workers: int, first: set[int]) -> list[list[int]]:
+    """Heavy pages (``first``) alone at the front, the rest in contiguous chunks."""
+    rest = [number for number in numbers if number not in first]
+    size = min(MAX_CHUNK, max(8, -(-len(rest) // (workers * CHUNKS_PER_WORKER))))
+    return [[number] for number in numbers if number in first] + [rest[i:i + size] for i in range(0, len(rest), size)]
+
+
+def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[int], None] | None = None,
+                   *, heavy: set[int] | None = None) -> Iterator[Outcome]:
+    """Render the given pages, yielding outcomes in the order of ``numbers``."""
+    workers = worker_count()
+    if workers < 2 or len(numbers) < MIN_PARALLEL_PAGES:
+        renderer = Renderer(job)
+        for done, number in enumerate(numbers, start=1):
+            yield number, renderer.render(number)
+            if progress:
+                progress(done)
+        return
+    # fork shares the job without pickling it; with other threads running (the dev
+    # server), fork is unsafe, so a fresh interpreter receives a pickled copy instead.
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    chunks = _chunks(numbers, workers, heavy or set())
+    order = {number: position for position, number in enumerate(numbers)}
+    pending: dict[int, Outcome] = {}
+    position = 0
+    done = 0
+    # This process renders too, with one worker fewer: every worker copies the parts of the
+    # build's memory it touches (reference counts are writes), so a worker less is a copy
+    # of the site less (at 10,000 stories, 400 MB), and its results need no pickling.
+    renderer = Renderer(job)
+    # A forked worker shares the build's memory until it writes to it, and the garbage
+    # collector writes to every object it scans: frozen objects are never scanned.
+    gc.freeze()
+    try:
+        # Leaving the with-block terminates the workers, on success, error or Ctrl-C alike.
+        with context.Pool(workers - 1, initializer=_start_worker, initargs=(job,)) as pool:
+            queue = list(reversed(chunks))
+            running: list = []
+            while queue or running:
+                # Keep every worker busy with one chunk and one more waiting, then take one here.
+                while queue and len(running) < 2 * (workers - 1):
+                    running.append(pool.apply_async(_render_chunk, (queue.pop(),)))
+                finished = [task for task in running if task.ready()]
+                if not finished and queue:
+                    finished_here = _render_chunk_with(renderer, queue.pop())
+                elif not finished:
+                    running[0].wait()
+                    continue
+                else:
+                    finished_here = []
+                results = [outcome for task in finished for outcome in task.get()] + finished_here
+                running = [task for task in running if task not in finished]
+                for outcome in results:
+                    pending[order[outcome[0]]] = outcome
+                done += len(results)
+                if progress:
+                    progress(done)
+                while position in pending:
+                    yield pending.pop(position)
+                    position += 1
+    finally:
+        gc.unfreeze()
+
+
+def _render_chunk_with(renderer: Renderer, numbers: list[int]) -> list[Outcome]:
+    return [(number, renderer.render(number)) for number in numbers]

@@ -1,0 +1,175 @@
+"""Measurements for the benchmark: timed runs with peak memory, serve latency, the network page."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("INTROCHAIN_CHROMIUM", "/usr/bin/chromium")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed command: wall-clock and CPU seconds (all its processes), peak memory (PSS, MiB), exit code."""
+
+    seconds: float
+    peak_mib: float
+    code: int
+    output: str
+    cpu: float = 0.0
+
+
+def _session_memory(session: int) -> int:
+    """Proportional set size (bytes) of every process in a session: the build and its workers.
+
+    PSS shares each page among the processes that map it, so forked workers' copy-on-write
+    pages are not counted twice (summing RSS would).
+    """
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as stream:
+                fields = stream.read().rsplit(b")", 1)[1].split()
+            if int(fields[3]) != session:  # field 6 of stat (session id), after pid and (comm)
+                continue
+            with open(f"/proc/{entry}/smaps_rollup", "rb") as stream:
+                for line in stream:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def timed(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
+    """Run ``command`` in its own session, sampling the memory of its process tree every 20 ms."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    peak = 0
+    while True:
+        # wait4 reports the CPU time of the command and of every worker it waited for.
+        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+        if pid:
+            break
+        peak = max(peak, _session_memory(process.pid))
+        time.sleep(0.02)
+    seconds = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+    return Run(seconds, peak / 2**20, process.returncode, output, usage.ru_utime + usage.ru_stime)
+
+
+def introchain(*args: str | Path) -> list[str]:
+    """The command line of ``python -m generator ARGS`` from this checkout."""
+    return [sys.executable, "-m", "generator", *map(str, args)]
+
+
+ENV = {"PYTHONPATH": str(REPO)}
+
+
+def serve_latency(project: Path, edit: Callable[[int], None], times: int) -> list[float]:
+    """Seconds from saving a post (``edit(n)``) to the server's reload event, ``times`` times."""
+    process = subprocess.Popen(introchain("serve", "--port", "0"), cwd=project, env={**os.environ, **ENV},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        port = None
+        assert process.stdout is not None
+        for line in process.stdout:
+            match = re.search(r"serving http://127\.0\.0\.1:(\d+)/", line)
+            if match:
+                port = int(match.group(1))
+                break
+        if port is None:
+            raise RuntimeError("serve did not start")
+        stream = socket.create_connection(("127.0.0.1", port), timeout=600)
+        stream.sendall(b"GET /__introchain__/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        reader = stream.makefile("rb")
+        build = _next_status(reader, lambda status: status.get("site_build", 0) >= 1)["site_build"]
+        latencies = []
+        for number in range(1, times + 1):
+            time.sleep(2.0)  # let the watcher settle between saves
+            saved = time.perf_counter()
+            edit(number)
+            status = _next_status(reader, lambda status: status.get("site_build", 0) > build or bool(status.get("error")))
+            latencies.append(time.perf_counter() - saved)
+            if status.get("error"):
+                raise RuntimeError(status["error"])
+            build = status["site_build"]
+        stream.close()
+        return latencies
+    finally:
+        os.killpg(process.pid, 2)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+
+
+def _next_status(reader, wanted: Callable[[dict], bool]) -> dict:
+    while True:
+        line = reader.readline()
+        if not line:
+            raise RuntimeError("the event stream closed")
+        if line.startswith(b"data: "):
+            status = json.loads(line[6:])
+            if wanted(status):
+                return status
+
+
+def network_page_seconds(site: Path) -> tuple[float, float]:
+    """Seconds until the network page's graph is drawn, and until it answers a click, in headless Chromium."""
+    import http.server
+    import functools
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            started = time.perf_counter()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/bench/network/", wait_until="load")
+            page.wait_for_selector(".graph-ready", timeout=120_000)
+            drawn = time.perf_counter() - started
+            # Interactive: the main thread answers (a click on the canvas is handled within a frame).
+            page.mouse.click(640, 450)
+            page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => resolve(true)))")
+            interactive = time.perf_counter() - started
+            browser.close()
+        return drawn, interactive
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Quiet:
+    """A static handler that serves /bench/... from the site folder and prints nothing."""
+
+    def __new__(cls, *args, directory: str, **kwargs):
+        import http.server
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def translate_path(self, path: str) -> str:
+                return super().translate_path(path.removeprefix("/bench"))
+
+            def log_message(self, *args) -> None:
+                pass
+
+        return Handler(*args, directory=directory, **kwargs)

@@ -1,0 +1,114 @@
+"""The persistent cache: verified entries, atomic writes, and corrupt or foreign entries ignored."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from conftest import tree_bytes
+from generator.build import BuildOptions, build_site
+from generator.cache import Cache, cache_dir_for
+from generator.fingerprint import Digester, digest
+
+
+def test_entries_round_trip_and_are_checked(tmp_path):
+    cache = Cache(tmp_path / "cache")
+    key = digest("a key")
+    cache.put("kind", key, b"payload")
+    assert cache.get("kind", key) == b"payload"
+    assert cache.get("kind", digest("another key")) is None
+    assert cache.get("other-kind", key) is None
+    assert not [path for path in (tmp_path / "cache").rglob(".tmp-*")]  # written atomically
+
+
+def test_corrupt_truncated_and_foreign_entries_are_ignored(tmp_path):
+    cache = Cache(tmp_path / "cache")
+    key, other = digest("one"), digest("two")
+    cache.put("kind", key, b"the real payload")
+    cache.put("kind", other, b"another payload")
+    path = next(path for path in (tmp_path / "cache").rglob(f"{key}.bin"))
+    data = path.read_bytes()
+    path.write_bytes(data[:-3])  # truncated
+    assert cache.get("kind", key) is None
+    path.write_bytes(data[:-1] + b"X")  # a flipped byte
+    assert cache.get("kind", key) is None
+    path.write_bytes(data.replace(b"introchain-cache 1 ", b"introchain-cache 999 "))  # another format
+    assert cache.get("kind", key) is None
+    shutil.copy(next((tmp_path / "cache").rglob(f"{other}.bin")), path)  # another key's entry
+    assert cache.get("kind", key) is None
+    path.write_bytes(b"\x00" * 100)  # no header at all
+    assert cache.get("kind", key) is None
+    assert cache.get_object("kind", key) is None
+
+
+def test_an_entry_that_is_not_a_pickle_is_a_miss(tmp_path):
+    cache = Cache(tmp_path / "cache")
+    cache.put("kind", digest("k"), b"not a pickle")
+    assert cache.get_object("kind", digest("k")) is None
+
+
+def test_no_folder_means_no_cache(tmp_path):
+    cache = Cache(None)
+    cache.put("kind", digest("k"), b"x")
+    assert cache.get("kind", digest("k")) is None
+
+
+def test_an_unwritable_cache_does_not_fail_the_build(make_site):
+    project = make_site()
+    (project / ".cache").write_text("a file where the cache folder would be")
+    content = project / "content"
+    build_site(BuildOptions(content, project / "site", cache_dir=cache_dir_for(content)))
+    assert (project / "site/index.html").is_file()
+
+
+def test_a_build_over_a_corrupted_cache_is_still_correct(make_site):
+    project = make_site(stories=("one", "two", "three"))
+    content = project / "content"
+    options = BuildOptions(content, project / "site", cache_dir=cache_dir_for(content))
+    build_site(options)
+    expected = tree_bytes(project / "site")
+    entries = [path for path in (project / ".cache/introchain").rglob("*.bin")]
+    assert entries
+    for number, path in enumerate(entries):
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2] if number % 2 else data[:-1] + bytes([data[-1] ^ 1]))
+    # A post changes too, so the build cannot take the shortcut of an unchanged site.
+    post = content / "stories/two/index.md"
+    post.write_text(post.read_text().replace("Hello", "Hello again"))
+    build_site(options)
+    post.write_text(post.read_text().replace("Hello again", "Hello"))
+    for path in (project / ".cache/introchain").rglob("*.bin"):
+        path.write_bytes(os.urandom(64))
+    build_site(options)
+    assert tree_bytes(project / "site") == expected
+
+
+def test_a_site_changed_by_hand_is_rebuilt(make_site):
+    project = make_site()
+    content = project / "content"
+    options = BuildOptions(content, project / "site", cache_dir=cache_dir_for(content))
+    build_site(options)
+    expected = tree_bytes(project / "site")
+    page = project / "site/index.html"
+    page.write_text("changed by hand")
+    report = build_site(options)
+    assert report.changed == 1
+    assert tree_bytes(project / "site") == expected
+
+
+def test_cache_keys_do_not_depend_on_the_hash_seed_or_folder(tmp_path):
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    script = ("from generator.fingerprint import Digester; from generator.model import PartialDate;"
+              "d = Digester(); print(d({'b': [1, 2.5, None, (PartialDate(2020, 1),)], 'a': 'x'}))")
+    seen = set()
+    for seed, cwd in (("0", tmp_path), ("1", REPO), ("12345", Path("/"))):
+        result = subprocess.run([sys.executable, "-c", script], cwd=cwd, capture_output=True, text=True, check=True,
+                                env={**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": seed})
+        seen.add(result.stdout)
+    assert len(seen) == 1
+    assert Digester()({"a": 1}) != Digester()({"a": 2})

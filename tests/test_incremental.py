@@ -1,0 +1,161 @@
+"""The cache never changes the result: cold, warm and incremental builds are byte-identical."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, run_cli, story_files, tree_bytes
+from generator import parallel
+from generator.build import BuildOptions, BuildState, build_site
+from generator.cache import cache_dir_for
+from generator.errors import ContentErrors
+
+STORIES = ("alpha", "beta", "gamma", "delta")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+#: (description, edit) pairs applied one after another to the same project.
+EDITS = [
+    ("a post", lambda c: _edit(c / "stories/beta/index.md", "Hello **world**.", "Hello **edited** world.")),
+    ("a template", lambda c: _edit(c.parent / "templates/story.html", "</article>", "<p>edited template</p></article>")),
+    ("a person", lambda c: _edit(c / "people.yaml", "name: Ann Example", "name: Ann Renamed")),
+    ("site.yaml", lambda c: _edit(c / "site.yaml", "title: Test Stories", "title: Renamed Stories")),
+    ("a comment", lambda c: _edit(c / "stories/gamma/comments.yaml", "body: Lovely.", "body: Lovely, edited.")),
+    ("a new story", lambda c: [(c / name).parent.mkdir(parents=True, exist_ok=True) or (c / name).write_text(text)
+                               for name, text in story_files("epsilon", date="2020-02-01").items()]),
+    ("a deleted story", lambda c: shutil.rmtree(c / "stories/alpha")),
+    ("an image", lambda c: (c / "stories/delta/photo.png").write_bytes(b"\x89PNG fake")),
+]
+
+
+@pytest.fixture
+def project(make_site) -> Path:
+    root = make_site(stories=STORIES)
+    shutil.copytree(REPO / "templates", root / "templates")
+    assert "</article>" in (root / "templates/story.html").read_text()
+    return root
+
+
+def _cold(root: Path, name: str) -> dict[str, bytes]:
+    out = root.parent / name
+    shutil.rmtree(out, ignore_errors=True)
+    build_site(BuildOptions(root / "content", out))  # no cache at all
+    return tree_bytes(out)
+
+
+def test_cold_warm_and_incremental_builds_are_identical(project):
+    content = project / "content"
+    options = BuildOptions(content, project / "site", cache_dir=cache_dir_for(content))
+    build_site(options)
+    assert tree_bytes(project / "site") == _cold(project, "cold-0")
+    warm = build_site(options)
+    assert warm.changed == 0
+    assert tree_bytes(project / "site") == _cold(project, "cold-0")
+    for number, (what, edit) in enumerate(EDITS, start=1):
+        edit(content)
+        build_site(options)
+        assert tree_bytes(project / "site") == _cold(project, f"cold-{number}"), f"after editing {what}"
+
+
+def test_serve_style_in_place_rebuilds_are_identical(project):
+    """The dev server's path: state kept in memory, the folder updated file by file."""
+    content = project / "content"
+    state = BuildState()
+    options = BuildOptions(content, project / "served", drafts=False, cache_dir=cache_dir_for(content), in_place=True)
+    build_site(options, state=state)
+    for number, (what, edit) in enumerate(EDITS, start=1):
+        edit(content)
+        build_site(options, state=state)
+        assert tree_bytes(project / "served") == _cold(project, f"cold-{number}"), f"after editing {what}"
+
+
+def test_a_failed_incremental_build_leaves_the_served_folder_as_it_was(project):
+    content = project / "content"
+    state = BuildState()
+    options = BuildOptions(content, project / "served", cache_dir=cache_dir_for(content), in_place=True)
+    build_site(options, state=state)
+    before = tree_bytes(project / "served")
+    _edit(project / "templates/story.html", "</article>", "{{ no_such_variable }}</article>")
+    with pytest.raises(ContentErrors):
+        build_site(options, state=state)
+    assert tree_bytes(project / "served") == before
+    _edit(project / "templates/story.html", "{{ no_such_variable }}</article>", "</article>")
+    build_site(options, state=state)
+    assert tree_bytes(project / "served") == before
+
+
+def test_only_affected_pages_are_rendered(project, monkeypatch):
+    content = project / "content"
+    options = BuildOptions(content, project / "site", cache_dir=cache_dir_for(content))
+    build_site(options)
+    rendered: list[int] = []
+    original = parallel.Renderer.render
+    monkeypatch.setattr(parallel.Renderer, "render", lambda self, number: rendered.append(number) or original(self, number))
+    build_site(options)
+    assert rendered == []  # warm: nothing rendered
+    # A new paragraph after the first: the summary stays, so lists of stories need no change.
+    _edit(content / "stories/beta/index.md", "Hello **world**.", "Hello **world**.\n\nA second paragraph.")
+    build_site(options)
+    outputs = {job_page for job_page in _outputs(options, rendered)}
+    assert "stories/beta/index.html" in outputs
+    # Its neighbours (newer/older links), lists that show it, its people and the network change;
+    # the rest does not.
+    assert not outputs & {"stories/delta/index.html", "tags/index.html", "people/index.html", "404.html", "robots.txt"}
+
+
+def _outputs(options: BuildOptions, numbers: list[int]) -> list[str]:
+    from generator.build import load_content
+    from generator.pages import plan_pages
+
+    site, _ = load_content(options)
+    pages = plan_pages(site, graphs=True)
+    return [pages[number].output for number in numbers]
+
+
+def test_the_process_pool_renders_the_same_site(project, monkeypatch):
+    reference = _cold(project, "in-process")
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 0)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    assert _cold(project, "pooled") == reference
+
+
+def test_with_other_threads_running_the_pool_starts_fresh_workers_and_renders_the_same_site(project, monkeypatch):
+    """The dev server has threads, so fork is not used there: workers get a pickled job."""
+    import threading
+
+    reference = _cold(project, "in-process")
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 0)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert _cold(project, "spawned") == reference
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_template_errors_in_workers_come_back_as_content_errors(project, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 0)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    _edit(project / "templates/story.html", "</article>", "{{ study.no_such_field.deeper }}</article>")
+    with pytest.raises(ContentErrors) as failure:
+        build_site(BuildOptions(project / "content", project / "site"))
+    assert any(error.path.endswith("story.html") and error.line for error in failure.value.errors)
+
+
+def test_build_uses_the_cache_folder_beside_the_content(project):
+    result = run_cli("build", cwd=project)
+    assert result.code == 0, result.text
+    assert (project / ".cache/introchain").is_dir()
+    again = run_cli("build", cwd=project)
+    assert "0 changed" in again.out
