@@ -4,7 +4,8 @@
 
 It builds content/ into a temporary folder, serves it on loopback under /introchain/
 (like GitHub Pages), and photographs a case study, the network page and the home page,
-in light and dark schemes, at desktop and phone widths.
+in light and dark schemes, at desktop (1280 px) and phone (390 px) widths, and a case
+study as printed.
 """
 
 from __future__ import annotations
@@ -25,15 +26,27 @@ OUT = REPO / "docs" / "screenshots"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--no-first-run", "--disable-sync"]
 
+STORY = "stories/a-small-world-made-smaller/"
+SMILING = "stories/smiling-about-social-media/"
+
 SHOTS = [
-    # (file, path, viewport width, height, colour scheme, clip to the element or None for the viewport)
-    ("story-graph.png", "stories/a-small-world-made-smaller/", 1280, 900, "light", ".connection-story"),
-    ("story-top.png", "stories/a-small-world-made-smaller/", 1280, 900, "light", None),
-    ("network.png", "network/", 1280, 1000, "light", "main"),
-    ("home-dark.png", "", 1280, 800, "dark", None),
-    ("comments.png", "stories/a-small-world-made-smaller/", 1280, 900, "light", ".snapshot"),
-    ("story-phone-dark.png", "stories/smiling-about-social-media/", 390, 844, "dark", None),
-    ("timeline.png", "stories/smiling-about-social-media/", 1280, 900, "light", ".timeline-scroll"),
+    # (file, path, viewport width, height, colour scheme, clip to the element or None for the viewport, media)
+    ("story-top.png", STORY, 1280, 900, "light", None, "screen"),
+    ("story-top-dark.png", STORY, 1280, 900, "dark", None, "screen"),
+    ("story-phone.png", SMILING, 390, 844, "light", None, "screen"),
+    ("story-phone-dark.png", SMILING, 390, 844, "dark", None, "screen"),
+    ("story-graph.png", STORY, 1280, 900, "light", ".connection-story", "screen"),
+    ("story-graph-dark.png", STORY, 1280, 900, "dark", ".connection-story", "screen"),
+    ("story-graph-phone-dark.png", SMILING, 390, 844, "dark", ".graph-block", "screen"),
+    ("timeline.png", SMILING, 1280, 900, "light", ".timeline-scroll", "screen"),
+    ("timeline-phone.png", STORY, 390, 844, "light", ".timeline-scroll", "screen"),
+    ("comments.png", STORY, 1280, 900, "light", ".snapshot", "screen"),
+    ("comments-phone-dark.png", STORY, 390, 844, "dark", ".snapshot", "screen"),
+    ("network.png", "network/", 1280, 1000, "light", "main", "screen"),
+    ("network-phone-dark.png", "network/", 390, 844, "dark", ".graph-block", "screen"),
+    ("home-dark.png", "", 1280, 800, "dark", None, "screen"),
+    ("home-phone.png", "", 390, 844, "light", None, "screen"),
+    ("print-story.png", STORY, 794, 1123, "light", ".connection-story", "print"),
 ]
 
 
@@ -62,14 +75,20 @@ def main() -> int:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                                      args=CHROMIUM_ARGS)
-                for name, path, width, height, scheme, selector in SHOTS:
+                for name, path, width, height, scheme, selector, media in SHOTS:
                     page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme,
-                                            device_scale_factor=1)
+                                            device_scale_factor=1, reduced_motion="reduce")
                     page.goto(base + path)
                     page.wait_for_load_state("networkidle")
-                    if page.locator(".graph-stage").count():
-                        page.wait_for_selector(".graph-ready", timeout=15000)
-                        page.wait_for_timeout(600)  # let the network page settle after stabilising
+                    if page.locator("[data-graph]").count():
+                        # graph.js draws a graph when it nears the screen; draw them all now, as a reader scrolling would.
+                        page.evaluate("() => document.querySelectorAll('[data-graph]')"
+                                      ".forEach(block => window.introchain.ready(block.dataset.graph))")
+                        page.wait_for_function("() => [...document.querySelectorAll('.graph-stage')]"
+                                               ".every(stage => stage.classList.contains('graph-ready'))", timeout=15000)
+                        page.wait_for_timeout(1500)  # let laid-out graphs settle after stabilising
+                        page.evaluate("() => window.scrollTo(0, 0)")
+                    page.emulate_media(media=media)
                     target = OUT / name
                     if selector:
                         page.locator(selector).first.screenshot(path=str(target))

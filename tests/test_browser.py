@@ -46,6 +46,8 @@ def graph_ids(page) -> list[str]:
 
 
 def wait_for_graph(page, graph_id: str) -> None:
+    # graph.js draws a graph (and fetches vis-network) only when it comes near the screen: scroll to it as a reader would.
+    page.locator(f"[data-graph='{graph_id}']").scroll_into_view_if_needed()
     page.wait_for_function("id => window.introchain && window.introchain.graphs[id]", arg=graph_id, timeout=15000)
     page.wait_for_selector(f"[data-graph='{graph_id}'] .graph-ready", timeout=15000)
 
