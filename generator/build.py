@@ -4,17 +4,21 @@ Every stage is a plain function of the previous stage's output. The output folde
 touched until every page has rendered: pages go into a fresh folder that is then swapped
 into place at once (the dev server's private folder is updated file by file instead).
 
-Caching wraps the pure stages without changing them: ``load_site`` is reused while the
-content folder is byte-for-byte the same, and a page is rendered again only when the
-digest of its inputs (its context, its graph's inputs, the templates, the generator's
-code) differs from the one recorded when its file was written (see ``manifest.py``).
+Caching wraps the pure stages without changing them: ``load_site`` reads and parses again
+only the files that changed since the last build (``content.load.ContentMemo``), and a
+page is rendered again only when the digest of its inputs (its context, its graph's
+inputs, the templates, the generator's code) differs from the one recorded when its file
+was written (see ``manifest.py``). A process that builds again and again (the dev
+server) also skips digesting the pages a change cannot affect (see ``affected.py``).
 """
 
 from __future__ import annotations
 
+import gc
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +28,7 @@ from generator.errors import ContentError, ContentErrors, display_path
 from generator.model import Site
 
 if TYPE_CHECKING:
+    from generator.content.load import ContentMemo
     from generator.manifest import Manifest
 
 #: The templates that ship with introchain (the repository's ``templates/``).
@@ -43,12 +48,26 @@ class BuildOptions:
     in_place: bool = False  # update the output folder file by file (serve's private folder)
 
 
+@dataclass(frozen=True)
+class History:
+    """What the build that wrote the current manifest was made from (see ``affected.py``)."""
+
+    site: Site
+    counts: dict[str, int]
+    salt: str  # the digest of templates, assets and code that every page key starts with
+
+
 @dataclass
 class BuildState:
-    """What one process remembers between its builds (the dev server): the last content and manifest."""
+    """What one process remembers between its builds (the dev server).
 
-    content: tuple[str, tuple[Site, tuple[ContentError, ...]]] | None = None
+    The files read and parsed (``memo``), and the manifest of the output folder with the
+    site it was built from (``history``); those two always belong to the same build.
+    """
+
     manifest: Manifest | None = None
+    memo: ContentMemo | None = None
+    history: History | None = None
 
 
 @dataclass(frozen=True)
@@ -81,9 +100,9 @@ def _previous_manifest(options: BuildOptions, state: BuildState | None) -> Manif
     return manifest if isinstance(manifest, Manifest) and not manifest.trusted else None
 
 
-def _save_manifest(options: BuildOptions, state: BuildState | None, manifest: Manifest) -> None:
+def _save_manifest(options: BuildOptions, state: BuildState | None, manifest: Manifest, history: History | None) -> None:
     if state is not None:
-        state.manifest = manifest
+        state.manifest, state.history = manifest, history
     if not manifest.trusted and options.out_dir is not None:
         Cache(options.cache_dir).put_object("manifest", _manifest_key(options.out_dir), manifest)
 
@@ -109,7 +128,10 @@ def read_assets(templates_dir: Path) -> dict[str, bytes]:
 
 
 def content_key(options: BuildOptions) -> str:
-    """A digest of everything ``load_site`` reads: the content folder, the options, the generator's code."""
+    """A digest of everything ``load_site`` reads: the content folder, the options, the generator's code.
+
+    (For the shortcut of a build with nothing changed: the content is not loaded at all.)
+    """
     from generator.fingerprint import code_fingerprint, digest, tree_fingerprint
 
     return digest("content", code_fingerprint(), tree_fingerprint(options.content_dir), str(options.drafts),
@@ -125,29 +147,56 @@ def _build_key(options: BuildOptions, content: str) -> str:
     return digest("build", content, templates, str(options.out_dir and options.out_dir.resolve()))
 
 
-def load_content(options: BuildOptions, state: BuildState | None = None, key: str | None = None,
+def _memo_key(options: BuildOptions) -> str:
+    from generator.fingerprint import code_fingerprint, digest
+
+    return digest("content-memo", code_fingerprint(), str(options.content_dir.resolve()), str(options.drafts),
+                  str(options.base_url), os.getcwd())  # cwd: messages show paths relative to it
+
+
+def load_content(options: BuildOptions, state: BuildState | None = None, changed: frozenset[Path] | None = None,
                  ) -> tuple[Site, tuple[ContentError, ...]]:
-    """Stages 1-2 (``load_site``), reused from memory or the cache while the content folder is unchanged."""
+    """Stages 1-2 (``load_site``), re-reading and re-parsing only what changed since the last build.
+
+    The dev server keeps the ``ContentMemo`` in memory (and passes the paths its watcher saw
+    change as ``changed``); ``build`` keeps it in the cache.
+    """
+    from generator.content.load import ContentMemo, load_site
+
     cache = Cache(options.cache_dir)
-    key = key or content_key(options)
-    if state is not None and state.content is not None and state.content[0] == key:
-        return state.content[1]
-    loaded = cache.get_object("content", key)
-    if not (isinstance(loaded, tuple) and len(loaded) == 2 and isinstance(loaded[0], Site)):
-        from generator.content.load import load_site
+    memo = state.memo if state is not None else None
+    if memo is None:
+        memo = cache.get_object("content-memo", _memo_key(options))
+        memo = memo if isinstance(memo, ContentMemo) else ContentMemo()
+        changed = None  # the hint is about the memo the caller kept, not this one
+    try:
+        site, warnings = load_site(options.content_dir, drafts=options.drafts, base_url=options.base_url, memo=memo,
+                                   changed=changed)
+    finally:
+        # Even a failed load parsed the bundles that did not fail: the next attempt reuses them.
+        if state is not None:
+            state.memo = memo
+        elif options.cache_dir is not None:
+            cache.put_object("content-memo", _memo_key(options), memo)
+    return site, tuple(warnings)
 
-        site, warnings = load_site(options.content_dir, drafts=options.drafts, base_url=options.base_url)
-        loaded = (site, tuple(warnings))
-        cache.put_object("content", key, loaded)
-    if state is not None:
-        state.content = (key, loaded)
-    return loaded
+
+def _page_salt(templates_dir: Path, versions: dict[str, str]) -> str:
+    from generator.fingerprint import code_fingerprint, digest, tree_fingerprint
+
+    return digest("pages", code_fingerprint(), tree_fingerprint(templates_dir),
+                  *(f"{name}={version}" for name, version in sorted(versions.items())))
 
 
-def _prepare(options: BuildOptions, site: Site):
-    """Templates, assets and the planned pages with their cache keys."""
+def _prepare(options: BuildOptions, site: Site, state: BuildState | None):
+    """Templates, assets, the planned pages with their cache keys, and the history for the next build.
+
+    With the history of the previous build in this process, only the pages ``affected.py``
+    names are planned and digested; the others keep their recorded keys.
+    """
+    from generator.affected import affected_outputs
     from generator.extras import extra_key, graph_inputs
-    from generator.fingerprint import Digester, code_fingerprint, digest, tree_fingerprint
+    from generator.fingerprint import Digester, digest
     from generator.graph import graph_assets
     from generator.pages import plan_pages
     from generator.parallel import RenderJob
@@ -159,23 +208,32 @@ def _prepare(options: BuildOptions, site: Site):
                                           "pass --templates DIR or restore the templates/ folder")])
     assets = {**read_assets(templates_dir), **graph_assets()}
     versions = asset_versions(assets)
-    pages = plan_pages(site, graphs=True)
+    salt = _page_salt(templates_dir, versions)
     inputs = graph_inputs(site)
-    job = RenderJob(templates_dir, site.config, versions, pages, inputs)
-    salt = digest("pages", code_fingerprint(), tree_fingerprint(templates_dir),
-                  *(f"{name}={version}" for name, version in sorted(versions.items())))
+    history = History(site, inputs.counts, salt)
+    earlier = state.history if state is not None and state.manifest is not None else None
+    wanted = affected_outputs(earlier.site, site, earlier.counts, inputs.counts) if earlier and earlier.salt == salt else None
+    pages = plan_pages(site, graphs=True, wanted=wanted)
+    recorded = state.manifest.pages if wanted is not None else {}
+    if wanted is not None and any(page.output not in wanted and page.output not in recorded for page in pages):
+        wanted, pages = None, plan_pages(site, graphs=True)  # a page new to this build, yet not named: plan everything
+    job = RenderJob(templates_dir, site.config, versions, pages, inputs, salt)
     digester = Digester()
     keys = [
+        recorded[page.output][0] if wanted is not None and page.output not in wanted else
         digest(salt, page.output, page.template, digester(page.context),
                extra_key(inputs, page.extra, digester) if page.extra else "")
         for page in pages
     ]
-    return job, keys, assets
+    return job, keys, assets, history
 
 
 def render_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None, loaded=None,
-                state: BuildState | None = None) -> BuildReport:
+                state: BuildState | None = None, changed: frozenset[Path] | None = None) -> BuildReport:
     """Load, validate, render and write (``options.out_dir``); ``loaded`` is a validated ``(site, warnings)`` to reuse.
+
+    ``state`` is what this process remembers of its previous builds, ``changed`` the paths a
+    watcher saw change since then (see ``load_content``).
 
     Only pages whose inputs changed since the last build (per their cache key) are rendered;
     the others are kept from the previous site. With ``options.out_dir`` None nothing is
@@ -190,16 +248,16 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
     out_dir = options.out_dir
     previous = _previous_manifest(options, state) if out_dir is not None else None
     build_key = ""
-    if loaded is None:
-        content = content_key(options)
-        build_key = _build_key(options, content)
+    if loaded is None and state is None:
+        build_key = _build_key(options, content_key(options))
         if previous is not None and out_dir is not None and previous.build_key == build_key and previous.intact(out_dir):
             # Nothing the build reads changed and the output is as written: it is already this build.
             pages_count, files_count, warnings = previous.summary
             return BuildReport(pages_count, files_count, 0, time.perf_counter() - started, out_dir, warnings)
-        loaded = load_content(options, state, content)
+    if loaded is None:
+        loaded = load_content(options, state, changed)
     site, warnings = loaded
-    job, keys, assets = _prepare(options, site)
+    job, keys, assets, history = _prepare(options, site, state)
     pages = job.pages
     unchanged = {number for number, page in enumerate(pages)
                  if previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
@@ -213,7 +271,8 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
     assets_digest = digest(*(part for name, data in sorted(asset_files.items()) for part in (name, data)))
     if (previous is not None and not todo and not removed and len(kept_copies) == len(copies)
             and previous.assets_unchanged(assets_digest, out_dir)):
-        _save_manifest(options, state, replace(previous, build_key=build_key, summary=(len(pages), len(names), tuple(warnings))))
+        summary = (len(pages), len(names), tuple(warnings))
+        _save_manifest(options, state, replace(previous, build_key=build_key, summary=summary), history)
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
 
     heavy = {number for number, page in enumerate(pages) if page.extra is not None and page.extra.kind == "network"}
@@ -233,7 +292,7 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
         for number, page in enumerate(pages):
             if number in unchanged:
                 if not problems:
-                    writer.keep(page.output, (out_dir / page.output).read_bytes)
+                    writer.keep(page.output, lambda output=page.output: (out_dir / output).read_bytes())
                 continue
             _, outcome = next(outcomes)
             if isinstance(outcome, bytes):
@@ -261,16 +320,35 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
             build_key=build_key,
             summary=(len(pages), len(names), tuple(warnings)),
         )
-    _save_manifest(options, state, manifest)
+    _save_manifest(options, state, manifest, history)
     return BuildReport(len(pages), len(names), changed, time.perf_counter() - started, out_dir, tuple(warnings))
 
 
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a build.
+
+    A site is hundreds of thousands of long-lived objects, and every full collection walks
+    them all: during a one-page rebuild of a 1,000-story site that costs more than the
+    rebuild. Reference counting still frees almost everything; the few cycles wait until
+    after the build.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None,
-               state: BuildState | None = None) -> BuildReport:
+               state: BuildState | None = None, changed: frozenset[Path] | None = None) -> BuildReport:
     """Build the whole site; raises ``ContentErrors`` (output untouched) or ``OutputError``."""
     from generator.write import check_output_dir
 
     content = options.content_dir
     forbidden = (content, content.resolve().parent, resolve_templates(content, options.templates_dir))
     check_output_dir(options.out_dir, forbidden=forbidden)
-    return render_site(options, progress, state=state)
+    with collector_paused():
+        return render_site(options, progress, state=state, changed=changed)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.fingerprint import Digester, digest
-from generator.graph import Link, network_extra, person_extra, person_links, story_counts, story_extra
+from generator.graph import Link, network_extra, person_extra, story_counts, story_extra
 from generator.model import Site
 from generator.pages import Extra
 
@@ -22,13 +22,23 @@ class GraphInputs:
 
     site: Site
     counts: dict[str, int]
-    links: dict[str, list[Link]]
     studies: dict[str, Any]  # slug -> CaseStudy
+
+    def links(self, person_id: str) -> list[Link]:
+        """Every connection the person is in or bridges, in story order.
+
+        Computed per person from the stories they appear in, so that a rebuild that draws
+        five person pages does not index every connection of the site.
+        """
+        return [(index, connection, study.slug)
+                for study in self.site.studies_of(person_id)
+                for index, connection in enumerate(study.connections)
+                if person_id in connection.between or person_id in connection.via]
 
 
 def graph_inputs(site: Site) -> GraphInputs:
-    """Index a site for its graphs (one pass over the stories)."""
-    return GraphInputs(site, story_counts(site), person_links(site), {study.slug: study for study in site.studies})
+    """Index a site for its graphs."""
+    return GraphInputs(site, story_counts(site), {study.slug: study for study in site.studies})
 
 
 def compute_extra(inputs: GraphInputs, extra: Extra) -> dict[str, Any]:
@@ -37,7 +47,7 @@ def compute_extra(inputs: GraphInputs, extra: Extra) -> dict[str, Any]:
     if extra.kind == "story":
         return story_extra(site, inputs.studies[extra.ident], inputs.counts)
     if extra.kind == "person":
-        return person_extra(site, site.people[extra.ident], inputs.counts, inputs.links.get(extra.ident, []))
+        return person_extra(site, site.people[extra.ident], inputs.counts, inputs.links(extra.ident))
     if extra.kind == "network":
         return network_extra(site, inputs.counts)
     raise ValueError(f"unknown extra {extra.kind!r}")
@@ -51,7 +61,7 @@ def extra_key(inputs: GraphInputs, extra: Extra, digester: Digester) -> str:
         study = inputs.studies[extra.ident]
         people = study.people
     elif extra.kind == "person":
-        links = inputs.links.get(extra.ident, [])
+        links = inputs.links(extra.ident)
         people = tuple(dict.fromkeys((extra.ident, *(p for _, c, _ in links for p in (*c.between, *c.via)))))
         study = tuple((index, digester(connection), slug) for index, connection, slug in links)
     else:

@@ -71,11 +71,16 @@ def tree_fingerprint(folder: Path) -> str:
     return digest(*parts)
 
 
+#: Where a frozen model object keeps its own digest (in its ``__dict__``, beside cached properties).
+_DIGEST_ATTRIBUTE = "_introchain_digest"
+
+
 class Digester:
     """Digests of context values, remembering shared objects (the people, a study) by identity.
 
     Containers are described element by element; model objects (frozen dataclasses, whose
-    ``repr`` shows every field) by the digest of their ``repr``, computed once per object.
+    ``repr`` shows every field) by the digest of their ``repr``, computed once per object
+    and kept on it.
     Objects are remembered by ``id()``, so they are kept alive as long as the digester.
     """
 
@@ -103,6 +108,15 @@ class Digester:
         if isinstance(value, dict):
             text = "{" + ",".join(self._describe(key) + ":" + self._describe(item) for key, item in value.items()) + "}"
             return self._remember(value, digest(text)) if len(value) >= self.SHARED else text
+        state = getattr(value, "__dict__", None)
+        params = getattr(type(value), "__dataclass_params__", None)
+        if state is not None and params is not None and params.frozen:
+            # A frozen model object never changes: its digest is kept on it, so a process that
+            # builds again (the dev server) or unpickles it from the cache does not compute it again.
+            known = state.get(_DIGEST_ATTRIBUTE)
+            if known is None:
+                known = state[_DIGEST_ATTRIBUTE] = digest(type(value).__qualname__, repr(value))
+            return known
         return self._remember(value, digest(type(value).__qualname__, repr(value)))
 
     def __call__(self, value: Any) -> str:

@@ -251,18 +251,8 @@ def story_graph(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict
     return _graph_data(network, f"story-{study.slug}", label, description, _details(site, study.people, site.config.base_path))
 
 
-def person_links(site: Site) -> dict[str, list[Link]]:
-    """Person id -> every connection they are in or bridge, in story order (one pass over the site)."""
-    links: dict[str, list[Link]] = {}
-    for study in site.studies:
-        for index, connection in enumerate(study.connections):
-            for person_id in dict.fromkeys((*connection.between, *connection.via)):
-                links.setdefault(person_id, []).append((index, connection, study.slug))
-    return links
-
-
 def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: list[Link]) -> dict[str, Any] | None:
-    """Everyone directly connected to ``person`` in any story (``links``: from ``person_links``)."""
+    """Everyone directly connected to ``person`` in any story (``links``: from ``GraphInputs.links``)."""
     if not links:
         return None
     network = _new_network()

@@ -6,6 +6,7 @@ templates turn URL paths into links with ``url()`` (base path) or ``abs_url()`` 
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,17 +129,22 @@ def person_context(site: Site, person: Person, extra: dict[str, Any] | None = No
     return context
 
 
-def people_pages(site: Site, extras: dict[str, dict[str, Any]] | None = None, *, graphs: bool = False) -> list[Page]:
-    """The people index and one page per person who appears in a built story (``graphs``: with an ``Extra``)."""
+def people_pages(site: Site, extras: dict[str, dict[str, Any]] | None = None, *, graphs: bool = False,
+                 wanted: Container[str] | None = None) -> list[Page]:
+    """The people index and one page per person who appears in a built story (``graphs``: with an ``Extra``).
+
+    ``wanted``: see ``plan_pages``.
+    """
     present = [person for person in site.people.values() if site.studies_of(person.id)]
     context = base_context(site, _meta(site, kind="people", title="People", path="people/",
                                        description="Everyone who appears in these case studies."))
     context["everyone"] = [(person, len(site.studies_of(person.id))) for person in present]
     pages = [Page("people/index.html", "people.html", context, "people/")]
     for person in present:
-        extra = (extras or {}).get(person.id)
-        pages.append(Page(f"{person.url_path}index.html", "person.html", person_context(site, person, extra), person.url_path,
-                          extra=Extra("person", person.id) if graphs else None))
+        output = f"{person.url_path}index.html"
+        wanted_here = wanted is None or output in wanted
+        context = person_context(site, person, (extras or {}).get(person.id)) if wanted_here else {}
+        pages.append(Page(output, "person.html", context, person.url_path, extra=Extra("person", person.id) if graphs else None))
     return pages
 
 
@@ -170,19 +176,23 @@ def special_pages(site: Site, html_pages: list[Page]) -> list[Page]:
 
 def plan_pages(site: Site, *, story_extras: dict[str, dict[str, Any]] | None = None,
                person_extras: dict[str, dict[str, Any]] | None = None,
-               network: dict[str, Any] | None = None, graphs: bool = False) -> list[Page]:
+               network: dict[str, Any] | None = None, graphs: bool = False,
+               wanted: Container[str] | None = None) -> list[Page]:
     """Every page of the site, in a fixed order.
 
     With ``graphs``, story, person and network pages carry an ``Extra`` that the renderer
     computes (see ``generator.extras``); otherwise the given extras are merged in now.
+    With ``wanted`` (output paths), the story and person pages not in it, which are most
+    of a large site, get an empty context: they are listed but must not be rendered.
     """
     pages = home_pages(site)
     for study in site.studies:
-        context = case_study_context(site, study, (story_extras or {}).get(study.slug))
-        pages.append(Page(f"{study.url_path}index.html", "story.html", context, study.url_path,
-                          extra=Extra("story", study.slug) if graphs else None))
+        output = f"{study.url_path}index.html"
+        wanted_here = wanted is None or output in wanted
+        context = case_study_context(site, study, (story_extras or {}).get(study.slug)) if wanted_here else {}
+        pages.append(Page(output, "story.html", context, study.url_path, extra=Extra("story", study.slug) if graphs else None))
     pages += tag_pages(site)
-    pages += people_pages(site, person_extras, graphs=graphs)
+    pages += people_pages(site, person_extras, graphs=graphs, wanted=wanted)
     pages.append(archive_page(site))
     if network is not None or graphs:
         context = base_context(site, _meta(site, kind="network", title="The network", path="network/",

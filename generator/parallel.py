@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.extras import GraphInputs, compute_extra
@@ -48,16 +49,30 @@ class RenderJob:
     asset_versions: dict[str, str]
     pages: Sequence[Page]
     inputs: GraphInputs
+    salt: str = ""  # a digest of the templates, assets and code (see ``build._page_salt``); "" for none
+
+
+#: The last Jinja environment made, by what it was made from: a process that builds again
+#: and again (the dev server) compiles its templates once, not once per build.
+_ENVIRONMENT: dict[tuple, Any] = {}
+
+
+def _environment(job: RenderJob):
+    from generator.render import Environment
+
+    key = (job.templates_dir, job.salt, job.config.base_path, job.config.base_url, tuple(sorted(job.asset_versions.items())))
+    if not job.salt or key not in _ENVIRONMENT:
+        _ENVIRONMENT.clear()
+        _ENVIRONMENT[key] = Environment(job.templates_dir, job.config, job.asset_versions)
+    return _ENVIRONMENT[key]
 
 
 class Renderer:
     """Renders pages of a job with one Jinja environment."""
 
     def __init__(self, job: RenderJob):
-        from generator.render import Environment
-
         self.job = job
-        self.environment = Environment(job.templates_dir, job.config, job.asset_versions)
+        self.environment = _environment(job)
 
     def render(self, number: int) -> bytes | list[ContentError]:
         """Render page ``number``: bytes, or the content errors it raised."""
@@ -95,6 +110,34 @@ def _die_with_parent() -> None:
         pass  # not Linux: the pool's own shutdown still ends workers on every normal path
 
 
+def _start_helper() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent()
+
+
+def _start_method() -> str:
+    """fork shares memory without pickling; with other threads running (the dev server) it is
+    unsafe, so a fresh interpreter is started instead."""
+    return "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def map_chunks(function: Callable[[Any], list], items: Sequence, make_work: Callable[[Sequence], Any]) -> list:
+    """``function(make_work(chunk))`` over contiguous chunks of ``items`` on every core; the results joined in order.
+
+    ``function`` must be a module-level function returning a list, one result per item.
+    """
+    workers = worker_count()
+    if workers < 2:
+        return function(make_work(items))
+    size = max(1, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
+    chunks = [make_work(items[start:start + size]) for start in range(0, len(items), size)]
+    context = multiprocessing.get_context(_start_method())
+    # Leaving the with-block terminates the workers, on success, error or Ctrl-C alike.
+    with context.Pool(workers, initializer=_start_helper) as pool:
+        results = pool.map(function, chunks, chunksize=1)
+    return [result for chunk in results for result in chunk]
+
+
 def _render_chunk(numbers: list[int]) -> list[Outcome]:
     return _render_chunk_with(_WORKER[0], numbers)
 
@@ -125,9 +168,7 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
             if progress:
                 progress(done)
         return
-    # fork shares the job without pickling it; with other threads running (the dev
-    # server), fork is unsafe, so a fresh interpreter receives a pickled copy instead.
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    method = _start_method()
     context = multiprocessing.get_context(method)
     chunks = _chunks(numbers, workers, heavy or set())
     order = {number: position for position, number in enumerate(numbers)}

@@ -155,9 +155,9 @@ class SiteWriter:
 
     def keep(self, name: str, data: Callable[[], bytes]) -> None:
         """A file known to be unchanged since the previous build: linked, or ``data()`` if it cannot be."""
-        relative = _safe_relative(name).as_posix()
         if self.in_place:
             return  # already there, byte for byte
+        relative = _safe_relative(name).as_posix()
         if not self._link_old(relative, self._target(relative)):
             self.add(relative, data())
 

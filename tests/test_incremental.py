@@ -77,6 +77,65 @@ def test_serve_style_in_place_rebuilds_are_identical(project):
         assert tree_bytes(project / "served") == _cold(project, f"cold-{number}"), f"after editing {what}"
 
 
+#: Edits that move stories between lists, pages, tags and graphs: what ``affected.py`` tracks.
+TRACKED_EDITS = [
+    ("a post body", lambda c: _edit(c / "stories/beta/index.md", "Hello **world**.", "Hello **world**.\n\nMore.")),
+    ("a summary", lambda c: _edit(c / "stories/gamma/index.md", "Hello **world**.", "Goodbye **world**.")),
+    ("a title", lambda c: _edit(c / "stories/delta/index.md", "title: Story delta", "title: Delta, renamed")),
+    ("a date that reorders", lambda c: _edit(c / "stories/alpha/index.md", "date: 2020-01-01", "date: 2021-06-01")),
+    ("a tag added", lambda c: _edit(c / "stories/beta/index.md", "tags: [testing]", "tags: [testing, second]")),
+    ("a second story in that tag", lambda c: _edit(c / "stories/zeta/index.md", "tags: [testing]", "tags: [second]")),
+    ("a connection reversed", lambda c: _edit(c / "stories/gamma/story.yaml", "between: [ann, bob]", "between: [bob, ann]")),
+    ("a person left out", lambda c: _edit(c / "stories/delta/story.yaml", "between: [ann, bob]", "between: [ann, tess]")),
+    ("a bridge left out", lambda c: _edit(c / "stories/eta/story.yaml", "via: [club]\n    bridge: community", "bridge: direct")),
+    ("a draft", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess", "author: tess\ndraft: true")),
+    ("a draft published", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess\ndraft: true", "author: tess")),
+    ("a comment", lambda c: _edit(c / "stories/gamma/comments.yaml", "body: Lovely.", "body: Lovely, edited.")),
+    ("a story with its own person", lambda c: _edit(c / "stories/beta/story.yaml", "connections:",
+                                                   "people:\n  dora:\n    name: Dora New\nconnections:\n"
+                                                   "  - between: [bob, dora]\n    stages: [contact]")),
+    ("a new story", lambda c: [(c / name).parent.mkdir(parents=True, exist_ok=True) or (c / name).write_text(text)
+                               for name, text in story_files("theta", title="Story theta", date="2020-01-03").items()]),
+    ("a deleted story", lambda c: shutil.rmtree(c / "stories/alpha")),
+    ("a renamed story", lambda c: (c / "stories/zeta").rename(c / "stories/zeta-two")),
+    ("a broken story", lambda c: _edit(c / "stories/eta/story.yaml", "connections:", "connections: [")),
+    ("the broken story fixed", lambda c: _edit(c / "stories/eta/story.yaml", "connections: [", "connections:")),
+    ("people.yaml", lambda c: _edit(c / "people.yaml", "name: Bob Example", "name: Bob Renamed")),
+]
+
+
+def _snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
+    return {path: (path.stat().st_mtime_ns, path.stat().st_size) for path in folder.rglob("*")}
+
+
+def _reported(before: dict[Path, tuple[int, int]], after: dict[Path, tuple[int, int]]) -> frozenset[Path]:
+    """What a file watcher would report: paths added, removed or modified."""
+    return frozenset(path.resolve() for path in before.keys() ^ after.keys()) | frozenset(
+        path.resolve() for path in before.keys() & after.keys() if before[path] != after[path])
+
+
+@pytest.mark.parametrize("hints", [True, False], ids=["watcher-hints", "no-hints"])
+def test_tracked_rebuilds_in_one_process_are_identical(make_site, hints):
+    """Each kind of edit, built by the dev server's path, equals a build from scratch (paginated: two per page)."""
+    root = make_site(stories=("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta"))
+    shutil.copytree(REPO / "templates", root / "templates")
+    content = root / "content"
+    _edit(content / "site.yaml", "posts_per_page: 10", "posts_per_page: 2")
+    state = BuildState()
+    options = BuildOptions(content, root / "served", cache_dir=cache_dir_for(content), in_place=True)
+    build_site(options, state=state)
+    for what, edit in TRACKED_EDITS:
+        before = _snapshot(content)
+        edit(content)
+        changed = _reported(before, _snapshot(content)) if hints else None
+        try:
+            build_site(options, state=state, changed=changed)
+        except ContentErrors:
+            assert what == "a broken story"
+            continue
+        assert tree_bytes(root / "served") == _cold(root, "cold"), f"after {what}"
+
+
 def test_a_failed_incremental_build_leaves_the_served_folder_as_it_was(project):
     content = project / "content"
     state = BuildState()

@@ -81,7 +81,8 @@ class SiteRebuild:
             in_place=True,
         )
         try:
-            report = build_site(options, state=self.state)
+            # The watcher's paths let the build skip looking at the stories nobody touched.
+            report = build_site(options, state=self.state, changed=changed or None)
         except ContentErrors as errors:
             return errors.format()
         except OutputError as error:

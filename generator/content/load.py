@@ -1,218 +1,130 @@
-"""The first two stages: read the content folder, then validate it into a ``Site``."""
+"""Stage 2: validate what ``read.py`` read into a ``Site``: each bundle on its own, then across stories.
+
+Each bundle's own files are parsed by ``bundle.parse_bundle``; a ``ContentMemo`` carried from
+one call to the next (the dev server, the build's cache) reuses the parsed bundles, the
+site config and people.yaml while their texts are unchanged, so an edit to one post
+re-parses one post. The cross-story checks (people, slugs, links) always run on everything.
+"""
 
 from __future__ import annotations
 
-import posixpath
 import re
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from generator.content.comments import read_comments
+from generator.content.bundle import BundleMemo, ParsedBundle
 from generator.content.config import read_config
-from generator.content.fields import IDENTIFIER, slugify, suggest
-from generator.content.frontmatter import split_front_matter
+from generator.content.fields import suggest
 from generator.content.people import read_people
-from generator.content.source import Source, compose, read_text
-from generator.content.stories import FrontMatter, StoryParts, read_front_matter, read_story
+from generator.content.read import (  # noqa: F401 - re-exported: stage 1 as callers know it
+    ASSET_SUFFIXES, COMMENTS, POST, STORY, RawBundle, RawContent, RawFile, read_content,
+)
+from generator.content.source import Source, compose, place_of
 from generator.errors import ContentError, ContentErrors, display_path, quoted
-from generator.markdown import is_remote, render_post
-from generator.model import CaseStudy, Person, Site
+from generator.markdown import is_remote
+from generator.model import Person, Site, SiteConfig
 from generator.privacy import apply_privacy
 
-POST, STORY, COMMENTS = "index.md", "story.yaml", "comments.yaml"
-ASSET_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".pdf", ".mp3", ".mp4", ".txt"})
+
+@dataclass
+class ContentMemo:
+    """What one ``load_site`` call leaves for the next: the files read and what was parsed from them."""
+
+    raw: RawContent | None = None
+    bundles: BundleMemo = field(default_factory=BundleMemo)
+    config: tuple = ()  # (site.yaml's RawFile, base_url, (config, privacy refs, errors))
+    people: tuple = ()  # (people.yaml's RawFile, (people, errors))
 
 
-@dataclass(frozen=True)
-class RawFile:
-    """A content file's path and text."""
+class _Checked:
+    """A parsed bundle's parts the cross-story checks read, and the sources for the errors they find.
 
-    path: Path
-    text: str
+    The sources are made on first use: at thousands of stories that are all fine, making
+    three per story on every rebuild would cost more than the checks.
+    """
 
+    __slots__ = ("item", "raw", "slug", "front", "story", "body", "body_line", "comment_refs", "_sources")
 
-@dataclass(frozen=True)
-class RawBundle:
-    """One ``stories/<slug>/`` folder as read from disk."""
+    def __init__(self, item: ParsedBundle):
+        self.item, self.raw, self.slug, self.front, self.story = item, item.raw, item.slug, item.front, item.story
+        self.body, self.body_line, self.comment_refs = item.body, item.body_line, item.comment_refs
+        self._sources: tuple[Source, Source, Source] | None = None
 
-    folder: Path
-    post: RawFile | None
-    story: RawFile | None
-    comments: RawFile | None
-    assets: tuple[str, ...]  # paths relative to the folder, '/'-separated, sorted
+    @property
+    def sources(self) -> tuple[Source, Source, Source]:
+        if self._sources is None:
+            post, story, comments = self.item.paths
+            self._sources = (Source(post), Source(story), Source(comments))
+        return self._sources
 
-
-@dataclass(frozen=True)
-class RawContent:
-    """Everything read from the content folder, and the problems met while reading."""
-
-    root: Path
-    site: RawFile | None
-    people: RawFile | None
-    bundles: tuple[RawBundle, ...]
-    errors: tuple[ContentError, ...]
-
-
-def _outside(path: Path, root: Path) -> bool:
-    """True when ``path`` (following symlinks) is not inside the content folder."""
-    return not path.resolve().is_relative_to(root.resolve())
+    def errors(self) -> list[ContentError]:
+        """Its files' own errors and the cross-story ones, file by file."""
+        found: list[ContentError] = []
+        for number, parse_errors in enumerate(self.item.errors):
+            found += parse_errors
+            if self._sources is not None:
+                found += self._sources[number].errors
+        return found
 
 
-def _read(path: Path, errors: list[ContentError], required: bool, root: Path) -> RawFile | None:
-    if path.is_symlink() and _outside(path, root):
-        errors.append(ContentError(display_path(path), 0, 0, "this link points outside the content folder",
-                                   "copy the file into the content folder instead"))
-        return None
-    if not path.is_file():
-        if required:
-            errors.append(ContentError(display_path(path), 0, 0, f"missing file {path.name}", f"create {display_path(path)}"))
-        return None
-    source = Source(path)
-    text = read_text(source)
-    errors.extend(source.errors)
-    return None if text is None else RawFile(path, text)
+def _read_config(raw: RawContent, base_url: str | None, memo: ContentMemo) -> tuple[Source, SiteConfig | None, tuple]:
+    source = Source(raw.site.path if raw.site else raw.root / "site.yaml")
+    if not raw.site:
+        return source, None, ()
+    if memo.config[:2] != (raw.site, base_url):
+        config, refs = read_config(source, compose(source, raw.site.text), base_url)
+        memo.config = (raw.site, base_url, (config, tuple((person_id, place_of(node)) for person_id, node in refs),
+                                            tuple(source.errors)))
+        source = Source(source.path)
+    config, refs, errors = memo.config[2]
+    source.errors.extend(errors)
+    return source, config, refs
 
 
-def _assets(folder: Path, root: Path, errors: list[ContentError]) -> tuple[str, ...]:
-    """Files to copy beside the page; symlinks that leave the content folder are refused."""
-    found = []
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).as_posix()
-        if any(part.startswith(".") for part in path.relative_to(folder).parts) or relative in (POST, STORY, COMMENTS):
-            continue
-        if path.is_symlink() and _outside(path, root):
-            errors.append(ContentError(display_path(path), 0, 0, "this link points outside the content folder",
-                                       "copy the file into the story's folder instead"))
-            continue
-        if path.is_file() and path.suffix.lower() in ASSET_SUFFIXES:
-            found.append(relative)
-    return tuple(found)
+def _read_people(raw: RawContent, memo: ContentMemo) -> tuple[Source, dict[str, tuple[Person, object]]]:
+    source = Source(raw.people.path if raw.people else raw.root / "people.yaml")
+    if not raw.people:
+        return source, {}
+    if memo.people[:1] != (raw.people,):
+        people = read_people(source, compose(source, raw.people.text), "people.yaml")
+        memo.people = (raw.people, ({person_id: (person, place_of(node)) for person_id, (person, node) in people.items()},
+                                    tuple(source.errors)))
+        source = Source(source.path)
+    people, errors = memo.people[1]
+    source.errors.extend(errors)
+    return source, people
 
 
-def read_content(content_dir: Path) -> RawContent:
-    """Stage 1: read every content file (sorted, so the result never depends on the disk's order)."""
-    errors: list[ContentError] = []
-    if not content_dir.is_dir():
-        raise ContentErrors([ContentError(display_path(content_dir), 0, 0, "content folder not found",
-                                          "run from your project folder or pass --content DIR")])
-    bundles = []
-    stories = content_dir / "stories"
-    for folder in sorted(stories.iterdir()) if stories.is_dir() else ():
-        if not folder.is_dir() or folder.name.startswith((".", "_")):
-            continue
-        if _outside(folder, content_dir):
-            errors.append(ContentError(display_path(folder), 0, 0, "this story folder links outside the content folder",
-                                       "move the story into content/stories/ instead of linking to it"))
-            continue
-        bundles.append(RawBundle(
-            folder=folder,
-            post=_read(folder / POST, errors, required=True, root=content_dir),
-            story=_read(folder / STORY, errors, required=True, root=content_dir),
-            comments=_read(folder / COMMENTS, errors, required=False, root=content_dir),
-            assets=_assets(folder, content_dir, errors),
-        ))
-    return RawContent(
-        root=content_dir,
-        site=_read(content_dir / "site.yaml", errors, required=True, root=content_dir),
-        people=_read(content_dir / "people.yaml", errors, required=False, root=content_dir),
-        bundles=tuple(bundles),
-        errors=tuple(errors),
-    )
-
-
-def _check_local_path(source: Source, line: int, column: int, what: str, ref: str, assets: tuple[str, ...]) -> None:
-    """A reference to a file in the bundle: an error if it escapes, a warning if it is missing."""
-    path = unquote(urlsplit(ref).path)
-    normal = posixpath.normpath(path) if path else ""
-    if path.startswith(("/", "\\")) or normal == ".." or normal.startswith("../") or "\\" in path:
-        source.error_at(line, column, f"{what} {quoted(ref)} leaves the story's folder",
-                        "put the file in the story's folder and refer to it by its name")
-    elif normal not in assets:
-        hint = suggest(normal, assets) or "put the file in the story's folder"
-        source.error_at(line, column, f"{what} {quoted(ref)} is not in the story's folder", hint, warning=True)
-
-
-@dataclass(frozen=True)
-class _Parsed:
-    """One bundle after its own files were validated, before cross-story checks."""
-
-    raw: RawBundle
-    slug: str
-    front: FrontMatter | None
-    story: StoryParts | None
-    body: object
-    snapshot: object
-    comment_refs: tuple
-    sources: tuple[Source, ...]
-    body_line: int = 1  # the file line the Markdown body starts on
-
-
-def _parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: dict[str, str]) -> _Parsed:
-    post = Source(bundle.post.path if bundle.post else bundle.folder / POST)
-    story_source = Source(bundle.story.path if bundle.story else bundle.folder / STORY)
-    comments_source = Source(bundle.comments.path if bundle.comments else bundle.folder / COMMENTS)
-    slug = bundle.folder.name
-    if not IDENTIFIER.match(slug):
-        post.error_at(1, 1, f"folder name {quoted(slug)} is not a valid slug",
-                      f"rename the folder to '{slugify(slug) or 'my-story'}' (lower-case letters, digits, hyphens)")
-    front = body = None
-    body_line = 1
-    if bundle.post:
-        split = split_front_matter(bundle.post.text)
-        if split is None:
-            post.error_at(1, 1, "index.md must start with front matter between two '---' lines",
-                          "begin the file with ---, then title: and date:, then ---")
-        else:
-            front = read_front_matter(post, compose(post, split.front_matter, first_line=2) if split.front_matter.strip() else None, zone)
-            body = render_post(split.body)
-            body_line = split.body_line
-            for image in body.images:
-                if not is_remote(image.src):
-                    _check_local_path(post, split.body_line + image.line, 1, "image", image.src, bundle.assets)
-            if front and front.cover:
-                node = front.cover_node
-                _check_local_path(post, node.start_mark.line + 1, node.start_mark.column + 1, "cover image", front.cover, bundle.assets)
-    story = read_story(story_source, compose(story_source, bundle.story.text), kinds) if bundle.story else None
-    snapshot, comment_refs = (None, ())
-    if bundle.comments:
-        snapshot, comment_refs = read_comments(comments_source, compose(comments_source, bundle.comments.text), zone)
-    if front and front.slug:
-        slug = front.slug
-    return _Parsed(bundle, slug, front, story, body, snapshot, comment_refs, (post, story_source, comments_source), body_line)
-
-
-def _check_references(parsed: list[_Parsed], people: dict[str, Person]) -> None:
+def _check_references(parsed: list[_Checked], people: dict[str, Person]) -> None:
     for item in parsed:
-        post, story_source, comments_source = item.sources
-        checks = [(story_source, ref) for ref in (item.story.references if item.story else ())]
-        checks += [(comments_source, ref) for ref in item.comment_refs]
+        checks = [(1, ref) for ref in (item.story.references if item.story else ())]
+        checks += [(2, ref) for ref in item.comment_refs]
         if item.front:
-            checks.append((post, item.front.author))
-        for source, (person_id, node) in checks:
+            checks.append((0, item.front.author))
+        for number, (person_id, node) in checks:
             if person_id not in people:
                 hint = suggest(person_id, people) or "define them in people.yaml or in the story's 'people:'"
-                source.error(node, f"unknown person '{person_id}'", hint)
+                item.sources[number].error(node, f"unknown person '{person_id}'", hint)
 
 
 _STORY_LINK = re.compile(r"^(?:\.\./|/(?:[^?#]*/)?stories/)(?P<slug>[^/?#]+)/?(?:[?#].*)?$")
 
 
-def _check_story_links(parsed: list[_Parsed], slugs: set[str], base_path: str) -> None:
+def _check_story_links(parsed: list[_Checked], slugs: set[str], base_path: str) -> None:
     """Links from a post to another case study ('../slug/' or '/stories/slug/') must find it."""
     for item in parsed:
         if item.body is None:
             continue
-        post = item.sources[0]
         for link in item.body.links:
             match = _STORY_LINK.match(link.src)
             if match and match.group("slug") not in slugs and not is_remote(link.src):
-                post.error_at(item.body_line + link.line, 1, f"link {quoted(link.src)} points at a story that does not exist",
+                item.sources[0].error_at(item.body_line + link.line, 1, f"link {quoted(link.src)} points at a story that does not exist",
                               suggest(match.group("slug"), slugs) or "check the story's folder name or slug", warning=True)
 
 
-def _warn_first_names(parsed: list[_Parsed], people: dict[str, Person], redact: tuple[str, ...]) -> None:
+def _warn_first_names(parsed: list[_Checked], people: dict[str, Person], redact: tuple[str, ...]) -> None:
     """Redaction replaces full names; point at places where a redacted person's first name remains."""
     for person_id in redact:
         person = people.get(person_id)
@@ -230,33 +142,34 @@ def _warn_first_names(parsed: list[_Parsed], people: dict[str, Person], redact: 
                                     "redaction replaces the full name only; rewrite this mention", warning=True)
 
 
-def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = None) -> tuple[Site | None, list[ContentError]]:
-    """Stage 2: validate everything; returns the site (None if any error) and every problem found."""
-    config_source = Source(raw.site.path if raw.site else raw.root / "site.yaml")
-    config, privacy_refs = read_config(config_source, compose(config_source, raw.site.text), base_url) if raw.site else (None, ())
+def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = None,
+             memo: ContentMemo | None = None) -> tuple[Site | None, list[ContentError]]:
+    """Validate everything; returns the site (None if any error) and every problem found."""
+    memo = memo if memo is not None else ContentMemo()
+    config_source, config, privacy_refs = _read_config(raw, base_url, memo)
     zone = ZoneInfo(config.timezone) if config else ZoneInfo("UTC")
-    people_source = Source(raw.people.path if raw.people else raw.root / "people.yaml")
-    global_people = read_people(people_source, compose(people_source, raw.people.text), "people.yaml") if raw.people else {}
+    people_source, global_people = _read_people(raw, memo)
     kinds = {person_id: person.kind for person_id, (person, _) in global_people.items()}
-    parsed = [_parse_bundle(bundle, zone, kinds) for bundle in raw.bundles]
+    parsed = [_Checked(item) for item in memo.bundles.parse_all(raw.bundles, zone, kinds)]
 
     people = {person_id: person for person_id, (person, _) in global_people.items()}
-    defined_in = {person_id: people_source.shown for person_id in people}
-    slugs: dict[str, str] = {}
+    # Paths, not their display forms: those are computed only for the messages that need them.
+    defined_in = {person_id: people_source.path for person_id in people}
+    slugs: dict[str, Path] = {}
     for item in parsed:
-        post, story_source, _ = item.sources
         for person_id, (person, node) in (item.story.people.items() if item.story else ()):
             if person_id in defined_in:
-                story_source.error(node, f"person '{person_id}' is already defined in {defined_in[person_id]}",
-                                   "use that entry, or give this one another id")
+                item.sources[1].error(node, f"person '{person_id}' is already defined in {display_path(defined_in[person_id])}",
+                                      "use that entry, or give this one another id")
             else:
-                people[person_id], defined_in[person_id] = person, story_source.shown
+                people[person_id], defined_in[person_id] = person, item.item.paths[1]
         if item.slug in slugs:
             node = item.front.slug_node if item.front and item.front.slug_node else None
             where = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
-            post.error_at(*where, f"slug '{item.slug}' is already used by {slugs[item.slug]}", "give one of them another slug")
+            item.sources[0].error_at(*where, f"slug '{item.slug}' is already used by {display_path(slugs[item.slug])}",
+                                     "give one of them another slug")
         else:
-            slugs[item.slug] = post.shown
+            slugs[item.slug] = item.item.paths[0]
     _check_references(parsed, people)
     _check_story_links(parsed, set(slugs), config.base_path if config else "/")
     for person_id, node in privacy_refs:
@@ -266,38 +179,33 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
     if config is not None:
         _warn_first_names(parsed, people, config.redact)
 
-    sources = [config_source, people_source] + [source for item in parsed for source in item.sources]
-    errors = list(raw.errors) + [error for source in sources for error in source.errors]
+    errors = list(raw.errors) + config_source.errors + people_source.errors
+    for item in parsed:
+        errors += item.errors()
     if config is None or any(not error.warning for error in errors):
         return None, errors
-    studies = [
-        CaseStudy(
-            slug=item.slug,
-            title=item.front.title,
-            date=item.front.date,
-            author=item.front.author[0],
-            tags=item.front.tags,
-            summary=item.front.summary if item.front.summary is not None else item.body.first_paragraph,
-            draft=item.front.draft,
-            cover=item.front.cover,
-            cover_alt=item.front.cover_alt,
-            body_html=item.body.html,
-            bundle=item.raw.folder,
-            assets=item.raw.assets,
-            connections=item.story.connections,
-            comments=item.snapshot,
-        )
-        for item in parsed
-        if drafts or not item.front.draft
-    ]
+    studies = [item.item.study for item in parsed if drafts or not item.item.study.draft]
     studies.sort(key=lambda study: (study.date, study.slug), reverse=True)
     site = Site(config=config, people=dict(sorted(people.items())), studies=tuple(studies))
     return apply_privacy(site, config.redact, config.noindex_people), errors
 
 
-def load_site(content_dir: Path, *, drafts: bool = False, base_url: str | None = None) -> tuple[Site, list[ContentError]]:
-    """Read and validate; raises ``ContentErrors`` with every error, returns the site and its warnings."""
-    site, problems = validate(read_content(content_dir), drafts=drafts, base_url=base_url)
+def load_site(content_dir: Path, *, drafts: bool = False, base_url: str | None = None,
+              memo: ContentMemo | None = None, changed: Iterable[Path] | None = None) -> tuple[Site, list[ContentError]]:
+    """Read and validate; raises ``ContentErrors`` with every error, returns the site and its warnings.
+
+    With a ``memo`` from the previous call, unchanged files are not read and unchanged
+    bundles are not parsed again; ``changed`` is passed on to ``read_content``.
+    """
+    try:
+        raw = read_content(content_dir, memo.raw if memo is not None else None, changed)
+    except BaseException:
+        if memo is not None:
+            memo.raw = None  # the changes reported so far are not in it: look at every file next time
+        raise
+    site, problems = validate(raw, drafts=drafts, base_url=base_url, memo=memo)
+    if memo is not None:
+        memo.raw = raw
     if site is None:
         raise ContentErrors([problem for problem in problems if not problem.warning] or problems)
     return site, problems

@@ -29,6 +29,29 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where a YAML value starts (0-based, like PyYAML's marks): all an error needs of a node.
+
+    Parsed bundles keep places instead of nodes, so they stay small enough to cache;
+    ``start_mark`` makes a place usable wherever a node's position is read.
+    """
+
+    line: int
+    column: int
+
+    @property
+    def start_mark(self) -> Place:
+        return self
+
+
+def place_of(node: yaml.Node | Place | None) -> Place | None:
+    """The place a node starts at (None stays None)."""
+    if node is None or isinstance(node, Place):
+        return node
+    return Place(node.start_mark.line, node.start_mark.column)
+
+
 @dataclass
 class Source:
     """One content file being validated: its display path and the errors found in it."""
@@ -41,7 +64,7 @@ class Source:
     def shown(self) -> str:
         return display_path(self.path)
 
-    def error(self, node: yaml.Node | None, message: str, hint: str = "", *, warning: bool = False) -> None:
+    def error(self, node: yaml.Node | Place | None, message: str, hint: str = "", *, warning: bool = False) -> None:
         """Record a problem at ``node``'s position (or at the top of the file)."""
         line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
         self.errors.append(ContentError(self.shown, line, column, message, hint, warning))

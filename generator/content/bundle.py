@@ -1,0 +1,186 @@
+"""One story bundle's own files, validated on their own (before any cross-story check).
+
+``parse_bundle`` is a pure function of the bundle's texts, the site's time zone and the
+kinds of people.yaml's people, which is what lets ``BundleMemo`` reuse its result while
+those are unchanged and lets a cold build parse bundles on every core. Its result holds
+no YAML nodes (only their places), so it pickles small.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from generator.content.comments import read_comments
+from generator.content.fields import IDENTIFIER, slugify, suggest
+from generator.content.frontmatter import split_front_matter
+from generator.content.read import COMMENTS, POST, STORY, RawBundle
+from generator.content.source import Source, compose, place_of
+from generator.content.stories import FrontMatter, StoryParts, read_front_matter, read_story
+from generator.errors import ContentError, quoted
+from generator.markdown import Rendered, is_remote, render_post
+from generator.model import CaseStudy, CommentSnapshot
+
+#: Fewer bundles to parse than this are parsed in this process: a pool costs more than it saves.
+MIN_PARALLEL_BUNDLES = 64
+
+
+@dataclass(frozen=True)
+class ParsedBundle:
+    """One bundle after its own files were validated, before cross-story checks."""
+
+    raw: RawBundle
+    slug: str
+    front: FrontMatter | None
+    story: StoryParts | None
+    body: Rendered | None
+    snapshot: CommentSnapshot | None
+    comment_refs: tuple
+    errors: tuple[tuple[ContentError, ...], ...]  # of index.md, story.yaml and comments.yaml
+    study: CaseStudy | None  # None when any of its files has an error
+    body_line: int = 1  # the file line the Markdown body starts on
+
+    @cached_property
+    def paths(self) -> tuple[Path, Path, Path]:
+        """The paths of index.md, story.yaml and comments.yaml (whether they exist or not)."""
+        raw = self.raw
+        return (raw.post.path if raw.post else raw.folder / POST, raw.story.path if raw.story else raw.folder / STORY,
+                raw.comments.path if raw.comments else raw.folder / COMMENTS)
+
+
+def _check_local_path(source: Source, line: int, column: int, what: str, ref: str, assets: tuple[str, ...]) -> None:
+    """A reference to a file in the bundle: an error if it escapes, a warning if it is missing."""
+    path = unquote(urlsplit(ref).path)
+    normal = posixpath.normpath(path) if path else ""
+    if path.startswith(("/", "\\")) or normal == ".." or normal.startswith("../") or "\\" in path:
+        source.error_at(line, column, f"{what} {quoted(ref)} leaves the story's folder",
+                        "put the file in the story's folder and refer to it by its name")
+    elif normal not in assets:
+        hint = suggest(normal, assets) or "put the file in the story's folder"
+        source.error_at(line, column, f"{what} {quoted(ref)} is not in the story's folder", hint, warning=True)
+
+
+def _placed(reference):
+    """A ``(person id, node)`` reference with the node replaced by its place."""
+    return reference[0], place_of(reference[1])
+
+
+def _lean_front(front: FrontMatter | None) -> FrontMatter | None:
+    if front is None:
+        return None
+    return replace(front, author=_placed(front.author), slug_node=place_of(front.slug_node), cover_node=place_of(front.cover_node))
+
+
+def _lean_story(story: StoryParts | None) -> StoryParts | None:
+    if story is None:
+        return None
+    people = {person_id: (person, place_of(node)) for person_id, (person, node) in story.people.items()}
+    return StoryParts(people, story.connections, tuple(_placed(ref) for ref in story.references))
+
+
+def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str]) -> ParsedBundle:
+    """Validate one bundle's files on their own."""
+    post = Source(bundle.post.path if bundle.post else bundle.folder / POST)
+    story_source = Source(bundle.story.path if bundle.story else bundle.folder / STORY)
+    comments_source = Source(bundle.comments.path if bundle.comments else bundle.folder / COMMENTS)
+    slug = bundle.folder.name
+    if not IDENTIFIER.match(slug):
+        post.error_at(1, 1, f"folder name {quoted(slug)} is not a valid slug",
+                      f"rename the folder to '{slugify(slug) or 'my-story'}' (lower-case letters, digits, hyphens)")
+    front = body = None
+    body_line = 1
+    if bundle.post:
+        split = split_front_matter(bundle.post.text)
+        if split is None:
+            post.error_at(1, 1, "index.md must start with front matter between two '---' lines",
+                          "begin the file with ---, then title: and date:, then ---")
+        else:
+            matter = compose(post, split.front_matter, first_line=2) if split.front_matter.strip() else None
+            front = read_front_matter(post, matter, zone)
+            body = render_post(split.body)
+            body_line = split.body_line
+            for image in body.images:
+                if not is_remote(image.src):
+                    _check_local_path(post, split.body_line + image.line, 1, "image", image.src, bundle.assets)
+            if front and front.cover:
+                node = front.cover_node
+                _check_local_path(post, node.start_mark.line + 1, node.start_mark.column + 1, "cover image", front.cover,
+                                  bundle.assets)
+    story = read_story(story_source, compose(story_source, bundle.story.text), dict(kinds)) if bundle.story else None
+    snapshot, comment_refs = (None, ())
+    if bundle.comments:
+        snapshot, comment_refs = read_comments(comments_source, compose(comments_source, bundle.comments.text), zone)
+    if front and front.slug:
+        slug = front.slug
+    sources = (post, story_source, comments_source)
+    failed = any(not error.warning for source in sources for error in source.errors)
+    study = None
+    if not failed and front is not None and body is not None and story is not None:
+        study = CaseStudy(
+            slug=slug,
+            title=front.title,
+            date=front.date,
+            author=front.author[0],
+            tags=front.tags,
+            summary=front.summary if front.summary is not None else body.first_paragraph,
+            draft=front.draft,
+            cover=front.cover,
+            cover_alt=front.cover_alt,
+            body_html=body.html,
+            bundle=bundle.folder,
+            assets=bundle.assets,
+            connections=story.connections,
+            comments=snapshot,
+        )
+    return ParsedBundle(
+        raw=bundle, slug=slug, front=_lean_front(front), story=_lean_story(story), body=body, snapshot=snapshot,
+        comment_refs=tuple(_placed(ref) for ref in comment_refs), errors=tuple(tuple(source.errors) for source in sources),
+        study=study, body_line=body_line,
+    )
+
+
+def _parse_chunk(work: tuple[Sequence[RawBundle], ZoneInfo, Mapping[str, str]]) -> list[ParsedBundle]:
+    bundles, zone, kinds = work
+    return [parse_bundle(bundle, zone, kinds) for bundle in bundles]
+
+
+class BundleMemo:
+    """Parsed bundles from earlier validations, reused while a bundle, the zone and the kinds are the same.
+
+    Holds only the entries used by the latest ``parse_all``, so it never grows past one site.
+    """
+
+    def __init__(self) -> None:
+        # By identity: ``read_content`` hands back the very same bundle object while its files
+        # are unchanged, and hashing every bundle's texts would cost more than the lookup saves.
+        self._entries: dict[int, tuple[RawBundle, ParsedBundle]] = {}
+        self._context: tuple[str, tuple[tuple[str, str], ...]] | None = None
+
+    def parse_all(self, bundles: Sequence[RawBundle], zone: ZoneInfo, kinds: Mapping[str, str]) -> list[ParsedBundle]:
+        """Every bundle parsed, in order: reused when possible, the rest on every core when there are many."""
+        from generator.parallel import map_chunks
+
+        context = (zone.key, tuple(sorted(kinds.items())))
+        entries = self._entries if context == self._context else {}
+        missing = [bundle for bundle in bundles if entries.get(id(bundle), (None,))[0] is not bundle]
+        if len(missing) >= MIN_PARALLEL_BUNDLES:
+            parsed = map_chunks(_parse_chunk, missing, lambda chunk: (chunk, zone, dict(kinds)))
+        else:
+            parsed = [parse_bundle(bundle, zone, kinds) for bundle in missing]
+        entries = {**entries, **{id(bundle): (bundle, item) for bundle, item in zip(missing, parsed)}}
+        self._entries = {id(bundle): entries[id(bundle)] for bundle in bundles}
+        self._context = context
+        return [self._entries[id(bundle)][1] for bundle in bundles]
+
+    def __getstate__(self) -> dict:
+        # Identities do not survive pickling: store the pairs, and key them again when loaded.
+        return {"pairs": list(self._entries.values()), "context": self._context}
+
+    def __setstate__(self, state: dict) -> None:
+        self._entries = {id(bundle): (bundle, item) for bundle, item in state["pairs"]}
+        self._context = state["context"]

@@ -1,0 +1,217 @@
+"""Stage 1: read the content folder into plain texts, reusing what did not change since last time.
+
+A file read before is reused without reading it again when its stat signature (device,
+inode, size, modification and change times) is the same. Like git's index, a file whose
+modification time is too close to the moment it was read is "racily clean": a second
+write within the filesystem's timestamp granularity could keep the same signature, so
+such a file is always read again.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from dataclasses import dataclass
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.content.source import Source, read_text
+from generator.errors import ContentError, ContentErrors, display_path
+
+POST, STORY, COMMENTS = "index.md", "story.yaml", "comments.yaml"
+ASSET_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".pdf", ".mp3", ".mp4", ".txt"})
+#: A file modified less than this long before it was read is read again next time (see above).
+RACY_NS = 2_000_000_000
+
+Signature = tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class RawFile:
+    """A content file's path and text, and its stat signature when it is safe to reuse by it."""
+
+    path: Path
+    text: str
+    signature: Signature | None = None
+
+
+@dataclass(frozen=True)
+class RawBundle:
+    """One ``stories/<slug>/`` folder as read from disk."""
+
+    folder: Path
+    post: RawFile | None
+    story: RawFile | None
+    comments: RawFile | None
+    assets: tuple[str, ...]  # paths relative to the folder, '/'-separated, sorted
+    errors: tuple[ContentError, ...] = ()  # met while reading it
+
+
+@dataclass(frozen=True)
+class RawContent:
+    """Everything read from the content folder, and the problems met while reading."""
+
+    root: Path
+    site: RawFile | None
+    people: RawFile | None
+    bundles: tuple[RawBundle, ...]
+    errors: tuple[ContentError, ...]
+
+
+def _outside(path: Path, root: Path) -> bool:
+    """True when ``path`` (following symlinks) is not inside the content folder."""
+    return not path.resolve().is_relative_to(root.resolve())
+
+
+def _signature(info: os.stat_result) -> Signature:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+class _Reader:
+    """Reads files for one ``read_content`` call, reusing the previous call's unchanged ones.
+
+    Paths are handled as strings until a file is read for the first time: at thousands of
+    files, building ``Path`` objects costs more than the system calls.
+    """
+
+    def __init__(self, root: Path, previous: RawContent | None):
+        self.root = root
+        self.errors: list[ContentError] = []
+        self.known: dict[str, RawFile] = {}
+        if previous is not None and previous.root == root:
+            files = [previous.site, previous.people]
+            files += [item for bundle in previous.bundles for item in (bundle.post, bundle.story, bundle.comments)]
+            self.known = {str(item.path): item for item in files if item is not None and item.signature is not None}
+
+    def read(self, name: str, *, required: bool) -> RawFile | None:
+        """The file's text (reused when unchanged); None, with an error when required, if missing or unreadable."""
+        try:
+            info = os.lstat(name)
+            if stat.S_ISLNK(info.st_mode):
+                info = os.stat(name)  # a link is never reused (it has no signature), only read through
+        except OSError:
+            info = None
+        known = self.known.get(name)
+        if known is not None and info is not None and known.signature == _signature(info):
+            return known
+        path = Path(name)
+        if path.is_symlink() and _outside(path, self.root):
+            self.errors.append(ContentError(display_path(path), 0, 0, "this link points outside the content folder",
+                                            "copy the file into the content folder instead"))
+            return None
+        if info is None or not stat.S_ISREG(info.st_mode):
+            if required:
+                self.errors.append(ContentError(display_path(path), 0, 0, f"missing file {path.name}",
+                                                f"create {display_path(path)}"))
+            return None
+        started = time.time_ns()
+        source = Source(path)
+        text = read_text(source)
+        self.errors.extend(source.errors)
+        if text is None:
+            return None
+        # Symlinks are read again every time: their target may change without their own stat.
+        racy = info.st_mtime_ns >= started - RACY_NS or info.st_ctime_ns >= started - RACY_NS or path.is_symlink()
+        return RawFile(path, text, None if racy else _signature(info))
+
+    def assets(self, folder: Path, relative: str = "") -> list[str]:
+        """Files to copy beside the page (sorted); symlinks that leave the content folder are refused."""
+        found: list[str] = []
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            return found
+        for entry in entries:
+            name = relative + entry.name
+            if entry.name.startswith(".") or name in (POST, STORY, COMMENTS):
+                continue
+            path = Path(entry.path)
+            if entry.is_symlink() and _outside(path, self.root):
+                self.errors.append(ContentError(display_path(path), 0, 0, "this link points outside the content folder",
+                                                "copy the file into the story's folder instead"))
+            elif entry.is_dir(follow_symlinks=False):
+                found += self.assets(path, name + "/")
+            elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in ASSET_SUFFIXES:
+                found.append(name)
+        return sorted(found)
+
+
+def _untouched(content_dir: Path, changed: Iterable[Path]) -> tuple[set[str], set[str]] | None:
+    """The story folders and top-level files that ``changed`` (paths reported by a watcher) touch.
+
+    None when a change is somewhere this cannot place (the stories folder itself, a folder a
+    story might link to): then every file is looked at, by its signature.
+    """
+    root = os.path.realpath(content_dir)
+    folders: set[str] = set()
+    files: set[str] = set()
+    for path in changed:
+        relative = os.path.relpath(os.path.realpath(path), root)
+        parts = relative.split(os.sep)
+        if parts[0] == os.pardir:
+            continue  # outside the content folder (templates): not read here
+        if parts[0] == "stories" and len(parts) >= 2:
+            folders.add(parts[1])
+        elif len(parts) == 1 and parts[0] != "stories" and parts[0] != os.curdir:
+            files.add(parts[0])
+        else:
+            return None
+    return folders, files
+
+
+def read_content(content_dir: Path, previous: RawContent | None = None, changed: Iterable[Path] | None = None,
+                 ) -> RawContent:
+    """Read every content file (sorted, so the result never depends on the disk's order).
+
+    Files unchanged since ``previous`` (an earlier result for the same folder) are reused, and
+    so is a whole bundle whose files and assets are all unchanged. ``changed``, the paths a
+    file watcher reported since ``previous`` was read, lets the bundles it does not touch be
+    reused without even a ``stat``.
+    """
+    if not content_dir.is_dir():
+        raise ContentErrors([ContentError(display_path(content_dir), 0, 0, "content folder not found",
+                                          "run from your project folder or pass --content DIR")])
+    reader = _Reader(content_dir, previous)
+    same_root = previous is not None and previous.root == content_dir
+    earlier = {str(bundle.folder): bundle for bundle in previous.bundles} if same_root else {}
+    touched = _untouched(content_dir, changed) if same_root and changed is not None else None
+    errors: list[ContentError] = []
+    bundles = []
+    stories = content_dir / "stories"
+    folders = sorted(os.scandir(stories), key=lambda entry: entry.name) if stories.is_dir() else []
+    stories_outside = bool(folders) and _outside(stories, content_dir)
+    for entry in folders:
+        before = earlier.get(entry.path)
+        if touched is not None and before is not None and entry.name not in touched[0]:
+            bundles.append(before)
+            errors += before.errors
+            continue
+        if not entry.is_dir() or entry.name.startswith((".", "_")):
+            continue
+        folder = before.folder if before is not None else Path(entry.path)
+        if stories_outside or (entry.is_symlink() and _outside(folder, content_dir)):
+            errors.append(ContentError(display_path(folder), 0, 0, "this story folder links outside the content folder",
+                                       "move the story into content/stories/ instead of linking to it"))
+            continue
+        prefix = entry.path + os.sep
+        reader.errors = []
+        post = reader.read(prefix + POST, required=True)
+        story = reader.read(prefix + STORY, required=True)
+        comments = reader.read(prefix + COMMENTS, required=False)
+        assets = tuple(reader.assets(folder))
+        bundle = RawBundle(folder, post, story, comments, assets, tuple(reader.errors))
+        errors += bundle.errors
+        # The same object as last time when nothing in it changed: later stages reuse their
+        # work for it by identity.
+        bundles.append(before if before == bundle else bundle)
+    reader.errors = errors
+    site = people = None
+    for name in ("site.yaml", "people.yaml"):
+        known = getattr(previous, name.split(".")[0]) if same_root else None
+        if touched is not None and known is not None and name not in touched[1]:
+            found = known  # neither it nor anything else at the top level was reported changed
+        else:
+            found = reader.read(os.path.join(content_dir, name), required=name == "site.yaml")
+        site, people = (found, people) if name == "site.yaml" else (site, found)
+    return RawContent(root=content_dir, site=site, people=people, bundles=tuple(bundles), errors=tuple(reader.errors))
