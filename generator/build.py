@@ -147,28 +147,36 @@ def _build_key(options: BuildOptions, content: str) -> str:
     return digest("build", content, templates, str(options.out_dir and options.out_dir.resolve()))
 
 
-def _memo_key(options: BuildOptions) -> str:
+def _state_key(options: BuildOptions) -> str:
     from generator.fingerprint import code_fingerprint, digest
 
-    return digest("content-memo", code_fingerprint(), str(options.content_dir.resolve()), str(options.drafts),
-                  str(options.base_url), os.getcwd())  # cwd: messages show paths relative to it
+    assert options.out_dir is not None
+    return digest("state", code_fingerprint(), str(options.content_dir.resolve()), str(options.out_dir.resolve()),
+                  str(options.drafts), str(options.base_url), os.getcwd())  # cwd: messages show paths relative to it
+
+
+def _load_state(options: BuildOptions) -> BuildState:
+    """What the last ``build`` into this output folder left in the cache, or a fresh state.
+
+    Its manifest is not trusted: every file it vouches for is checked on disk first.
+    """
+    state = Cache(options.cache_dir).get_object("state", _state_key(options))
+    if not isinstance(state, BuildState) or (state.manifest is not None and state.manifest.trusted):
+        return BuildState()
+    return state
 
 
 def load_content(options: BuildOptions, state: BuildState | None = None, changed: frozenset[Path] | None = None,
                  ) -> tuple[Site, tuple[ContentError, ...]]:
-    """Stages 1-2 (``load_site``), re-reading and re-parsing only what changed since the last build.
+    """Stages 1-2 (``load_site``), re-reading and re-parsing only what changed since the state's last build.
 
-    The dev server keeps the ``ContentMemo`` in memory (and passes the paths its watcher saw
-    change as ``changed``); ``build`` keeps it in the cache.
+    ``changed``: the paths a watcher saw change since then (the dev server), or None.
     """
     from generator.content.load import ContentMemo, load_site
 
-    cache = Cache(options.cache_dir)
     memo = state.memo if state is not None else None
     if memo is None:
-        memo = cache.get_object("content-memo", _memo_key(options))
-        memo = memo if isinstance(memo, ContentMemo) else ContentMemo()
-        changed = None  # the hint is about the memo the caller kept, not this one
+        memo, changed = ContentMemo(), None
     try:
         site, warnings = load_site(options.content_dir, drafts=options.drafts, base_url=options.base_url, memo=memo,
                                    changed=changed)
@@ -176,8 +184,6 @@ def load_content(options: BuildOptions, state: BuildState | None = None, changed
         # Even a failed load parsed the bundles that did not fail: the next attempt reuses them.
         if state is not None:
             state.memo = memo
-        elif options.cache_dir is not None:
-            cache.put_object("content-memo", _memo_key(options), memo)
     return site, tuple(warnings)
 
 
@@ -188,11 +194,12 @@ def _page_salt(templates_dir: Path, versions: dict[str, str]) -> str:
                   *(f"{name}={version}" for name, version in sorted(versions.items())))
 
 
-def _prepare(options: BuildOptions, site: Site, state: BuildState | None):
+def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previous: Manifest | None):
     """Templates, assets, the planned pages with their cache keys, and the history for the next build.
 
-    With the history of the previous build in this process, only the pages ``affected.py``
-    names are planned and digested; the others keep their recorded keys.
+    With the history of the build that wrote ``previous``, only the pages ``affected.py``
+    names are planned and digested; the others keep their recorded keys, provided their
+    files are still as written (otherwise everything is planned).
     """
     from generator.affected import affected_outputs
     from generator.extras import extra_key, graph_inputs
@@ -211,12 +218,15 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None):
     salt = _page_salt(templates_dir, versions)
     inputs = graph_inputs(site)
     history = History(site, inputs.counts, salt)
-    earlier = state.history if state is not None and state.manifest is not None else None
+    earlier = state.history if state is not None and previous is not None and state.manifest is previous else None
     wanted = affected_outputs(earlier.site, site, earlier.counts, inputs.counts) if earlier and earlier.salt == salt else None
     pages = plan_pages(site, graphs=True, wanted=wanted)
-    recorded = state.manifest.pages if wanted is not None else {}
-    if wanted is not None and any(page.output not in wanted and page.output not in recorded for page in pages):
-        wanted, pages = None, plan_pages(site, graphs=True)  # a page new to this build, yet not named: plan everything
+    recorded = previous.pages if previous is not None and wanted is not None else {}
+    if wanted is not None and any(page.output not in wanted and not (
+            page.output in recorded and previous.page_unchanged(page.output, recorded[page.output][0], options.out_dir))
+            for page in pages):
+        # A page new to this build yet not named, or a file changed by hand: plan everything.
+        wanted, pages = None, plan_pages(site, graphs=True)
     job = RenderJob(templates_dir, site.config, versions, pages, inputs, salt)
     digester = Digester()
     keys = [
@@ -239,25 +249,44 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
     the others are kept from the previous site. With ``options.out_dir`` None nothing is
     written and every page is rendered (``check``).
     """
+    started = time.perf_counter()
+    out_dir = options.out_dir
+    previous = _previous_manifest(options, state) if out_dir is not None else None
+    build_key = ""
+    persist = state is None and out_dir is not None and options.cache_dir is not None and loaded is None
+    if persist:
+        build_key = _build_key(options, content_key(options))
+        if previous is not None and previous.build_key == build_key and previous.intact(out_dir):
+            # Nothing the build reads changed and the output is as written: it is already this build.
+            pages_count, files_count, warnings = previous.summary
+            return BuildReport(pages_count, files_count, 0, time.perf_counter() - started, out_dir, warnings)
+        # What the last build into this folder read, parsed and wrote, to work from.
+        state = _load_state(options)
+        previous = state.manifest or previous
+    try:
+        report = _render(options, progress, loaded, state, changed, previous, build_key, started)
+    except ContentErrors:
+        if persist:  # the bundles parsed before the errors are not parsed again next time
+            Cache(options.cache_dir).put_object("state", _state_key(options), state)
+        raise
+    if persist:
+        Cache(options.cache_dir).put_object("state", _state_key(options), state)
+    return report
+
+
+def _render(options: BuildOptions, progress, loaded, state: BuildState | None, changed: frozenset[Path] | None,
+            previous: Manifest | None, build_key: str, started: float) -> BuildReport:
+    """``render_site`` once the previous build is known."""
     from generator.fingerprint import digest
     from generator.manifest import Manifest
     from generator.parallel import render_numbers
     from generator.write import SiteWriter, file_stat
 
-    started = time.perf_counter()
     out_dir = options.out_dir
-    previous = _previous_manifest(options, state) if out_dir is not None else None
-    build_key = ""
-    if loaded is None and state is None:
-        build_key = _build_key(options, content_key(options))
-        if previous is not None and out_dir is not None and previous.build_key == build_key and previous.intact(out_dir):
-            # Nothing the build reads changed and the output is as written: it is already this build.
-            pages_count, files_count, warnings = previous.summary
-            return BuildReport(pages_count, files_count, 0, time.perf_counter() - started, out_dir, warnings)
     if loaded is None:
         loaded = load_content(options, state, changed)
     site, warnings = loaded
-    job, keys, assets, history = _prepare(options, site, state)
+    job, keys, assets, history = _prepare(options, site, state, previous)
     pages = job.pages
     unchanged = {number for number, page in enumerate(pages)
                  if previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}

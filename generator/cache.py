@@ -3,10 +3,10 @@
 The cache is an optimisation, never a source of truth: every entry is keyed by a digest of
 everything its value was computed from (content, templates, options, and the generator's
 own code), so a stale entry can only be missed, never used. Entries are written
-atomically (temporary file, then rename) and start with a header naming the format, the
-generator version, the key and a checksum of the payload; an entry whose header or
-checksum does not match (a truncated write, another version's file, a stray file) is
-ignored and rebuilt, silently.
+atomically (temporary file, then rename), start with a header naming the format, the
+generator version and the key, and end with a checksum of the payload; an entry whose
+header or checksum does not match (a truncated write, another version's file, a stray
+file) is ignored and rebuilt, silently.
 """
 
 from __future__ import annotations
@@ -15,15 +15,19 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from generator import __version__
 
-#: Bumped whenever the layout of cached values changes.
-FORMAT = 1
+#: Bumped whenever the layout of entries or of cached values changes.
+FORMAT = 2
 _MAGIC = b"introchain-cache"
 _HEADER_LIMIT = 512
+#: After the payload: a newline, the payload's SHA-256 in hex, a space, its length in 20 digits, a newline.
+_TRAILER_SIZE = 1 + 64 + 1 + 20 + 1
+_CHUNK = 1 << 20
 
 
 def cache_dir_for(content_dir: Path) -> Path:
@@ -31,8 +35,31 @@ def cache_dir_for(content_dir: Path) -> Path:
     return content_dir.resolve().parent / ".cache" / "introchain"
 
 
+def _trailer(hasher, length: int) -> bytes:
+    return b"\n" + hasher.hexdigest().encode() + b" " + b"%020d" % length + b"\n"
+
+
+class _HashingWriter:
+    """A write-only stream that hashes and counts what passes through it."""
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.hasher = hashlib.sha256()
+        self.length = 0
+
+    def write(self, data) -> int:
+        self.hasher.update(data)
+        self.length += len(data)
+        return self.stream.write(data)
+
+
 class Cache:
-    """Verified key -> bytes entries in one folder; a ``Cache(None)`` stores nothing."""
+    """Verified key -> value entries in one folder; a ``Cache(None)`` stores nothing.
+
+    An entry is a header line (format, version, kind, key), the payload, and a trailer with
+    the payload's SHA-256 and length. Values are pickled straight into the file and checked
+    before they are unpickled from it, so a large value is never held twice in memory.
+    """
 
     def __init__(self, folder: Path | None):
         self.folder = folder
@@ -41,27 +68,53 @@ class Cache:
         assert self.folder is not None
         return self.folder / kind / f"{key[:2]}" / f"{key}.bin"
 
-    def _header(self, kind: str, key: str, payload: bytes) -> bytes:
-        checksum = hashlib.sha256(payload).hexdigest()
-        return b" ".join((_MAGIC, str(FORMAT).encode(), __version__.encode(), kind.encode(), key.encode(),
-                          checksum.encode(), str(len(payload)).encode())) + b"\n"
+    @staticmethod
+    def _header(kind: str, key: str) -> bytes:
+        return b" ".join((_MAGIC, str(FORMAT).encode(), __version__.encode(), kind.encode(), key.encode())) + b"\n"
 
-    def get(self, kind: str, key: str) -> bytes | None:
-        """The payload stored under ``key``, or None when missing, foreign or corrupt."""
+    def _open_checked(self, kind: str, key: str) -> tuple[BinaryIO, int] | None:
+        """The entry's file, positioned at its payload, and the payload's length; None unless it checks out."""
         if self.folder is None:
             return None
         try:
-            data = self._path(kind, key).read_bytes()
+            stream = open(self._path(kind, key), "rb")  # noqa: SIM115 - returned to the caller, who closes it
         except OSError:
             return None
-        end = data.find(b"\n", 0, _HEADER_LIMIT)
-        if end < 0:
+        try:
+            header = self._header(kind, key)
+            size = os.fstat(stream.fileno()).st_size
+            length = size - len(header) - _TRAILER_SIZE
+            if length < 0 or stream.read(len(header)) != header:
+                stream.close()
+                return None
+            hasher = hashlib.sha256()
+            remaining = length
+            while remaining:
+                chunk = stream.read(min(_CHUNK, remaining))
+                if not chunk:
+                    break
+                hasher.update(chunk)
+                remaining -= len(chunk)
+            if remaining or stream.read(_TRAILER_SIZE) != _trailer(hasher, length):
+                stream.close()
+                return None
+            stream.seek(len(header))
+            return stream, length
+        except OSError:
+            stream.close()
             return None
-        payload = data[end + 1:]
-        return payload if data[:end + 1] == self._header(kind, key, payload) else None
 
-    def put(self, kind: str, key: str, payload: bytes) -> None:
-        """Store ``payload`` atomically; a cache that cannot be written is simply not used."""
+    def get(self, kind: str, key: str) -> bytes | None:
+        """The payload stored under ``key``, or None when missing, foreign or corrupt."""
+        opened = self._open_checked(kind, key)
+        if opened is None:
+            return None
+        stream, length = opened
+        with stream:
+            return stream.read(length)
+
+    def _write(self, kind: str, key: str, produce: Callable[[_HashingWriter], None]) -> None:
+        """Write an entry atomically; a cache that cannot be written is simply not used."""
         if self.folder is None:
             return
         target = self._path(kind, key)
@@ -70,8 +123,10 @@ class Cache:
             handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
             try:
                 with os.fdopen(handle, "wb") as stream:
-                    stream.write(self._header(kind, key, payload))
-                    stream.write(payload)
+                    stream.write(self._header(kind, key))
+                    writer = _HashingWriter(stream)
+                    produce(writer)
+                    stream.write(_trailer(writer.hasher, writer.length))
                 os.replace(temp, target)
             except BaseException:
                 Path(temp).unlink(missing_ok=True)
@@ -79,17 +134,22 @@ class Cache:
         except OSError:
             pass  # read-only project, full disk: the build is still correct, only slower next time
 
+    def put(self, kind: str, key: str, payload: bytes) -> None:
+        """Store ``payload``."""
+        self._write(kind, key, lambda writer: writer.write(payload))
+
     def get_object(self, kind: str, key: str) -> Any | None:
         """A pickled value stored under ``key``, or None (missing, foreign, corrupt or unreadable)."""
-        payload = self.get(kind, key)
-        if payload is None:
+        opened = self._open_checked(kind, key)
+        if opened is None:
             return None
-        try:
-            return pickle.loads(payload)
-        except Exception:  # noqa: BLE001 - a checksummed entry from an older layout: treat as missing
-            return None
+        stream, _ = opened
+        with stream:
+            try:
+                return pickle.load(stream)
+            except Exception:  # noqa: BLE001 - a checksummed entry from an older layout: treat as missing
+                return None
 
     def put_object(self, kind: str, key: str, value: Any) -> None:
-        """Pickle and store ``value``."""
-        if self.folder is not None:
-            self.put(kind, key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        """Pickle ``value`` into the cache."""
+        self._write(kind, key, lambda writer: pickle.dump(value, writer, protocol=pickle.HIGHEST_PROTOCOL))

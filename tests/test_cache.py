@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import tree_bytes
 from generator.build import BuildOptions, build_site
-from generator.cache import Cache, cache_dir_for
+from generator.cache import FORMAT, Cache, cache_dir_for
 from generator.fingerprint import Digester, digest
 
 
@@ -33,7 +33,7 @@ def test_corrupt_truncated_and_foreign_entries_are_ignored(tmp_path):
     assert cache.get("kind", key) is None
     path.write_bytes(data[:-1] + b"X")  # a flipped byte
     assert cache.get("kind", key) is None
-    path.write_bytes(data.replace(b"introchain-cache 1 ", b"introchain-cache 999 "))  # another format
+    path.write_bytes(data.replace(f"introchain-cache {FORMAT} ".encode(), b"introchain-cache 999 "))  # another format
     assert cache.get("kind", key) is None
     shutil.copy(next((tmp_path / "cache").rglob(f"{other}.bin")), path)  # another key's entry
     assert cache.get("kind", key) is None

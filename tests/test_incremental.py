@@ -114,26 +114,29 @@ def _reported(before: dict[Path, tuple[int, int]], after: dict[Path, tuple[int, 
         path.resolve() for path in before.keys() & after.keys() if before[path] != after[path])
 
 
-@pytest.mark.parametrize("hints", [True, False], ids=["watcher-hints", "no-hints"])
-def test_tracked_rebuilds_in_one_process_are_identical(make_site, hints):
-    """Each kind of edit, built by the dev server's path, equals a build from scratch (paginated: two per page)."""
+@pytest.mark.parametrize("mode", ["serve-with-watcher-hints", "serve", "build"])
+def test_tracked_rebuilds_are_identical(make_site, mode):
+    """Each kind of edit equals a build from scratch (paginated: two per page), whether built
+    by the dev server's path (state in memory, with or without the watcher's paths) or by
+    ``build`` (state in the cache)."""
     root = make_site(stories=("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta"))
     shutil.copytree(REPO / "templates", root / "templates")
     content = root / "content"
     _edit(content / "site.yaml", "posts_per_page: 10", "posts_per_page: 2")
-    state = BuildState()
-    options = BuildOptions(content, root / "served", cache_dir=cache_dir_for(content), in_place=True)
+    serve = mode.startswith("serve")
+    state = BuildState() if serve else None
+    options = BuildOptions(content, root / "out", cache_dir=cache_dir_for(content), in_place=serve)
     build_site(options, state=state)
     for what, edit in TRACKED_EDITS:
         before = _snapshot(content)
         edit(content)
-        changed = _reported(before, _snapshot(content)) if hints else None
+        changed = _reported(before, _snapshot(content)) if mode == "serve-with-watcher-hints" else None
         try:
             build_site(options, state=state, changed=changed)
         except ContentErrors:
             assert what == "a broken story"
             continue
-        assert tree_bytes(root / "served") == _cold(root, "cold"), f"after {what}"
+        assert tree_bytes(root / "out") == _cold(root, "cold"), f"after {what}"
 
 
 def test_a_failed_incremental_build_leaves_the_served_folder_as_it_was(project):
