@@ -103,7 +103,10 @@ class Digester:
         if isinstance(value, (str, int, float, bool, type(None))):
             return repr(value)
         if isinstance(value, (tuple, list)):
-            text = "[" + ",".join(self._describe(item) for item in value) + "]"
+            if all(type(item) is str for item in value):
+                text = repr(tuple(value))  # a list of paths or names (a sitemap's): described at C speed
+            else:
+                text = "[" + ",".join(self._describe(item) for item in value) + "]"
             return self._remember(value, digest(text)) if len(value) >= self.SHARED else text
         if isinstance(value, dict):
             text = "{" + ",".join(self._describe(key) + ":" + self._describe(item) for key, item in value.items()) + "}"

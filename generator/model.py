@@ -182,6 +182,30 @@ class CommentSnapshot:
 
 
 @dataclass(frozen=True)
+class StudyCard:
+    """What a list of stories shows of one: the home, tag, person and archive pages, and "newer"/"older" links.
+
+    Lists hold cards rather than whole studies, so that editing a post's text (or its
+    comments) changes the post's page and the feed, not every list the post appears in.
+    """
+
+    slug: str
+    title: str
+    date: datetime
+    author: str
+    tags: tuple[str, ...]
+    summary: str
+    draft: bool
+    cover: str
+    cover_alt: str
+    connections: tuple[Connection, ...]
+
+    @property
+    def url_path(self) -> str:
+        return f"stories/{self.slug}/"
+
+
+@dataclass(frozen=True)
 class CaseStudy:
     """One post with its connection story and comment snapshot."""
 
@@ -206,6 +230,12 @@ class CaseStudy:
 
     # cached_property stores into the instance __dict__ without __setattr__, so the dataclass
     # stays frozen; the value is derived from fields that never change.
+    @cached_property
+    def card(self) -> StudyCard:
+        """This study as lists show it."""
+        return StudyCard(self.slug, self.title, self.date, self.author, self.tags, self.summary, self.draft,
+                         self.cover, self.cover_alt, self.connections)
+
     @cached_property
     def people(self) -> tuple[str, ...]:
         """Everyone in the story (the author first, then in chain order), each once."""

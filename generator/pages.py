@@ -2,6 +2,8 @@
 
 A context is all a template sees. Each page knows its output path and URL path once;
 templates turn URL paths into links with ``url()`` (base path) or ``abs_url()`` (base URL).
+Lists of stories hold ``StudyCard``s, not whole studies (only the feed shows post bodies),
+so a page's cache key changes only when something it shows does.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def home_pages(site: Site) -> list[Page]:
         path = _page_path(number)
         title = site.config.title if number == 1 else f"{site.config.title}, page {number}"
         context = base_context(site, _meta(site, kind="home", title=title, path=path))
-        context["studies"] = chunk
+        context["studies"] = tuple(study.card for study in chunk)
         context["pagination"] = {
             "number": number,
             "count": len(chunks),
@@ -96,8 +98,8 @@ def case_study_context(site: Site, study: CaseStudy, extra: dict[str, Any] | Non
     context = base_context(site, meta)
     context.update(
         study=study,
-        newer=site.studies[position - 1] if position > 0 else None,
-        older=site.studies[position + 1] if position + 1 < len(site.studies) else None,
+        newer=site.studies[position - 1].card if position > 0 else None,
+        older=site.studies[position + 1].card if position + 1 < len(site.studies) else None,
         tag_names=site.tag_names(),
         **(extra or {}),
     )
@@ -114,7 +116,7 @@ def tag_pages(site: Site) -> list[Page]:
     for slug, studies in tags.items():
         path = f"tags/{slug}/"
         context = base_context(site, _meta(site, kind="tag", title=f"Stories tagged “{names[slug]}”", path=path))
-        context.update(tag=names[slug], studies=studies)
+        context.update(tag=names[slug], studies=tuple(study.card for study in studies))
         pages.append(Page(f"{path}index.html", "tag.html", context, path))
     return pages
 
@@ -125,7 +127,7 @@ def person_context(site: Site, person: Person, extra: dict[str, Any] | None = No
     meta = _meta(site, kind="person", title=person.display_name, path=person.url_path, description=description,
                  noindex=person.noindex)
     context = base_context(site, meta)
-    context.update(person=person, studies=site.studies_of(person.id), **(extra or {}))
+    context.update(person=person, studies=tuple(study.card for study in site.studies_of(person.id)), **(extra or {}))
     return context
 
 
@@ -135,10 +137,11 @@ def people_pages(site: Site, extras: dict[str, dict[str, Any]] | None = None, *,
 
     ``wanted``: see ``plan_pages``.
     """
-    present = [person for person in site.people.values() if site.studies_of(person.id)]
+    counts = {person.id: len(site.studies_of(person.id)) for person in site.people.values()}
+    present = [person for person in site.people.values() if counts[person.id]]
     context = base_context(site, _meta(site, kind="people", title="People", path="people/",
                                        description="Everyone who appears in these case studies."))
-    context["everyone"] = [(person, len(site.studies_of(person.id))) for person in present]
+    context["everyone"] = [(person, counts[person.id]) for person in present]
     pages = [Page("people/index.html", "people.html", context, "people/")]
     for person in present:
         output = f"{person.url_path}index.html"
@@ -154,7 +157,7 @@ def archive_page(site: Site) -> Page:
     for study in site.studies:
         years.setdefault(study.date.year, []).append(study)
     context = base_context(site, _meta(site, kind="archive", title="Archive", path="archive/"))
-    context["years"] = [(year, tuple(studies)) for year, studies in years.items()]
+    context["years"] = [(year, tuple(study.card for study in studies)) for year, studies in years.items()]
     return Page("archive/index.html", "archive.html", context, "archive/")
 
 

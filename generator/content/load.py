@@ -9,7 +9,7 @@ re-parses one post. The cross-story checks (people, slugs, links) always run on 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,6 +36,11 @@ class ContentMemo:
     bundles: BundleMemo = field(default_factory=BundleMemo)
     config: tuple = ()  # (site.yaml's RawFile, base_url, (config, privacy refs, errors))
     people: tuple = ()  # (people.yaml's RawFile, (people, errors))
+    checks: tuple = ()  # (the ids of people and stories, {id(bundle): (bundle, its cross-story errors)})
+
+    def __getstate__(self) -> dict:
+        # The cross-story checks are keyed by identity, which does not survive pickling.
+        return {**self.__dict__, "checks": ()}
 
 
 class _Checked:
@@ -97,31 +102,46 @@ def _read_people(raw: RawContent, memo: ContentMemo) -> tuple[Source, dict[str, 
     return source, people
 
 
-def _check_references(parsed: list[_Checked], people: dict[str, Person]) -> None:
-    for item in parsed:
-        checks = [(1, ref) for ref in (item.story.references if item.story else ())]
-        checks += [(2, ref) for ref in item.comment_refs]
-        if item.front:
-            checks.append((0, item.front.author))
-        for number, (person_id, node) in checks:
-            if person_id not in people:
-                hint = suggest(person_id, people) or "define them in people.yaml or in the story's 'people:'"
-                item.sources[number].error(node, f"unknown person '{person_id}'", hint)
-
-
 _STORY_LINK = re.compile(r"^(?:\.\./|/(?:[^?#]*/)?stories/)(?P<slug>[^/?#]+)/?(?:[?#].*)?$")
 
 
-def _check_story_links(parsed: list[_Checked], slugs: set[str], base_path: str) -> None:
-    """Links from a post to another case study ('../slug/' or '/stories/slug/') must find it."""
+def _cross_check(item: _Checked, people: Container[str], slugs: Container[str]) -> tuple[tuple[ContentError, ...], ...]:
+    """The errors of one bundle's references to people and links to other stories, per file.
+
+    A pure function of the bundle and the ids that exist, so ``validate`` reuses its result
+    while those are the same.
+    """
+    sources = tuple(Source(path) for path in item.item.paths)
+    checks = [(1, ref) for ref in (item.story.references if item.story else ())]
+    checks += [(2, ref) for ref in item.comment_refs]
+    if item.front:
+        checks.append((0, item.front.author))
+    for number, (person_id, node) in checks:
+        if person_id not in people:
+            hint = suggest(person_id, people) or "define them in people.yaml or in the story's 'people:'"
+            sources[number].error(node, f"unknown person '{person_id}'", hint)
+    # Links from a post to another case study ('../slug/' or '/stories/slug/') must find it.
+    for link in item.body.links if item.body is not None else ():
+        match = _STORY_LINK.match(link.src)
+        if match and match.group("slug") not in slugs and not is_remote(link.src):
+            sources[0].error_at(item.body_line + link.line, 1, f"link {quoted(link.src)} points at a story that does not exist",
+                                suggest(match.group("slug"), slugs) or "check the story's folder name or slug", warning=True)
+    return tuple(tuple(source.errors) for source in sources)
+
+
+def _check_across(parsed: list[_Checked], people: dict[str, Person], slugs: dict[str, Path], memo: ContentMemo) -> None:
+    """Record every bundle's cross-story errors, reusing last time's for unchanged bundles while the ids are the same."""
+    key = (frozenset(people), frozenset(slugs))
+    known = memo.checks[1] if memo.checks and memo.checks[0] == key else {}
+    results = {}
     for item in parsed:
-        if item.body is None:
-            continue
-        for link in item.body.links:
-            match = _STORY_LINK.match(link.src)
-            if match and match.group("slug") not in slugs and not is_remote(link.src):
-                item.sources[0].error_at(item.body_line + link.line, 1, f"link {quoted(link.src)} points at a story that does not exist",
-                              suggest(match.group("slug"), slugs) or "check the story's folder name or slug", warning=True)
+        entry = known.get(id(item.item))
+        found = entry[1] if entry is not None and entry[0] is item.item else _cross_check(item, people, slugs)
+        results[id(item.item)] = (item.item, found)
+        for number, errors in enumerate(found):
+            if errors:
+                item.sources[number].errors.extend(errors)
+    memo.checks = (key, results)
 
 
 def _warn_first_names(parsed: list[_Checked], people: dict[str, Person], redact: tuple[str, ...]) -> None:
@@ -170,8 +190,7 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
                                      "give one of them another slug")
         else:
             slugs[item.slug] = item.item.paths[0]
-    _check_references(parsed, people)
-    _check_story_links(parsed, set(slugs), config.base_path if config else "/")
+    _check_across(parsed, people, slugs, memo)
     for person_id, node in privacy_refs:
         if person_id not in people:
             config_source.error(node, f"privacy.redact names unknown person '{person_id}'",

@@ -78,11 +78,19 @@ class _Reader:
     def __init__(self, root: Path, previous: RawContent | None):
         self.root = root
         self.errors: list[ContentError] = []
-        self.known: dict[str, RawFile] = {}
-        if previous is not None and previous.root == root:
-            files = [previous.site, previous.people]
-            files += [item for bundle in previous.bundles for item in (bundle.post, bundle.story, bundle.comments)]
-            self.known = {str(item.path): item for item in files if item is not None and item.signature is not None}
+        self._previous = previous if previous is not None and previous.root == root else None
+        self._known: dict[str, RawFile] | None = None
+
+    @property
+    def known(self) -> dict[str, RawFile]:
+        """The previous call's files that may be reused, by path (indexed on first use)."""
+        if self._known is None:
+            files: list[RawFile | None] = []
+            if self._previous is not None:
+                files = [self._previous.site, self._previous.people]
+                files += [item for bundle in self._previous.bundles for item in (bundle.post, bundle.story, bundle.comments)]
+            self._known = {str(item.path): item for item in files if item is not None and item.signature is not None}
+        return self._known
 
     def read(self, name: str, *, required: bool) -> RawFile | None:
         """The file's text (reused when unchanged); None, with an error when required, if missing or unreadable."""
