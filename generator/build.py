@@ -274,6 +274,15 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
     return report
 
 
+def _distinct_errors(failures: dict[int, list[ContentError]]) -> list[ContentError]:
+    """The errors of failed pages in page order, each place once (a broken template fails many pages)."""
+    distinct: dict[tuple[str, int], ContentError] = {}
+    for number in sorted(failures):
+        for error in failures[number]:
+            distinct.setdefault((error.path, error.line), error)
+    return list(distinct.values())
+
+
 def _render(options: BuildOptions, progress, loaded, state: BuildState | None, changed: frozenset[Path] | None,
             previous: Manifest | None, build_key: str, started: float) -> BuildReport:
     """``render_site`` once the previous build is known."""
@@ -283,10 +292,11 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
     from generator.write import SiteWriter, file_stat
 
     out_dir = options.out_dir
-    if loaded is None:
-        loaded = load_content(options, state, changed)
-    site, warnings = loaded
-    job, keys, assets, history = _prepare(options, site, state, previous)
+    with collector_paused():
+        if loaded is None:
+            loaded = load_content(options, state, changed)
+        site, warnings = loaded
+        job, keys, assets, history = _prepare(options, site, state, previous)
     pages = job.pages
     unchanged = {number for number, page in enumerate(pages)
                  if previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
@@ -306,32 +316,28 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
 
     heavy = {number for number, page in enumerate(pages) if page.extra is not None and page.extra.kind == "network"}
     report = (lambda done: progress(done, len(todo))) if progress else None
-    problems: dict[tuple[str, int], ContentError] = {}
+    failures: dict[int, list[ContentError]] = {}
     if out_dir is None:
-        for _, outcome in render_numbers(job, todo, report, heavy=heavy):
+        for number, outcome in render_numbers(job, todo, report, heavy=heavy):
             if not isinstance(outcome, bytes):
-                for error in outcome:
-                    problems.setdefault((error.path, error.line), error)
-        if problems:
-            raise ContentErrors(list(problems.values()))
+                failures[number] = outcome
+        if failures:
+            raise ContentErrors(_distinct_errors(failures))
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
 
     with SiteWriter(out_dir, in_place=options.in_place) as writer:
-        outcomes = render_numbers(job, todo, report, heavy=heavy)
-        for number, page in enumerate(pages):
-            if number in unchanged:
-                if not problems:
-                    writer.keep(page.output, lambda output=page.output: (out_dir / output).read_bytes())
-                continue
-            _, outcome = next(outcomes)
-            if isinstance(outcome, bytes):
-                if not problems:
-                    writer.add(page.output, outcome)
-            else:
-                for error in outcome:
-                    problems.setdefault((error.path, error.line), error)
-        if problems:
-            raise ContentErrors(list(problems.values()))
+        # Pages are written as they arrive (the writer does not care about order); errors
+        # are reported in page order whatever the timing.
+        for number, outcome in render_numbers(job, todo, report, heavy=heavy):
+            if not isinstance(outcome, bytes):
+                failures[number] = outcome
+            elif not failures:
+                writer.add(pages[number].output, outcome)
+        if failures:
+            raise ContentErrors(_distinct_errors(failures))
+        for number in sorted(unchanged):
+            output = pages[number].output
+            writer.keep(output, lambda output=output: (out_dir / output).read_bytes())
         for name, data in asset_files.items():
             writer.add(name, data)
         for name, source in sorted(copies.items()):
@@ -355,12 +361,12 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
 
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a build.
+    """Pause Python's cyclic garbage collector while the site is loaded and planned.
 
     A site is hundreds of thousands of long-lived objects, and every full collection walks
     them all: during a one-page rebuild of a 1,000-story site that costs more than the
-    rebuild. Reference counting still frees almost everything; the few cycles wait until
-    after the build.
+    rebuild. These stages make almost no cycles (reference counting frees the rest).
+    Rendering does (Jinja's contexts), so the collector runs again before it.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -379,5 +385,4 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     content = options.content_dir
     forbidden = (content, content.resolve().parent, resolve_templates(content, options.templates_dir))
     check_output_dir(options.out_dir, forbidden=forbidden)
-    with collector_paused():
-        return render_site(options, progress, state=state, changed=changed)
+    return render_site(options, progress, state=state, changed=changed)

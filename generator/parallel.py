@@ -1,11 +1,13 @@
-"""Render pages on every core: a process pool over chunks of pages, results in page order.
+"""Render pages on every core: a process pool over chunks of pages, results as they come.
 
 Each worker gets the build's ``RenderJob`` once, when it starts (by ``fork``, without
 copying, where the build has no other threads), renders the chunks of page numbers it is
 sent, and returns bytes or ``ContentError``s, never an exception; the building process
 renders chunks too while the workers are busy: a broken template is a
 content error, and anything else that goes wrong in a page is reported as an error naming
-that page. Results are merged in page order, so the site is the same whatever the timing.
+that page. Results are yielded as chunks finish, not in page order: a page's bytes do not
+depend on when it was rendered, and holding finished pages back until a slow one (the
+network page) is done would hold most of a large site in memory.
 Small batches stay in this process: starting the pool costs more than it saves.
 """
 
@@ -18,6 +20,7 @@ import os
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -96,8 +99,7 @@ _WORKER: list[Renderer] = []
 
 def _start_worker(job: RenderJob) -> None:
     # Ctrl-C goes to the whole process group; the building process stops the pool itself.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _die_with_parent()
+    _start_helper()
     _WORKER.append(Renderer(job))
 
 
@@ -112,7 +114,29 @@ def _die_with_parent() -> None:
 
 def _start_helper() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent while it forked
     _die_with_parent()
+
+
+@contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back while worker processes are forked; it is delivered right after.
+
+    A Ctrl-C that lands during a fork is seen by the parent and by a child that is still
+    running a copy of the parent's code, so both would unwind the build, and a child would
+    report the interrupt as if it were the build.
+    """
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def _pool(context, workers: int, initializer: Callable, initargs: tuple = ()):
+    """A started pool whose workers were forked with Ctrl-C held back."""
+    with _interrupts_held():
+        return context.Pool(workers, initializer=initializer, initargs=initargs)
 
 
 def _start_method() -> str:
@@ -133,7 +157,7 @@ def map_chunks(function: Callable[[Any], list], items: Sequence, make_work: Call
     chunks = [make_work(items[start:start + size]) for start in range(0, len(items), size)]
     context = multiprocessing.get_context(_start_method())
     # Leaving the with-block terminates the workers, on success, error or Ctrl-C alike.
-    with context.Pool(workers, initializer=_start_helper) as pool:
+    with _pool(context, workers, _start_helper) as pool:
         results = pool.map(function, chunks, chunksize=1)
     return [result for chunk in results for result in chunk]
 
@@ -159,7 +183,7 @@ def _chunks(numbers: Sequence[int], workers: int, first: set[int]) -> list[list[
 
 def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[int], None] | None = None,
                    *, heavy: set[int] | None = None) -> Iterator[Outcome]:
-    """Render the given pages, yielding outcomes in the order of ``numbers``."""
+    """Render the given pages, yielding each outcome once, in no particular order."""
     workers = worker_count()
     if workers < 2 or len(numbers) < MIN_PARALLEL_PAGES:
         renderer = Renderer(job)
@@ -171,9 +195,6 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
     method = _start_method()
     context = multiprocessing.get_context(method)
     chunks = _chunks(numbers, workers, heavy or set())
-    order = {number: position for position, number in enumerate(numbers)}
-    pending: dict[int, Outcome] = {}
-    position = 0
     done = 0
     # This process renders too, with one worker fewer: every worker copies the parts of the
     # build's memory it touches (reference counts are writes), so a worker less is a copy
@@ -184,7 +205,7 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
     gc.freeze()
     try:
         # Leaving the with-block terminates the workers, on success, error or Ctrl-C alike.
-        with context.Pool(workers - 1, initializer=_start_worker, initargs=(job,)) as pool:
+        with _pool(context, workers - 1, _start_worker, (job,)) as pool:
             queue = list(reversed(chunks))
             running: list = []
             while queue or running:
@@ -201,14 +222,10 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
                     finished_here = []
                 results = [outcome for task in finished for outcome in task.get()] + finished_here
                 running = [task for task in running if task not in finished]
-                for outcome in results:
-                    pending[order[outcome[0]]] = outcome
                 done += len(results)
                 if progress:
                     progress(done)
-                while position in pending:
-                    yield pending.pop(position)
-                    position += 1
+                yield from results
     finally:
         gc.unfreeze()
 

@@ -95,7 +95,7 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str]) ->
     front = body = None
     body_line = 1
     if bundle.post:
-        split = split_front_matter(bundle.post.text)
+        split = split_front_matter(bundle.post.current_text())
         if split is None:
             post.error_at(1, 1, "index.md must start with front matter between two '---' lines",
                           "begin the file with ---, then title: and date:, then ---")
@@ -111,10 +111,10 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str]) ->
                 node = front.cover_node
                 _check_local_path(post, node.start_mark.line + 1, node.start_mark.column + 1, "cover image", front.cover,
                                   bundle.assets)
-    story = read_story(story_source, compose(story_source, bundle.story.text), dict(kinds)) if bundle.story else None
+    story = read_story(story_source, compose(story_source, bundle.story.current_text()), dict(kinds)) if bundle.story else None
     snapshot, comment_refs = (None, ())
     if bundle.comments:
-        snapshot, comment_refs = read_comments(comments_source, compose(comments_source, bundle.comments.text), zone)
+        snapshot, comment_refs = read_comments(comments_source, compose(comments_source, bundle.comments.current_text()), zone)
     if front and front.slug:
         slug = front.slug
     sources = (post, story_source, comments_source)
@@ -152,7 +152,8 @@ def _parse_chunk(work: tuple[Sequence[RawBundle], ZoneInfo, Mapping[str, str]]) 
 class BundleMemo:
     """Parsed bundles from earlier validations, reused while a bundle, the zone and the kinds are the same.
 
-    Holds only the entries used by the latest ``parse_all``, so it never grows past one site.
+    Holds only the entries used by the latest ``parse_all``, so it never grows past one site,
+    and lets go of the texts it parsed (a bundle parsed again reads them from disk).
     """
 
     def __init__(self) -> None:
@@ -172,6 +173,10 @@ class BundleMemo:
             parsed = map_chunks(_parse_chunk, missing, lambda chunk: (chunk, zone, dict(kinds)))
         else:
             parsed = [parse_bundle(bundle, zone, kinds) for bundle in missing]
+        for bundle in missing:
+            for raw_file in (bundle.post, bundle.story, bundle.comments):
+                if raw_file is not None:
+                    raw_file.forget_text()  # parsed: from now on only its digest is compared
         entries = {**entries, **{id(bundle): (bundle, item) for bundle, item in zip(missing, parsed)}}
         self._entries = {id(bundle): entries[id(bundle)] for bundle in bundles}
         self._context = context

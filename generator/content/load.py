@@ -154,10 +154,11 @@ def _warn_first_names(parsed: list[_Checked], people: dict[str, Person], redact:
         pattern = re.compile(rf"\b{re.escape(first)}\b(?!\s+{re.escape(person.name[len(first):].strip())})")
         for item in parsed:
             for raw_file, source in ((item.raw.post, item.sources[0]), (item.raw.comments, item.sources[2])):
-                match = pattern.search(raw_file.text) if raw_file else None
+                text = raw_file.current_text() if raw_file else ""
+                match = pattern.search(text)
                 if match:
-                    line = raw_file.text.count("\n", 0, match.start()) + 1
-                    column = match.start() - raw_file.text.rfind("\n", 0, match.start())
+                    line = text.count("\n", 0, match.start()) + 1
+                    column = match.start() - text.rfind("\n", 0, match.start())
                     source.error_at(line, column, f"'{first}' may still name {person_id}, who is redacted",
                                     "redaction replaces the full name only; rewrite this mention", warning=True)
 

@@ -9,6 +9,7 @@ such a file is always read again.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 import time
@@ -27,13 +28,38 @@ RACY_NS = 2_000_000_000
 Signature = tuple[int, int, int, int, int]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class RawFile:
-    """A content file's path and text, and its stat signature when it is safe to reuse by it."""
+    """A content file's path and text, and its stat signature when it is safe to reuse by it.
+
+    Two are equal when their paths, texts and signatures are. The text of a story's file is
+    let go once the story is parsed (``forget_text``): a memo of thousands of stories
+    would otherwise hold every post twice, as Markdown and as HTML.
+    """
 
     path: Path
-    text: str
+    text: str | None
     signature: Signature | None = None
+    digest: bytes = b""  # of the text, which equality compares once the text is gone
+
+    def __post_init__(self) -> None:
+        if not self.digest and self.text is not None:
+            self.digest = hashlib.blake2b(self.text.encode("utf-8", "surrogatepass"), digest_size=20).digest()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RawFile):
+            return NotImplemented
+        return self.path == other.path and self.digest == other.digest and self.signature == other.signature
+
+    def __hash__(self) -> int:
+        return hash((self.path, self.digest))
+
+    def current_text(self) -> str:
+        """The text, read again from disk if it was let go (it may have changed since)."""
+        return self.text if self.text is not None else self.path.read_text(encoding="utf-8").removeprefix("\ufeff")
+
+    def forget_text(self) -> None:
+        self.text = None
 
 
 @dataclass(frozen=True)

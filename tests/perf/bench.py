@@ -65,7 +65,7 @@ def bench_size(n: int, repeat: int, workdir: Path, *, browser: bool, others: boo
     result = {"n": n, "cold": _median(cold), "cold_cpu": _median(cpu), "warm": _median(warm), "edit": _median(edit),
               "memory": max(memory)}
     if serve:
-        saves = 3 if n < 10_000 else 1
+        saves = 7 if n < 10_000 else 3
         latencies = serve_latency(root, lambda k: write_story(project.content, n // 3, project.people, revision=100 + k), saves)
         result["serve"] = _median(latencies)
         print(f"  serve save-to-reload: {', '.join(f'{value * 1000:.0f} ms' for value in latencies)}", flush=True)
