@@ -59,13 +59,14 @@ def make_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = make_parser(argv)
-    args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return EXIT_USAGE
-    module = importlib.import_module(COMMANDS[args.command][0])
     try:
+        # Importing a command's module is part of the run: a Ctrl-C there is an interrupt too.
+        parser = make_parser(argv)
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        module = importlib.import_module(COMMANDS[args.command][0])
         return module.run(args)
     except KeyboardInterrupt:
         print("\ninterrupted", file=sys.stderr)
