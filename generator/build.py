@@ -261,7 +261,8 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
             pages_count, files_count, warnings = previous.summary
             return BuildReport(pages_count, files_count, 0, time.perf_counter() - started, out_dir, warnings)
         # What the last build into this folder read, parsed and wrote, to work from.
-        state = _load_state(options)
+        with collector_paused():  # unpickling makes millions of objects, and no cycles
+            state = _load_state(options)
         previous = state.manifest or previous
     try:
         report = _render(options, progress, loaded, state, changed, previous, build_key, started)
