@@ -134,7 +134,7 @@ def content_key(options: BuildOptions) -> str:
     """
     from generator.fingerprint import code_fingerprint, digest, tree_fingerprint
 
-    return digest("content", code_fingerprint(), tree_fingerprint(options.content_dir, by_signature=True), str(options.drafts),
+    return digest("content", code_fingerprint(), tree_fingerprint(options.content_dir), str(options.drafts),
                   str(options.base_url), os.getcwd())  # cwd: messages show paths relative to it
 
 

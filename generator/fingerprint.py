@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import time
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
@@ -47,27 +46,16 @@ def code_fingerprint() -> str:
     return digest(*parts)
 
 
-def tree_fingerprint(folder: Path, *, by_signature: bool = False) -> str:
-    """Every file under ``folder`` (sorted): text files by bytes, others by size and mtime.
-
-    ``by_signature``: text files too by their stat signature (inode, size, modification and
-    change times), except those modified in the last two seconds, which a second write in
-    the same timestamp tick could change without changing their signature. A file touched
-    without a change then changes the fingerprint: a cache miss, never a wrong hit.
-    """
+def tree_fingerprint(folder: Path) -> str:
+    """Every file under ``folder`` (sorted): text files by bytes, others by size and mtime."""
     parts: list[str | bytes] = [str(folder.resolve())]
-    recent = time.time_ns() - 2_000_000_000
     for directory, subdirectories, names in os.walk(folder):
         subdirectories.sort()
         relative = os.path.relpath(directory, folder)
         for name in sorted(names):
             path = os.path.join(directory, name)
             try:
-                info = os.stat(path) if by_signature else None
-                if info is not None and info.st_mtime_ns < recent and info.st_ctime_ns < recent:
-                    parts += [os.path.join(relative, name),
-                              f"{info.st_ino}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}"]
-                elif name.endswith(TEXT_SUFFIXES):
+                if name.endswith(TEXT_SUFFIXES):
                     with open(path, "rb") as stream:
                         parts += [os.path.join(relative, name), stream.read()]
                 else:
