@@ -101,6 +101,9 @@ TRACKED_EDITS = [
     ("a broken story", lambda c: _edit(c / "stories/eta/story.yaml", "connections:", "connections: [")),
     ("the broken story fixed", lambda c: _edit(c / "stories/eta/story.yaml", "connections: [", "connections:")),
     ("people.yaml", lambda c: _edit(c / "people.yaml", "name: Bob Example", "name: Bob Renamed")),
+    # Every story is parsed again, from texts that were let go after the first parse.
+    ("the time zone", lambda c: _edit(c / "site.yaml", "timezone: UTC", "timezone: Pacific/Auckland")),
+    ("a kind in people.yaml", lambda c: _edit(c / "people.yaml", "kind: community", "kind: event")),
 ]
 
 

@@ -55,8 +55,17 @@ class RawFile:
         return hash((self.path, self.digest))
 
     def current_text(self) -> str:
-        """The text, read again from disk if it was let go (it may have changed since)."""
-        return self.text if self.text is not None else self.path.read_text(encoding="utf-8").removeprefix("\ufeff")
+        """The text, read again from disk if it was let go.
+
+        The file may have changed since (the next build sees that and reads it properly);
+        one gone or no longer UTF-8 in the meantime reads as empty, never as a traceback.
+        """
+        if self.text is not None:
+            return self.text
+        try:
+            return self.path.read_text(encoding="utf-8").removeprefix("\ufeff")
+        except (OSError, ValueError):
+            return ""
 
     def forget_text(self) -> None:
         self.text = None
