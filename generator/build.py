@@ -223,7 +223,8 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previo
     pages = plan_pages(site, graphs=True, wanted=wanted)
     recorded = previous.pages if previous is not None and wanted is not None else {}
     if wanted is not None and any(page.output not in wanted and not (
-            page.output in recorded and previous.page_unchanged(page.output, recorded[page.output][0], options.out_dir))
+            page.output in recorded and (previous.trusted or
+                                         previous.page_unchanged(page.output, recorded[page.output][0], options.out_dir)))
             for page in pages):
         # A page new to this build yet not named, or a file changed by hand: plan everything.
         wanted, pages = None, plan_pages(site, graphs=True)

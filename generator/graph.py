@@ -300,7 +300,7 @@ def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
 
 def story_counts(site: Site) -> dict[str, int]:
     """Person id -> how many built stories they appear in."""
-    return {person_id: len(site.studies_of(person_id)) for person_id in site.people}
+    return site.story_counts
 
 
 def story_extra(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict[str, Any]:

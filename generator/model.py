@@ -290,6 +290,12 @@ class Site:
         return self._studies_by_person.get(person_id, ())
 
     @cached_property
+    def story_counts(self) -> dict[str, int]:
+        """Person id -> how many of the site's studies they appear in (0 for those in none)."""
+        index = self._studies_by_person
+        return {person_id: len(index.get(person_id, ())) for person_id in self.people}
+
+    @cached_property
     def _positions(self) -> dict[str, int]:
         return {study.slug: position for position, study in enumerate(self.studies)}
 

@@ -137,7 +137,7 @@ def people_pages(site: Site, extras: dict[str, dict[str, Any]] | None = None, *,
 
     ``wanted``: see ``plan_pages``.
     """
-    counts = {person.id: len(site.studies_of(person.id)) for person in site.people.values()}
+    counts = site.story_counts
     present = [person for person in site.people.values() if counts[person.id]]
     context = base_context(site, _meta(site, kind="people", title="People", path="people/",
                                        description="Everyone who appears in these case studies."))

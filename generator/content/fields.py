@@ -8,6 +8,7 @@ unknown keys with a "did you mean".
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
@@ -174,6 +175,7 @@ def list_of(item: Convert, *, allow_single: bool = True, min_items: int = 0) -> 
     return convert
 
 
+@functools.lru_cache(maxsize=4096)  # tags are slugified for every story on every build
 def slugify(value: str) -> str:
     """Lower-case, ASCII-folded, hyphen-separated: 'Small World!' -> 'small-world'."""
     import unicodedata
