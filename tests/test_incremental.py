@@ -209,6 +209,37 @@ def test_with_other_threads_running_the_pool_starts_fresh_workers_and_renders_th
         thread.join()
 
 
+@pytest.mark.parametrize("threads", [False, True], ids=["fork", "spawn"])
+def test_stories_parsed_in_the_pool_give_the_same_site_and_errors(project, monkeypatch, threads):
+    """Bundles parsed in worker processes (forked, or fresh ones while the dev server's threads
+    run) make the same site, and the same errors, as bundles parsed in this process."""
+    import threading
+
+    from generator.content import bundle
+
+    reference = _cold(project, "in-process")
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait) if threads else None
+    if thread:
+        thread.start()
+    try:
+        monkeypatch.setattr(bundle, "MIN_PARALLEL_BUNDLES", 0)
+        assert _cold(project, "pooled") == reference
+        _edit(project / "content/stories/beta/story.yaml", "connections:", "connections: [")
+        with pytest.raises(ContentErrors) as pooled:
+            _cold(project, "pooled")
+        monkeypatch.setattr(bundle, "MIN_PARALLEL_BUNDLES", 10**6)
+        with pytest.raises(ContentErrors) as alone:
+            _cold(project, "alone")
+        assert pooled.value.format() == alone.value.format()
+        assert "stories/beta/story.yaml" in pooled.value.format()
+    finally:
+        stop.set()
+        if thread:
+            thread.join()
+
+
 def test_template_errors_in_workers_come_back_as_content_errors(project, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 0)
     monkeypatch.setattr(parallel, "worker_count", lambda: 2)
