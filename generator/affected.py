@@ -17,7 +17,7 @@ build from scratch, byte for byte.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from generator.model import CaseStudy, Site
 
@@ -46,18 +46,15 @@ def _shape(study: CaseStudy | None) -> tuple | None:
     return None if study is None else (study.slug, study.title, study.author, study.connections)
 
 
-def affected_outputs(before: Site, after: Site, counts_before: Mapping[str, int], counts_after: Mapping[str, int],
-                     ) -> set[str] | None:
-    """The output paths of the pages that may differ between the two sites; None when any page may.
-
-    ``counts_*`` are each site's stories per person (``graph.story_counts``).
-    """
+def affected_outputs(before: Site, after: Site) -> set[str] | None:
+    """The output paths of the pages that may differ between the two sites; None when any page may."""
     if before.config != after.config or before.people != after.people or before.tag_names() != after.tag_names():
         return None
     old = {study.slug: study for study in before.studies}
     new = {study.slug: study for study in after.studies}
     changed = [slug for slug in dict.fromkeys((*old, *new))
                if old.get(slug) is not new.get(slug) and old.get(slug) != new.get(slug)]
+    counts_before, counts_after = before.story_counts, after.story_counts
     recounted = [person_id for person_id in dict.fromkeys((*counts_before, *counts_after))
                  if counts_before.get(person_id) != counts_after.get(person_id)]
     if not changed and not recounted:

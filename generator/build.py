@@ -53,7 +53,6 @@ class History:
     """What the build that wrote the current manifest was made from (see ``affected.py``)."""
 
     site: Site
-    counts: dict[str, int]
     salt: str  # the digest of templates, assets and code that every page key starts with
 
 
@@ -217,9 +216,9 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previo
     versions = asset_versions(assets)
     salt = _page_salt(templates_dir, versions)
     inputs = graph_inputs(site)
-    history = History(site, inputs.counts, salt)
+    history = History(site, salt)
     earlier = state.history if state is not None and previous is not None and state.manifest is previous else None
-    wanted = affected_outputs(earlier.site, site, earlier.counts, inputs.counts) if earlier and earlier.salt == salt else None
+    wanted = affected_outputs(earlier.site, site) if earlier and earlier.salt == salt else None
     pages = plan_pages(site, graphs=True, wanted=wanted)
     recorded = previous.pages if previous is not None and wanted is not None else {}
     if wanted is not None and any(page.output not in wanted and not (

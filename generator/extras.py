@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.fingerprint import Digester, digest
-from generator.graph import Link, network_extra, person_extra, story_counts, story_extra
+from generator.graph import Link, network_extra, person_extra, story_extra
 from generator.model import Site
 from generator.pages import Extra
 
@@ -38,7 +38,7 @@ class GraphInputs:
 
 def graph_inputs(site: Site) -> GraphInputs:
     """Index a site for its graphs."""
-    return GraphInputs(site, story_counts(site), {study.slug: study for study in site.studies})
+    return GraphInputs(site, site.story_counts, {study.slug: study for study in site.studies})
 
 
 def compute_extra(inputs: GraphInputs, extra: Extra) -> dict[str, Any]:

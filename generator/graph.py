@@ -298,11 +298,6 @@ def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     return graph
 
 
-def story_counts(site: Site) -> dict[str, int]:
-    """Person id -> how many built stories they appear in."""
-    return site.story_counts
-
-
 def story_extra(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict[str, Any]:
     """Context additions for a story page: its graph, figures, timeline and legend."""
     from generator.insights import story_figures, timeline_rows
