@@ -154,6 +154,15 @@ def _state_key(options: BuildOptions) -> str:
                   str(options.drafts), str(options.base_url), os.getcwd())  # cwd: messages show paths relative to it
 
 
+def _spare_dir(options: BuildOptions) -> Path | None:
+    """Where the site a build retires is kept for the next build to update (see ``write.py``)."""
+    from generator.fingerprint import digest
+
+    if options.cache_dir is None or options.out_dir is None or options.in_place:
+        return None
+    return options.cache_dir / "spare" / f"{options.out_dir.name}-{digest('spare', str(options.out_dir.resolve()))[:16]}"
+
+
 def _load_state(options: BuildOptions) -> BuildState:
     """What the last ``build`` into this output folder left in the cache, or a fresh state.
 
@@ -326,7 +335,7 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
             raise ContentErrors(_distinct_errors(failures))
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
 
-    with SiteWriter(out_dir, in_place=options.in_place) as writer:
+    with SiteWriter(out_dir, in_place=options.in_place, spare=_spare_dir(options)) as writer:
         # Pages are written as they arrive (the writer does not care about order); errors
         # are reported in page order whatever the timing.
         for number, outcome in render_numbers(job, todo, report, heavy=heavy):

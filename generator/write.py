@@ -1,10 +1,19 @@
 """Stage 5: write the site atomically.
 
-The new site is written into a fresh sibling folder and swapped into place in one step
-(``renameat2(RENAME_EXCHANGE)`` on Linux), so the output folder is always either the
+The new site is written into a folder beside the live one and swapped into place in one
+step (``renameat2(RENAME_EXCHANGE)`` on Linux), so the output folder is always either the
 previous complete site or the new one, even if the build is killed. Files whose bytes did
-not change are hard-linked from the previous site, so they keep their mtime. The dev
-server's private folder can instead be updated file by file (``SiteWriter(in_place=True)``).
+not change are hard-linked from the previous site, so they keep their mtime.
+
+With a *spare* folder (in the build cache), the site that a swap retires is kept there
+instead of being deleted, and the next build brings it up to date rather than making a
+new tree: a one-page edit then replaces one file and relinks the few that differ, where a
+fresh tree would create every folder of the site and delete the old ones. The spare
+shares its unchanged files (hard links) with the live site, so it costs little disk; it
+is only ever changed by replacing whole files (temporary file, then rename), never by
+writing into a file, which would also change the live site.
+
+The dev server's private folder is instead updated file by file (``in_place=True``).
 """
 
 from __future__ import annotations
@@ -12,27 +21,33 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 #: Written into every output folder we create; we only ever replace folders that carry it.
 MARKER = ".introchain-output"
 MARKER_TEXT = b"This folder is built by introchain; it is replaced on every build.\n"
 _TEMP_PREFIX = ".introchain-tmp-"
+#: A file being put in place in the spare folder; a killed build's leftovers are swept next time.
+_PART_SUFFIX = ".introchain-part"
 
 
 class OutputError(Exception):
     """The output folder cannot be used or written; the message says why and what to do."""
 
 
-def _safe_relative(name: str) -> PurePosixPath:
-    path = PurePosixPath(name)
-    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in name:
+def _safe_relative(name: str) -> str:
+    """``name`` as a plain '/'-separated path inside the output folder (OutputError if it is not)."""
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    if not parts or name.startswith("/") or ".." in parts or "\\" in name:
         raise OutputError(f"refusing to write '{name}': it is outside the output folder")
-    return path
+    return "/".join(parts)
 
 
 def check_output_dir(out_dir: Path, *, forbidden: tuple[Path, ...] = ()) -> None:
@@ -84,28 +99,58 @@ def _stat_of(info: os.stat_result) -> Stat:
     return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-def file_stat(path: Path) -> Stat | None:
-    """The ``Stat`` of a file, or None when it is missing or not a regular file."""
+def file_stat(path: Path | str) -> Stat | None:
+    """The ``Stat`` of a file, or None when it is missing or not a regular file (a link, a folder)."""
     try:
-        info = path.lstat()
+        info = os.lstat(path)
     except OSError:
         return None
-    return _stat_of(info) if os.path.isfile(path) and not path.is_symlink() else None
+    return _stat_of(info) if stat.S_ISREG(info.st_mode) else None
+
+
+def _is_our_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
+
+
+def _scan(root: Path) -> tuple[set[str], set[str]]:
+    """The files and the folders under ``root``, by '/'-separated name.
+
+    Anything else (a symbolic link, a socket) is removed on the way: writing through a link
+    could put a file outside the folder, and a site holds neither.
+    """
+    files: set[str] = set()
+    folders: set[str] = set()
+    pending = [("", str(root))]
+    while pending:
+        prefix, folder = pending.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    folders.add(name)
+                    pending.append((name + "/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    files.add(name)
+                else:
+                    os.unlink(entry.path)
+    return files, folders
 
 
 class SiteWriter:
     """Writes a site as pages arrive, then puts it in place in one step (``commit``).
 
-    The default mode fills a fresh folder beside ``out_dir`` and swaps it in, so the output
-    folder is always the previous complete site or the new one. ``in_place`` (for the dev
-    server's private folder) keeps every new file in memory until ``commit`` and then
-    replaces only the files whose bytes changed, each atomically (temporary file and
-    rename), and removes the ones no longer built: a rebuild that changes three pages
-    writes three files instead of relinking the whole site. Either way nothing is touched
-    before ``commit``, and a failure before it leaves ``out_dir`` as it was.
+    By default the new site goes into a fresh folder beside ``out_dir``, or (given a
+    ``spare`` folder that holds a site this writer retired before) into that folder,
+    updated, and is swapped in, so the output folder is always the previous complete site
+    or the new one. The retired site is kept as the next spare when there is one, and
+    deleted otherwise. ``in_place`` (for the dev server's private folder) keeps every new
+    file in memory until ``commit`` and then replaces only the files whose bytes changed,
+    each atomically (temporary file and rename), and removes the ones no longer built.
+    Either way ``out_dir`` is not touched before ``commit``, and a failure before it
+    leaves ``out_dir`` as it was.
     """
 
-    def __init__(self, out_dir: Path, *, in_place: bool = False):
+    def __init__(self, out_dir: Path, *, in_place: bool = False, spare: Path | None = None):
         check_output_dir(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(out_dir)
@@ -115,8 +160,20 @@ class SiteWriter:
         self.changed = 0
         self.stats: dict[str, Stat] = {}
         self._pending: dict[str, bytes | Path] = {}
-        self._temp: Path | None = None
-        if not self.in_place:
+        self._temp: Path | None = None  # a fresh folder being filled (deleted on abort)
+        self._spare: Path | None = None  # the spare folder being brought up to date (kept on abort)
+        self._spare_home: Path | None = None  # where the retired site is kept (its lock is held)
+        self._lock: BinaryIO | None = None
+        self._existing: set[str] = set()  # files already in the folder being filled
+        self._folders: set[str] = set()  # folders already in it
+        if self.in_place:
+            return
+        if spare is not None and self.old is not None and self._lock_spare(spare):
+            self._spare_home = spare
+            if _is_our_folder(spare):
+                self._existing, self._folders = _scan(spare)
+                self._spare = spare
+        if self._spare is None:
             self._temp = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{out_dir.name}-", dir=out_dir.parent))
 
     def __enter__(self) -> SiteWriter:
@@ -126,15 +183,87 @@ class SiteWriter:
         if kind is not None:
             self.abort()
 
+    def _lock_spare(self, spare: Path) -> bool:
+        """Take the spare folder for this build; False when it is unusable or another build has it."""
+        try:
+            spare.parent.mkdir(parents=True, exist_ok=True)
+            if os.stat(spare.parent).st_dev != os.stat(self.out_dir.parent).st_dev:
+                return False  # folders cannot be swapped across filesystems
+            handle = open(spare.with_name(spare.name + ".lock"), "wb")
+        except OSError:
+            return False
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.close()
+            return False
+        self._lock = handle
+        return True
+
+    def _unlock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    @property
+    def _root(self) -> Path:
+        """The folder the new site is going into."""
+        root = self._spare or self._temp
+        assert root is not None
+        return root
+
     def _target(self, name: str) -> Path:
-        assert self._temp is not None
-        target = self._temp / _safe_relative(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        parent = name.rpartition("/")[0]
+        if parent and parent not in self._folders:
+            parts = parent.split("/")
+            for depth in range(1, len(parts) + 1):
+                folder = "/".join(parts[:depth])
+                if folder in self._folders:
+                    continue
+                if folder in self._existing:  # a file of the retired site where a folder now goes
+                    os.unlink(self._root / folder)
+                    self._existing.discard(folder)
+                os.makedirs(self._root / folder, exist_ok=True)
+                self._folders.add(folder)
+        return self._root / name
+
+    def _place(self, name: str, fill: Callable[[Path], object]) -> Path:
+        """Make file ``name`` of the new site with ``fill(path)``; returns its path."""
+        target = self._target(name)
+        if self._spare is None:
+            fill(target)  # a fresh folder: nothing there yet
+            return target
+        if name in self._folders:  # a folder of the retired site where a file now goes
+            shutil.rmtree(target)
+            inside = name + "/"
+            self._folders = {folder for folder in self._folders if folder != name and not folder.startswith(inside)}
+            self._existing = {file for file in self._existing if not file.startswith(inside)}
+        # The spare's files may be hard links to the live site's: never write into one, replace it.
+        part = target.with_name(target.name + _PART_SUFFIX)
+        part.unlink(missing_ok=True)
+        try:
+            fill(part)
+            os.replace(part, target)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
         return target
 
-    def _link_old(self, name: str, target: Path) -> bool:
+    def _link_old(self, name: str) -> bool:
+        """Make ``name`` the previous site's file (same inode, same mtime); False when it cannot be linked."""
+        assert self.old is not None
+        live = os.path.join(self.old, name)  # not Path: this runs for every file of the site
+        if name in self._existing:
+            try:
+                mine, theirs = os.lstat(os.path.join(self._root, name)), os.lstat(live)
+            except OSError:
+                pass
+            else:
+                if (mine.st_ino, mine.st_dev) == (theirs.st_ino, theirs.st_dev):
+                    self.stats[name] = _stat_of(mine)  # the spare already holds this very file
+                    return True
         try:
-            os.link(self.old / name, target)  # type: ignore[operator]
+            target = self._place(name, lambda part: os.link(live, part))
         except OSError:
             return False  # another filesystem or no hard links: the caller writes instead
         self.stats[name] = _stat_of(target.stat())
@@ -142,14 +271,13 @@ class SiteWriter:
 
     def add(self, name: str, data: bytes) -> None:
         """A file of the new site; kept as the previous file (same inode, same mtime) if its bytes did not change."""
-        relative = _safe_relative(name).as_posix()
+        relative = _safe_relative(name)
         if self.in_place:
             self._pending[relative] = data
             return
-        target = self._target(relative)
-        if self.old is not None and _same_bytes(self.old / relative, data) and self._link_old(relative, target):
+        if self.old is not None and _same_bytes(self.old / relative, data) and self._link_old(relative):
             return
-        target.write_bytes(data)
+        target = self._place(relative, lambda part: part.write_bytes(data))
         self.stats[relative] = _stat_of(target.stat())  # after closing: size and mtime are final
         self.changed += 1
 
@@ -157,18 +285,17 @@ class SiteWriter:
         """A file known to be unchanged since the previous build: linked, or ``data()`` if it cannot be."""
         if self.in_place:
             return  # already there, byte for byte
-        relative = _safe_relative(name).as_posix()
-        if not self._link_old(relative, self._target(relative)):
+        relative = _safe_relative(name)
+        if not self._link_old(relative):
             self.add(relative, data())
 
     def copy(self, name: str, source: Path) -> None:
         """A file copied from the content (an image beside a post)."""
-        relative = _safe_relative(name).as_posix()
+        relative = _safe_relative(name)
         if self.in_place:
             self._pending[relative] = source
             return
-        target = self._target(relative)
-        shutil.copy2(source, target)
+        target = self._place(relative, lambda part: shutil.copy2(source, part))
         self.stats[relative] = _stat_of(target.stat())
 
     def commit(self, removed: Iterable[str] = ()) -> int:
@@ -179,27 +306,64 @@ class SiteWriter:
         if self.in_place:
             self._commit_in_place(removed)
             return self.changed
-        assert self._temp is not None
-        temp, self._temp = self._temp, None
         try:
-            (temp / MARKER).write_bytes(MARKER_TEXT)
-            os.chmod(temp, 0o755)  # mkdtemp makes it private; a site is meant to be read
-            if self.old is None:
-                os.rename(temp, self.out_dir)
-            elif _exchange(temp, self.out_dir):
-                pass  # temp now holds the previous site; removed below
+            new = self._spare if self._spare is not None else self._temp
+            assert new is not None
+            if self._spare is not None:
+                self._sweep_spare()
             else:
-                # No atomic exchange here: two renames, with a window in which out_dir is missing.
-                backup = temp.with_name(temp.name + "-old")
-                os.rename(self.out_dir, backup)
-                os.rename(temp, self.out_dir)
-                shutil.rmtree(backup, ignore_errors=True)
-        except BaseException:
-            if temp.exists() and not (self.out_dir.exists() and self.out_dir.samefile(temp)):
-                shutil.rmtree(temp, ignore_errors=True)
-            raise
-        shutil.rmtree(temp, ignore_errors=True)
+                (new / MARKER).write_bytes(MARKER_TEXT)
+            os.chmod(new, 0o755)  # mkdtemp makes it private; a site is meant to be read
+            self._spare = self._temp = None
+            retired = self._swap_in(new)
+            if retired is not None:
+                self._retire(retired)
+        finally:
+            self._unlock()
         return self.changed
+
+    def _sweep_spare(self) -> None:
+        """Remove what the retired site had and the new one has not (files, then emptied folders)."""
+        wanted = set(self.stats) | {MARKER}
+        root = self._root
+        for name in sorted(self._existing - wanted):
+            (root / name).unlink(missing_ok=True)
+        needed = {parent.as_posix() for name in wanted for parent in PurePosixPath(name).parents}
+        for folder in sorted(self._folders - needed, reverse=True):  # deepest first
+            os.rmdir(root / folder)
+        if MARKER not in self._existing:
+            self._place(MARKER, lambda part: part.write_bytes(MARKER_TEXT))
+
+    def _swap_in(self, new: Path) -> Path | None:
+        """Put folder ``new`` at ``out_dir``; returns where the previous site now is (None: there was none)."""
+        try:
+            if self.old is None:
+                os.rename(new, self.out_dir)
+                return None
+            if _exchange(new, self.out_dir):
+                return new  # which now holds the previous site
+            # No atomic exchange here: two renames, with a window in which out_dir is missing.
+            backup = new.with_name(new.name + "-old")
+            os.rename(self.out_dir, backup)
+            os.rename(new, self.out_dir)
+            return backup
+        except BaseException:
+            if new != self._spare_home and new.exists() and not (self.out_dir.exists() and self.out_dir.samefile(new)):
+                shutil.rmtree(new, ignore_errors=True)
+            raise
+
+    def _retire(self, previous: Path) -> None:
+        """Keep the previous site as the next build's spare, or delete it."""
+        home = self._spare_home
+        if home is None:
+            shutil.rmtree(previous, ignore_errors=True)
+        elif previous != home:
+            if os.path.lexists(home) and _is_our_folder(home):
+                shutil.rmtree(home, ignore_errors=True)
+            try:
+                os.rename(previous, home)
+            except OSError:
+                shutil.rmtree(previous, ignore_errors=True)
 
     def _commit_in_place(self, removed: Iterable[str]) -> None:
         out = self.out_dir
@@ -231,11 +395,13 @@ class SiteWriter:
                     (out / folder).rmdir()
 
     def abort(self) -> None:
-        """Forget the new site; ``out_dir`` stays as it was."""
+        """Forget the new site; ``out_dir`` stays as it was (and a half-updated spare is set right next time)."""
         self._pending.clear()
         if self._temp is not None:
             shutil.rmtree(self._temp, ignore_errors=True)
             self._temp = None
+        self._spare = None
+        self._unlock()
 
 
 def clean_stale_temps(out_dir: Path) -> None:

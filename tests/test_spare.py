@@ -1,0 +1,150 @@
+"""The spare site: ``build`` updates the site it retired last time instead of making a new tree.
+
+Whatever the spare holds (a half-finished update, files an author dropped into ``site/``,
+links pointing outside), the site it becomes is exactly the one a build from scratch makes.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO, run_cli
+
+
+def _tree(folder: Path) -> dict[str, object]:
+    """Every entry under ``folder``: files with their bytes, folders, links with their targets."""
+    tree: dict[str, object] = {}
+    for path in sorted(folder.rglob("*")):
+        name = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            tree[name] = ("link", os.readlink(path))
+        elif path.is_dir():
+            tree[name] = "folder"
+        else:
+            tree[name] = path.read_bytes()
+    return tree
+
+
+def _spare(project: Path) -> Path:
+    spares = [path for path in (project / ".cache/introchain/spare").iterdir() if path.is_dir()]
+    assert len(spares) == 1, spares
+    return spares[0]
+
+
+def _edit(project: Path, story: str, text: str) -> None:
+    post = project / f"content/stories/{story}/index.md"
+    post.write_text(post.read_text() + f"\n{text}\n")
+
+
+def _scratch(project: Path, tmp_path: Path) -> dict[str, object]:
+    """The site as a build from scratch (no cache, a new folder) makes it."""
+    out = tmp_path / f"scratch-{len(list(tmp_path.glob('scratch-*')))}"
+    result = run_cli("build", "--no-cache", "--out", out, cwd=project)
+    assert result.code == 0, result.text
+    return _tree(out)
+
+
+def _build(project: Path) -> None:
+    result = run_cli("build", cwd=project)
+    assert result.code == 0, result.text
+
+
+def test_the_retired_site_is_kept_and_brought_up_to_date(make_site, tmp_path):
+    project = make_site(stories=("first", "second", "third"))
+    _build(project)
+    assert not (project / ".cache/introchain/spare").exists() or not any((project / ".cache/introchain/spare").glob("site-*/"))
+    for round_number, story in enumerate(("first", "second", "first", "third", "second"), start=1):
+        before = {path: path.stat().st_ino for path in (project / "site").rglob("*.html")}
+        _edit(project, story, f"Edited in round {round_number}.")
+        if round_number == 3:
+            (project / "content/stories/third/index.md").unlink()  # a whole story goes
+            (project / "content/stories/third/story.yaml").unlink()
+            (project / "content/stories/third/comments.yaml").unlink(missing_ok=True)
+            (project / "content/stories/third").rmdir()
+        _build(project)
+        assert _tree(project / "site") == _scratch(project, tmp_path), f"round {round_number}"
+        # The previous site is the spare now: same files, and unchanged pages are one file in both.
+        spare = _spare(project)
+        assert (spare / ".introchain-output").is_file()
+        home = project / "site/index.html"
+        if home in before and (spare / "index.html").exists():
+            assert (spare / "index.html").stat().st_ino == before[home]
+        if round_number == 3:
+            break
+    story_page = project / "site/stories/second/index.html"
+    stamp = story_page.stat().st_mtime_ns
+    _edit(project, "first", "Edited once more.")
+    _build(project)
+    assert story_page.stat().st_mtime_ns == stamp  # untouched pages keep their file, through the spare
+    assert _tree(project / "site") == _scratch(project, tmp_path)
+
+
+def test_whatever_the_spare_holds_the_new_site_is_exact(make_site, tmp_path):
+    project = make_site(stories=("first", "second"))
+    _build(project)
+    _edit(project, "first", "One.")
+    _build(project)
+    spare = _spare(project)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not ours")
+    # A stray file, a link to a folder outside, a file where a folder is, a folder where a file
+    # is, a half-written file a killed build left, and a page someone edited in place.
+    (spare / "stray.html").write_text("stray")
+    (spare / "stories/linked").symlink_to(outside, target_is_directory=True)
+    (spare / "assets").rename(tmp_path / "assets-moved")
+    (spare / "assets").write_text("a file where the assets folder was")
+    (spare / "404.html").unlink()
+    (spare / "404.html").mkdir()
+    (spare / "404.html/inside.txt").write_text("x")
+    (spare / "index.html.introchain-part").write_text("half")
+    with open(spare / "stories/second/index.html", "r+b") as page:  # in place: the live page changes too
+        page.write(b"<!-- edited by hand -->")
+    _edit(project, "second", "Two.")
+    _build(project)
+    assert _tree(project / "site") == _scratch(project, tmp_path)
+    assert (outside / "keep.txt").read_text() == "not ours"
+    assert sorted(path.name for path in outside.iterdir()) == ["keep.txt"]
+
+
+def test_files_dropped_into_the_site_do_not_come_back_through_the_spare(make_site, tmp_path):
+    project = make_site(stories=("first", "second"))
+    _build(project)
+    (project / "site/dropped.html").write_text("by hand")
+    (project / "site/stories/first/extra").mkdir()
+    (project / "site/stories/first/extra/note.txt").write_text("by hand")
+    for text in ("One.", "Two.", "Three."):  # the hand-made files travel to the spare and back
+        _edit(project, "first", text)
+        _build(project)
+        assert _tree(project / "site") == _scratch(project, tmp_path), text
+
+
+def test_a_build_that_cannot_take_the_spare_makes_a_fresh_tree(make_site, tmp_path):
+    project = make_site(stories=("first", "second"))
+    _build(project)
+    _edit(project, "first", "One.")
+    _build(project)
+    spare = _spare(project)
+    marker = spare / "stray.html"
+    marker.write_text("left by whoever holds the spare")
+    # Another build holds the spare's lock: this one must neither wait nor touch the spare.
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, sys; lock = open(sys.argv[1], 'wb'); fcntl.flock(lock, fcntl.LOCK_EX); print('held', flush=True); "
+         "sys.stdin.read()", str(spare.with_name(spare.name + ".lock"))],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        _edit(project, "second", "Two.")
+        _build(project)
+        assert marker.read_text() == "left by whoever holds the spare"
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert _tree(project / "site") == _scratch(project, tmp_path)
+    with open(spare.with_name(spare.name + ".lock"), "wb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released again
