@@ -130,10 +130,19 @@ def content_key(options: BuildOptions) -> str:
     """A digest of everything ``load_site`` reads: the content folder, the options, the generator's code.
 
     (For the shortcut of a build with nothing changed: the content is not loaded at all.)
+    Files are digested by their bytes; with a cache, a file whose stat signature did not
+    change since the last build is not read again (``FileDigests``).
     """
-    from generator.fingerprint import code_fingerprint, digest, tree_fingerprint
+    from generator.fingerprint import FileDigests, code_fingerprint, digest, tree_fingerprint
 
-    return digest("content", code_fingerprint(), tree_fingerprint(options.content_dir), str(options.drafts),
+    cache = Cache(options.cache_dir)
+    entry_key = digest("file-digests", str(options.content_dir.resolve()))
+    known = cache.get_object("file-digests", entry_key) if options.cache_dir is not None else None
+    digests = FileDigests(known if isinstance(known, dict) else None)
+    tree = tree_fingerprint(options.content_dir, digests)
+    if digests.changed or (known is not None and len(known) != len(digests.current())):
+        cache.put_object("file-digests", entry_key, digests.current())
+    return digest("content", code_fingerprint(), tree, str(options.drafts),
                   str(options.base_url), os.getcwd())  # cwd: messages show paths relative to it
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import time
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
@@ -46,9 +47,60 @@ def code_fingerprint() -> str:
     return digest(*parts)
 
 
-def tree_fingerprint(folder: Path) -> str:
-    """Every file under ``folder`` (sorted): text files by bytes, others by size and mtime."""
+#: A file's stat signature: device, inode, size, mtime and ctime (ns).
+Signature = tuple[int, int, int, int, int]
+#: A file modified this close (ns) to when it was read may change again without a new
+#: mtime (timestamp granularity), so its signature is not trusted (git's "racily clean").
+RACY_NS = 2_000_000_000
+
+
+class FileDigests:
+    """SHA-256 digests of files, reused while a file's stat signature is the one it had when read.
+
+    Lets ``tree_fingerprint`` answer "did anything change?" for thousands of files by
+    looking at them instead of reading them. ``changed`` tells whether it learnt anything
+    worth saving for the next process.
+    """
+
+    def __init__(self, known: dict[str, tuple[Signature, str]] | None = None):
+        self.known = dict(known or {})
+        self.seen: set[str] = set()
+        self.changed = False
+
+    def __call__(self, path: str) -> str:
+        """The digest of the file's bytes (raises OSError when it cannot be read)."""
+        info = os.stat(path)
+        signature = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        self.seen.add(path)
+        entry = self.known.get(path)
+        if entry is not None and entry[0] == signature:
+            return entry[1]
+        started = time.time_ns()
+        value = _file_digest(path)
+        if info.st_mtime_ns < started - RACY_NS and info.st_ctime_ns < started - RACY_NS:
+            self.known[path] = (signature, value)
+            self.changed = True
+        elif self.known.pop(path, None) is not None:
+            self.changed = True
+        return value
+
+    def current(self) -> dict[str, tuple[Signature, str]]:
+        """The entries of the files seen in this run (what is worth keeping)."""
+        return {path: entry for path, entry in self.known.items() if path in self.seen}
+
+
+def _file_digest(path: str) -> str:
+    with open(path, "rb") as stream:
+        return hashlib.sha256(stream.read()).hexdigest()
+
+
+def tree_fingerprint(folder: Path, digests: FileDigests | None = None) -> str:
+    """Every file under ``folder`` (sorted): text files by their bytes' digest, others by size and mtime.
+
+    ``digests`` reuses the digests of files not touched since a previous run.
+    """
     parts: list[str | bytes] = [str(folder.resolve())]
+    digest_of = digests or _file_digest
     for directory, subdirectories, names in os.walk(folder):
         subdirectories.sort()
         relative = os.path.relpath(directory, folder)
@@ -56,8 +108,7 @@ def tree_fingerprint(folder: Path) -> str:
             path = os.path.join(directory, name)
             try:
                 if name.endswith(TEXT_SUFFIXES):
-                    with open(path, "rb") as stream:
-                        parts += [os.path.join(relative, name), stream.read()]
+                    parts += [os.path.join(relative, name), digest_of(path)]
                 else:
                     info = os.stat(path)
                     parts += [os.path.join(relative, name), f"{info.st_size}:{info.st_mtime_ns}"]

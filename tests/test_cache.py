@@ -112,3 +112,48 @@ def test_cache_keys_do_not_depend_on_the_hash_seed_or_folder(tmp_path):
         seen.add(result.stdout)
     assert len(seen) == 1
     assert Digester()({"a": 1}) != Digester()({"a": 2})
+
+
+def test_file_digests_are_reused_only_while_the_stat_signature_holds(tmp_path, monkeypatch):
+    from generator import fingerprint
+
+    post = tmp_path / "index.md"
+    post.write_text("first text")
+    real = fingerprint.FileDigests()(str(post))
+    assert real == fingerprint._file_digest(str(post))
+    fresh = fingerprint.FileDigests()
+    fresh(str(post))
+    assert not fresh.known  # just written: its mtime could hide the next write, so nothing is kept
+
+    later = fingerprint.time.time_ns() + 10 * fingerprint.RACY_NS
+    monkeypatch.setattr(fingerprint.time, "time_ns", lambda: later)
+    learnt = fingerprint.FileDigests()
+    learnt(str(post))
+    assert learnt.changed and str(post) in learnt.known
+    # A remembered digest is answered without reading the file: prove it with a false one.
+    signature = learnt.known[str(post)][0]
+    remembered = fingerprint.FileDigests({str(post): (signature, "remembered")})
+    assert remembered(str(post)) == "remembered" and not remembered.changed
+    # Same size, mtime put back: the ctime still differs, so the file is read again.
+    stamp = post.stat().st_mtime_ns
+    post.write_text("other text")
+    os.utime(post, ns=(stamp, stamp))
+    assert remembered(str(post)) == fingerprint._file_digest(str(post)) != real
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_still_built(make_site, monkeypatch):
+    from generator import fingerprint
+
+    project = make_site()
+    content = project / "content"
+    options = BuildOptions(content, project / "site", cache_dir=cache_dir_for(content))
+    post = content / "stories/first/index.md"
+    later = fingerprint.time.time_ns() + 10 * fingerprint.RACY_NS
+    monkeypatch.setattr(fingerprint.time, "time_ns", lambda: later)  # every file is old enough to be remembered
+    build_site(options)
+    assert "Hello" in (project / "site/stories/first/index.html").read_text()
+    stamp = post.stat().st_mtime_ns
+    post.write_text(post.read_text().replace("Hello", "Jello"))
+    os.utime(post, ns=(stamp, stamp))
+    build_site(options)
+    assert "Jello" in (project / "site/stories/first/index.html").read_text()

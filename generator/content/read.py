@@ -19,13 +19,10 @@ from pathlib import Path
 
 from generator.content.source import Source, read_text
 from generator.errors import ContentError, ContentErrors, display_path
+from generator.fingerprint import RACY_NS, Signature  # a file read within RACY_NS is read again next time
 
 POST, STORY, COMMENTS = "index.md", "story.yaml", "comments.yaml"
 ASSET_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".pdf", ".mp3", ".mp4", ".txt"})
-#: A file modified less than this long before it was read is read again next time (see above).
-RACY_NS = 2_000_000_000
-
-Signature = tuple[int, int, int, int, int]
 
 
 @dataclass(eq=False)
