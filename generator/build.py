@@ -344,7 +344,8 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
             raise ContentErrors(_distinct_errors(failures))
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
 
-    with SiteWriter(out_dir, in_place=options.in_place, spare=_spare_dir(options)) as writer:
+    with SiteWriter(out_dir, in_place=options.in_place, spare=_spare_dir(options),
+                    spare_record=previous.spare if previous is not None else None) as writer:
         # Pages are written as they arrive (the writer does not care about order); errors
         # are reported in page order whatever the timing.
         for number, outcome in render_numbers(job, todo, report, heavy=heavy):
@@ -373,6 +374,8 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
             trusted=options.in_place,
             build_key=build_key,
             summary=(len(pages), len(names), tuple(warnings)),
+            tree=writer.record,
+            spare=previous.tree if writer.kept_spare and previous is not None else None,
         )
     _save_manifest(options, state, manifest, history)
     return BuildReport(len(pages), len(names), changed, time.perf_counter() - started, out_dir, tuple(warnings))

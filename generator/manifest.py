@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ContentError
+from generator.sitetree import TreeRecord
 from generator.write import Stat, file_stat
 
 
@@ -26,6 +27,8 @@ class Manifest:
     trusted: bool = False  # held in memory by the process that owns the folder
     build_key: str = ""  # a digest of everything the build read
     summary: tuple[int, int, tuple[ContentError, ...]] = (0, 0, ())  # pages, files, warnings
+    tree: TreeRecord | None = None  # of the output folder as written
+    spare: TreeRecord | None = None  # of the spare folder: the site this build replaced (see ``write.py``)
 
     @property
     def names(self) -> set[str]:

@@ -11,24 +11,25 @@ new tree: a one-page edit then replaces one file and relinks the few that differ
 fresh tree would create every folder of the site and delete the old ones. The spare
 shares its unchanged files (hard links) with the live site, so it costs little disk; it
 is only ever changed by replacing whole files (temporary file, then rename), never by
-writing into a file, which would also change the live site.
+writing into a file, which would also change the live site. What the spare holds is known
+from the record the writer made when that site was written (``sitetree.py``): only the
+folders that changed since are listed.
 
 The dev server's private folder is instead updated file by file (``in_place=True``).
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import errno
 import fcntl
 import os
 import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import BinaryIO
+
+from generator.sitetree import FolderStat, TreeRecord, exchange, record_tree, survey
 
 #: Written into every output folder we create; we only ever replace folders that carry it.
 MARKER = ".introchain-output"
@@ -65,25 +66,6 @@ def check_output_dir(out_dir: Path, *, forbidden: tuple[Path, ...] = ()) -> None
                           f"(choose another --out, or empty it yourself)")
 
 
-def _exchange(first: Path, second: Path) -> bool:
-    """Atomically swap two paths (Linux renameat2); False where the call is unavailable."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(first))
-
-
 def _same_bytes(path: Path, data: bytes) -> bool:
     try:
         return path.stat().st_size == len(data) and path.read_bytes() == data
@@ -112,30 +94,6 @@ def _is_our_folder(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
 
 
-def _scan(root: Path) -> tuple[set[str], set[str]]:
-    """The files and the folders under ``root``, by '/'-separated name.
-
-    Anything else (a symbolic link, a socket) is removed on the way: writing through a link
-    could put a file outside the folder, and a site holds neither.
-    """
-    files: set[str] = set()
-    folders: set[str] = set()
-    pending = [("", str(root))]
-    while pending:
-        prefix, folder = pending.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    folders.add(name)
-                    pending.append((name + "/", entry.path))
-                elif entry.is_file(follow_symlinks=False):
-                    files.add(name)
-                else:
-                    os.unlink(entry.path)
-    return files, folders
-
-
 class SiteWriter:
     """Writes a site as pages arrive, then puts it in place in one step (``commit``).
 
@@ -150,7 +108,8 @@ class SiteWriter:
     leaves ``out_dir`` as it was.
     """
 
-    def __init__(self, out_dir: Path, *, in_place: bool = False, spare: Path | None = None):
+    def __init__(self, out_dir: Path, *, in_place: bool = False, spare: Path | None = None,
+                 spare_record: TreeRecord | None = None):
         check_output_dir(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(out_dir)
@@ -166,14 +125,24 @@ class SiteWriter:
         self._lock: BinaryIO | None = None
         self._existing: set[str] = set()  # files already in the folder being filled
         self._folders: set[str] = set()  # folders already in it
+        self._seen: dict[str, FolderStat] = {}  # their stats before this build changed anything
+        self._touched: set[str] = set()  # folders whose entries this build changed
+        self.record: TreeRecord | None = None  # of the new site, once committed
+        self.kept_spare = False  # whether the previous site is now the spare
         if self.in_place:
             return
         if spare is not None and self.old is not None and self._lock_spare(spare):
             self._spare_home = spare
             if _is_our_folder(spare):
-                self._existing, self._folders = _scan(spare)
-                self._spare = spare
+                try:
+                    found = survey(str(spare), spare_record)
+                except OSError:
+                    pass  # changed under our feet: a fresh folder is made instead
+                else:
+                    self._existing, self._folders, self._seen = found.files, found.folders, found.stats
+                    self._spare = spare
         if self._spare is None:
+            self._existing, self._folders, self._seen = set(), set(), {}
             self._temp = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{out_dir.name}-", dir=out_dir.parent))
 
     def __enter__(self) -> SiteWriter:
@@ -225,6 +194,7 @@ class SiteWriter:
                     self._existing.discard(folder)
                 os.makedirs(self._root / folder, exist_ok=True)
                 self._folders.add(folder)
+                self._touched.add(folder.rpartition("/")[0])
         return self._root / name
 
     def _place(self, name: str, fill: Callable[[Path], object]) -> Path:
@@ -233,6 +203,7 @@ class SiteWriter:
         if self._spare is None:
             fill(target)  # a fresh folder: nothing there yet
             return target
+        self._touched.add(name.rpartition("/")[0])
         if name in self._folders:  # a folder of the retired site where a file now goes
             shutil.rmtree(target)
             inside = name + "/"
@@ -314,10 +285,11 @@ class SiteWriter:
             else:
                 (new / MARKER).write_bytes(MARKER_TEXT)
             os.chmod(new, 0o755)  # mkdtemp makes it private; a site is meant to be read
+            self.record = record_tree(str(new), set(self.stats) | {MARKER}, self._folders, self._seen, self._touched)
             self._spare = self._temp = None
             retired = self._swap_in(new)
             if retired is not None:
-                self._retire(retired)
+                self.kept_spare = self._retire(retired)
         finally:
             self._unlock()
         return self.changed
@@ -328,9 +300,17 @@ class SiteWriter:
         root = self._root
         for name in sorted(self._existing - wanted):
             (root / name).unlink(missing_ok=True)
-        needed = {parent.as_posix() for name in wanted for parent in PurePosixPath(name).parents}
+            self._touched.add(name.rpartition("/")[0])
+        needed: set[str] = set()
+        for name in wanted:
+            parent = name.rpartition("/")[0]
+            while parent and parent not in needed:
+                needed.add(parent)
+                parent = parent.rpartition("/")[0]
         for folder in sorted(self._folders - needed, reverse=True):  # deepest first
             os.rmdir(root / folder)
+            self._folders.discard(folder)
+            self._touched.add(folder.rpartition("/")[0])
         if MARKER not in self._existing:
             self._place(MARKER, lambda part: part.write_bytes(MARKER_TEXT))
 
@@ -340,7 +320,7 @@ class SiteWriter:
             if self.old is None:
                 os.rename(new, self.out_dir)
                 return None
-            if _exchange(new, self.out_dir):
+            if exchange(new, self.out_dir):
                 return new  # which now holds the previous site
             # No atomic exchange here: two renames, with a window in which out_dir is missing.
             backup = new.with_name(new.name + "-old")
@@ -352,18 +332,21 @@ class SiteWriter:
                 shutil.rmtree(new, ignore_errors=True)
             raise
 
-    def _retire(self, previous: Path) -> None:
-        """Keep the previous site as the next build's spare, or delete it."""
+    def _retire(self, previous: Path) -> bool:
+        """Keep the previous site as the next build's spare (True), or delete it."""
         home = self._spare_home
         if home is None:
             shutil.rmtree(previous, ignore_errors=True)
-        elif previous != home:
+            return False
+        if previous != home:
             if os.path.lexists(home) and _is_our_folder(home):
                 shutil.rmtree(home, ignore_errors=True)
             try:
                 os.rename(previous, home)
             except OSError:
                 shutil.rmtree(previous, ignore_errors=True)
+                return False
+        return True
 
     def _commit_in_place(self, removed: Iterable[str]) -> None:
         out = self.out_dir

@@ -148,3 +148,48 @@ def test_a_build_that_cannot_take_the_spare_makes_a_fresh_tree(make_site, tmp_pa
     assert _tree(project / "site") == _scratch(project, tmp_path)
     with open(spare.with_name(spare.name + ".lock"), "wb") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released again
+
+
+def test_folders_the_record_vouches_for_are_not_listed_and_changed_ones_are(make_site, tmp_path, monkeypatch):
+    from generator import sitetree
+    from generator.build import BuildOptions, build_site
+    from generator.cache import cache_dir_for
+
+    project = make_site(stories=tuple(f"story-{number}" for number in range(1, 9)))
+    content = project / "content"
+    options = BuildOptions(content, project / "site", cache_dir=cache_dir_for(content))
+    # Every record is taken "later" than any folder's mtime, so none is racily clean: what
+    # decides is only whether a folder's stat changed.
+    later = sitetree.time.time_ns() + 100 * sitetree.RACY_NS
+    monkeypatch.setattr(sitetree.time, "time_ns", lambda: later)
+    listed: list[str] = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path):
+        if "/spare/" in str(path):
+            listed.append(str(path).partition("/spare/")[2].partition("/")[2])
+        return real_scandir(path)
+
+    monkeypatch.setattr(sitetree.os, "scandir", counting_scandir)
+    build_site(options)
+    for number in (1, 2):
+        _edit(project, f"story-{number}", f"Edit {number}.")
+        build_site(options)
+    folders = sum(1 for path in (project / "site").rglob("*") if path.is_dir())
+    listed.clear()
+    _edit(project, "story-3", "Edit 3.")
+    build_site(options)
+    # The spare is the site of two builds ago, untouched since it was recorded: only its root is listed.
+    assert listed == [""], (listed, folders)
+
+    # Files dropped into the live site travel to the spare; the build that reuses it lists
+    # their folders (their mtime changed) and removes them.
+    (project / "site/stories/story-5/dropped.html").write_text("by hand")
+    (project / "site/tags/link").symlink_to(tmp_path, target_is_directory=True)
+    listed.clear()
+    for number in (4, 6, 7):
+        _edit(project, f"story-{number}", f"Edit {number}.")
+        build_site(options)
+        assert _tree(project / "site") == _scratch(project, tmp_path), number
+    assert not (project / "site/stories/story-5/dropped.html").exists()
+    assert "stories/story-5" in listed and "tags" in listed

@@ -1,0 +1,132 @@
+"""Site folders: what one holds (listed, or vouched for by a record of its folders), and swapping two.
+
+The writer updates a spare site folder in place (see ``write.py``), so it must know every
+entry there, including files nobody asked for. Listing 37,000 folders of a 10,000-story
+site costs seconds, so a written tree is recorded instead: its files and the stat of each
+folder. A folder whose stat is still the recorded one has gained and lost no entry since
+(adding, removing or renaming an entry changes its folder's mtime), so its entries are
+the recorded ones; any other folder is listed. A folder modified within ``RACY_NS`` of
+the record could change again within the same timestamp tick, so it is always listed.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import errno
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.fingerprint import RACY_NS
+
+#: What is recorded of a folder: size, mtime (ns) and inode.
+FolderStat = tuple[int, int, int]
+
+
+def _folder_stat(info: os.stat_result) -> FolderStat:
+    return (info.st_size, info.st_mtime_ns, info.st_ino)
+
+
+@dataclass(frozen=True)
+class TreeRecord:
+    """A site folder's files and sub-folders ('/'-separated names) and each folder's stat ('' is the root)."""
+
+    files: frozenset[str]
+    folders: dict[str, FolderStat]
+    taken_ns: int  # when the stats were taken (see the racy rule above)
+
+
+@dataclass
+class Survey:
+    """What a folder holds now: its files, its folders, and the stat seen of each folder."""
+
+    files: set[str]
+    folders: set[str]
+    stats: dict[str, FolderStat]
+
+
+def _children(record: TreeRecord) -> dict[str, tuple[list[str], list[str]]]:
+    """The record's entries by folder: (files, sub-folders), as full names."""
+    children: dict[str, tuple[list[str], list[str]]] = {folder: ([], []) for folder in record.folders}
+    for name in record.files:
+        entry = children.get(name.rpartition("/")[0])
+        if entry is not None:
+            entry[0].append(name)
+    for folder in record.folders:
+        if folder:
+            entry = children.get(folder.rpartition("/")[0])
+            if entry is not None:
+                entry[1].append(folder)
+    return children
+
+
+def survey(root: str, record: TreeRecord | None) -> Survey:
+    """Every file and folder under ``root``, trusting ``record`` for the folders it still vouches for.
+
+    Anything that is neither a file nor a folder (a symbolic link, a socket) is removed on
+    the way: writing through a link could put a file outside the folder, and a site holds
+    neither.
+    """
+    found = Survey(set(), set(), {})
+    children = _children(record) if record is not None else {}
+    pending = [""]
+    while pending:
+        folder = pending.pop()
+        path = os.path.join(root, folder) if folder else root
+        info = os.lstat(path)
+        found.stats[folder] = _folder_stat(info)
+        if folder:
+            found.folders.add(folder)
+        recorded = record.folders.get(folder) if record is not None and folder else None
+        if recorded == found.stats[folder] and info.st_mtime_ns < record.taken_ns - RACY_NS:
+            files, subfolders = children[folder]
+            found.files.update(files)
+            pending.extend(subfolders)
+            continue
+        # The root is always listed: swapping it into place may touch its times.
+        prefix = folder + "/" if folder else ""
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(prefix + entry.name)
+                elif entry.is_file(follow_symlinks=False):
+                    found.files.add(prefix + entry.name)
+                else:
+                    os.unlink(entry.path)
+    return found
+
+
+def record_tree(root: str, files: set[str], folders: set[str], known: dict[str, FolderStat], touched: set[str]) -> TreeRecord:
+    """A record of ``root`` holding ``files`` and ``folders``.
+
+    ``known`` are folder stats seen before the last changes; the folders in ``touched``
+    (changed since) and those without a known stat are looked at again.
+    """
+    stats: dict[str, FolderStat] = {}
+    for folder in ("", *folders):
+        if folder in touched or folder not in known:
+            stats[folder] = _folder_stat(os.lstat(os.path.join(root, folder) if folder else root))
+        else:
+            stats[folder] = known[folder]
+    return TreeRecord(frozenset(files), stats, time.time_ns())
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Atomically swap two paths (Linux renameat2); False where the call is unavailable."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(first))
