@@ -245,6 +245,8 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previo
             for page in pages):
         # A page new to this build yet not named, or a file changed by hand: plan everything.
         wanted, pages = None, plan_pages(site, graphs=True)
+    # The pages not named are unchanged, and their files were just checked on disk.
+    kept = {number for number, page in enumerate(pages) if wanted is not None and page.output not in wanted}
     job = RenderJob(templates_dir, site.config, versions, pages, inputs, salt)
     digester = Digester()
     keys = [
@@ -253,7 +255,7 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previo
                extra_key(inputs, page.extra, digester) if page.extra else "")
         for page in pages
     ]
-    return job, keys, assets, history
+    return job, keys, kept, assets, history
 
 
 def render_site(options: BuildOptions, progress: Callable[[int, int], None] | None = None, loaded=None,
@@ -281,6 +283,9 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
         # What the last build into this folder read, parsed and wrote, to work from.
         with collector_paused():  # unpickling makes millions of objects, and no cycles
             state = _load_state(options)
+        # This process ends after one build: keep those objects out of every later collection
+        # (each full one would walk them all; at 10,000 stories one took seconds).
+        gc.freeze()
         previous = state.manifest or previous
     try:
         report = _render(options, progress, loaded, state, changed, previous, build_key, started)
@@ -315,10 +320,10 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
         if loaded is None:
             loaded = load_content(options, state, changed)
         site, warnings = loaded
-        job, keys, assets, history = _prepare(options, site, state, previous)
+        job, keys, kept, assets, history = _prepare(options, site, state, previous)
     pages = job.pages
-    unchanged = {number for number, page in enumerate(pages)
-                 if previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
+    unchanged = kept | {number for number, page in enumerate(pages) if number not in kept
+                        and previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
     copies = {f"{study.url_path}{asset}": study.bundle / asset for study in site.studies for asset in study.assets}
     asset_files = {f"assets/{name}": data for name, data in assets.items()}
     names = [page.output for page in pages] + sorted(asset_files) + sorted(copies)
@@ -357,7 +362,7 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
             raise ContentErrors(_distinct_errors(failures))
         for number in sorted(unchanged):
             output = pages[number].output
-            writer.keep(output, lambda output=output: (out_dir / output).read_bytes())
+            writer.keep(output, lambda output=output: (out_dir / output).read_bytes(), previous.pages[output][1])
         for name, data in asset_files.items():
             writer.add(name, data)
         for name, source in sorted(copies.items()):

@@ -220,18 +220,22 @@ class SiteWriter:
             raise
         return target
 
-    def _link_old(self, name: str) -> bool:
-        """Make ``name`` the previous site's file (same inode, same mtime); False when it cannot be linked."""
+    def _link_old(self, name: str, live_stat: Stat | None = None) -> bool:
+        """Make ``name`` the previous site's file (same inode, same mtime); False when it cannot be linked.
+
+        ``live_stat``: the previous file's stat, when the caller has just checked it.
+        """
         assert self.old is not None
         live = os.path.join(self.old, name)  # not Path: this runs for every file of the site
         if name in self._existing:
             try:
-                mine, theirs = os.lstat(os.path.join(self._root, name)), os.lstat(live)
+                mine = os.lstat(os.path.join(self._root, name))
+                theirs = live_stat or _stat_of(os.lstat(live))
             except OSError:
                 pass
             else:
-                if (mine.st_ino, mine.st_dev) == (theirs.st_ino, theirs.st_dev):
-                    self.stats[name] = _stat_of(mine)  # the spare already holds this very file
+                if _stat_of(mine) == theirs:  # the same inode (the spare shares the live site's filesystem)
+                    self.stats[name] = theirs  # the spare already holds this very file
                     return True
         try:
             target = self._place(name, lambda part: os.link(live, part))
@@ -252,12 +256,15 @@ class SiteWriter:
         self.stats[relative] = _stat_of(target.stat())  # after closing: size and mtime are final
         self.changed += 1
 
-    def keep(self, name: str, data: Callable[[], bytes]) -> None:
-        """A file known to be unchanged since the previous build: linked, or ``data()`` if it cannot be."""
+    def keep(self, name: str, data: Callable[[], bytes], live_stat: Stat | None = None) -> None:
+        """A file known to be unchanged since the previous build: linked, or ``data()`` if it cannot be.
+
+        ``live_stat``: the previous file's stat, as just checked on disk (saves looking again).
+        """
         if self.in_place:
             return  # already there, byte for byte
         relative = _safe_relative(name)
-        if not self._link_old(relative):
+        if not self._link_old(relative, live_stat):
             self.add(relative, data())
 
     def copy(self, name: str, source: Path) -> None:
