@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from generator.cache import Cache
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.model import Site
+from generator.state_store import StateStore
 
 if TYPE_CHECKING:
     from generator.content.load import ContentMemo
@@ -172,12 +173,12 @@ def _spare_dir(options: BuildOptions) -> Path | None:
     return options.cache_dir / "spare" / f"{options.out_dir.name}-{digest('spare', str(options.out_dir.resolve()))[:16]}"
 
 
-def _load_state(options: BuildOptions) -> BuildState:
+def _load_state(store: StateStore) -> BuildState:
     """What the last ``build`` into this output folder left in the cache, or a fresh state.
 
     Its manifest is not trusted: every file it vouches for is checked on disk first.
     """
-    state = Cache(options.cache_dir).get_object("state", _state_key(options))
+    state = store.load()
     if not isinstance(state, BuildState) or (state.manifest is not None and state.manifest.trusted):
         return BuildState()
     return state
@@ -281,8 +282,9 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
             pages_count, files_count, warnings = previous.summary
             return BuildReport(pages_count, files_count, 0, time.perf_counter() - started, out_dir, warnings)
         # What the last build into this folder read, parsed and wrote, to work from.
+        store = StateStore(Cache(options.cache_dir), _state_key(options))
         with collector_paused():  # unpickling makes millions of objects, and no cycles
-            state = _load_state(options)
+            state = _load_state(store)
         # This process ends after one build: keep those objects out of every later collection
         # (each full one would walk them all; at 10,000 stories one took seconds).
         gc.freeze()
@@ -291,10 +293,10 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
         report = _render(options, progress, loaded, state, changed, previous, build_key, started)
     except ContentErrors:
         if persist:  # the bundles parsed before the errors are not parsed again next time
-            Cache(options.cache_dir).put_object("state", _state_key(options), state)
+            store.save(state)
         raise
     if persist:
-        Cache(options.cache_dir).put_object("state", _state_key(options), state)
+        store.save(state)
     return report
 
 

@@ -104,6 +104,15 @@ class Cache:
             stream.close()
             return None
 
+    def size(self, kind: str, key: str) -> int:
+        """The size of the entry's file in bytes (0 when there is none)."""
+        if self.folder is None:
+            return 0
+        try:
+            return self._path(kind, key).stat().st_size
+        except OSError:
+            return 0
+
     def get(self, kind: str, key: str) -> bytes | None:
         """The payload stored under ``key``, or None when missing, foreign or corrupt."""
         opened = self._open_checked(kind, key)
@@ -113,10 +122,10 @@ class Cache:
         with stream:
             return stream.read(length)
 
-    def _write(self, kind: str, key: str, produce: Callable[[_HashingWriter], None]) -> None:
-        """Write an entry atomically; a cache that cannot be written is simply not used."""
+    def _write(self, kind: str, key: str, produce: Callable[[_HashingWriter], None]) -> bool:
+        """Write an entry atomically (True when written); a cache that cannot be written is simply not used."""
         if self.folder is None:
-            return
+            return False
         target = self._path(kind, key)
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -132,24 +141,45 @@ class Cache:
                 Path(temp).unlink(missing_ok=True)
                 raise
         except OSError:
-            pass  # read-only project, full disk: the build is still correct, only slower next time
+            return False  # read-only project, full disk: the build is still correct, only slower next time
+        return True
 
     def put(self, kind: str, key: str, payload: bytes) -> None:
         """Store ``payload``."""
         self._write(kind, key, lambda writer: writer.write(payload))
 
-    def get_object(self, kind: str, key: str) -> Any | None:
-        """A pickled value stored under ``key``, or None (missing, foreign, corrupt or unreadable)."""
+    def get_object(self, kind: str, key: str, references: Callable[[Any], Any] | None = None) -> Any | None:
+        """A pickled value stored under ``key``, or None (missing, foreign, corrupt or unreadable).
+
+        ``references`` resolves the persistent references ``put_object`` wrote (see there).
+        """
         opened = self._open_checked(kind, key)
         if opened is None:
             return None
         stream, _ = opened
         with stream:
             try:
-                return pickle.load(stream)
+                unpickler = pickle.Unpickler(stream)
+                if references is not None:
+                    unpickler.persistent_load = references  # type: ignore[method-assign]
+                return unpickler.load()
             except Exception:  # noqa: BLE001 - a checksummed entry from an older layout: treat as missing
                 return None
 
-    def put_object(self, kind: str, key: str, value: Any) -> None:
-        """Pickle ``value`` into the cache."""
-        self._write(kind, key, lambda writer: pickle.dump(value, writer, protocol=pickle.HIGHEST_PROTOCOL))
+    def put_object(self, kind: str, key: str, value: Any, references: Callable[[Any], Any] | None = None) -> int:
+        """Pickle ``value`` into the cache; returns the payload's size (0 when not written).
+
+        ``references(obj)`` may name an object stored elsewhere (anything but None); the
+        entry then holds that name instead of the object (pickle's persistent ids).
+        """
+        size = 0
+
+        def produce(writer: _HashingWriter) -> None:
+            nonlocal size
+            pickler = pickle.Pickler(writer, protocol=pickle.HIGHEST_PROTOCOL)
+            if references is not None:
+                pickler.persistent_id = references  # type: ignore[method-assign]
+            pickler.dump(value)
+            size = writer.length
+
+        return size if self._write(kind, key, produce) else 0

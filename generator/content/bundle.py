@@ -182,6 +182,10 @@ class BundleMemo:
         self._context = context
         return [self._entries[id(bundle)][1] for bundle in bundles]
 
+    def pairs(self) -> list[tuple[RawBundle, ParsedBundle]]:
+        """Every bundle held, with what was parsed from it."""
+        return list(self._entries.values())
+
     def __getstate__(self) -> dict:
         # Identities do not survive pickling: store the pairs, and key them again when loaded.
         return {"pairs": list(self._entries.values()), "context": self._context}
