@@ -16,7 +16,10 @@ import ctypes.util
 import errno
 import os
 import time
+from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from generator.fingerprint import RACY_NS
@@ -31,11 +34,36 @@ def _folder_stat(info: os.stat_result) -> FolderStat:
 
 @dataclass(frozen=True)
 class TreeRecord:
-    """A site folder's files and sub-folders ('/'-separated names) and each folder's stat ('' is the root)."""
+    """A site folder's files and sub-folders ('/'-separated names) and each folder's stat ('' is the root).
 
-    files: frozenset[str]
-    folders: dict[str, FolderStat]
+    Kept packed (two strings and an array: a handful of objects instead of a hundred
+    thousand), because it is saved with every build's state; unpacked on first use.
+    """
+
+    packed_files: str  # the names, one per line
+    packed_folders: str  # the names, one per line, in the order of the stats
+    packed_stats: bytes  # an array("q") of size, mtime and inode per folder
     taken_ns: int  # when the stats were taken (see the racy rule above)
+
+    @classmethod
+    def of(cls, files: Iterable[str], folders: dict[str, FolderStat], taken_ns: int) -> TreeRecord:
+        """Pack a record."""
+        stats = array("q", [number for stat in folders.values() for number in stat])
+        return cls("\n".join(sorted(files)), "\n".join(folders), stats.tobytes(), taken_ns)
+
+    @cached_property
+    def files(self) -> frozenset[str]:
+        return frozenset(self.packed_files.split("\n")) if self.packed_files else frozenset()
+
+    @cached_property
+    def folders(self) -> dict[str, FolderStat]:
+        numbers = array("q")
+        numbers.frombytes(self.packed_stats)
+        names = self.packed_folders.split("\n")
+        return {name: (numbers[3 * at], numbers[3 * at + 1], numbers[3 * at + 2]) for at, name in enumerate(names)}
+
+    def __getstate__(self) -> dict:
+        return {key: value for key, value in self.__dict__.items() if key not in ("files", "folders")}
 
 
 @dataclass
@@ -110,7 +138,7 @@ def record_tree(root: str, files: set[str], folders: set[str], known: dict[str, 
             stats[folder] = _folder_stat(os.lstat(os.path.join(root, folder) if folder else root))
         else:
             stats[folder] = known[folder]
-    return TreeRecord(frozenset(files), stats, time.time_ns())
+    return TreeRecord.of(files, stats, time.time_ns())
 
 
 def exchange(first: Path, second: Path) -> bool:

@@ -3,8 +3,8 @@
 The state (every parsed story, the site, the manifest) is 260 MB at 10,000 stories, and
 pickling all of it after a one-post edit took longer than the rest of the rebuild. So it
 is written in full only now and then (a *snapshot*); after other builds a *delta* is
-written in which each story bundle, parse result and case study that is still the very
-object loaded from the snapshot is stored as a reference into it. Loading reads the
+written in which each large object that is still the very one loaded from the snapshot
+(a story bundle, its parse result and case study, a person) is a reference into it. Loading reads the
 snapshot and then the delta, which resolves its references against it.
 
 A delta names the snapshot it was written against, so a delta left over from an older
@@ -24,13 +24,20 @@ DELTA_SHARE = 0.25
 
 
 def _shared(state: Any) -> list[Any]:
-    """The objects a delta may refer to: each story bundle, its parse result and its case study."""
+    """The objects a delta may refer to.
+
+    Each story bundle, its parse result and its case study; what was read from site.yaml and
+    people.yaml (the same objects while those files are unchanged); and the site's people.
+    """
     memo = getattr(state, "memo", None)
     if memo is None:
         return []
-    shared: list[Any] = []
+    shared: list[Any] = [memo.config, memo.people]
     for bundle, parsed in memo.bundles.pairs():
         shared += [bundle, parsed] if parsed.study is None else [bundle, parsed, parsed.study]
+    history = getattr(state, "history", None)
+    if history is not None:
+        shared += history.site.people.values()
     return shared
 
 
