@@ -14,15 +14,22 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
+import shutil
 import time
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import BinaryIO
 
 from generator.fingerprint import RACY_NS
+
+#: Written into every output folder we create; we only ever replace folders that carry it.
+MARKER = ".introchain-output"
+MARKER_TEXT = b"This folder is built by introchain; it is replaced on every build.\n"
 
 #: What is recorded of a folder: size, mtime (ns) and inode.
 FolderStat = tuple[int, int, int]
@@ -158,3 +165,52 @@ def exchange(first: Path, second: Path) -> bool:
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False
     raise OSError(code, os.strerror(code), str(first))
+
+
+def is_our_folder(path: Path) -> bool:
+    """True for a real folder (not a link) that carries our marker."""
+    return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
+
+
+def lock_spare(spare: Path, out_dir: Path) -> BinaryIO | None:
+    """Take the spare folder of ``out_dir`` for one build (a lock file beside it); None when it cannot be used.
+
+    The lock file names the output folder, so spares whose site is gone can be removed
+    (``prune_spares``): a spare shares its files with its site, and once that site is
+    deleted they would take room for nothing.
+    """
+    try:
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        if os.stat(spare.parent).st_dev != os.stat(out_dir.parent).st_dev:
+            return None  # folders cannot be swapped across filesystems
+        prune_spares(spare.parent)
+        handle = open(spare.with_name(spare.name + ".lock"), "ab+")  # noqa: SIM115 - held until the build ends
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        handle.truncate(0)
+        handle.write(os.fsencode(out_dir.resolve()))
+        handle.flush()
+    except OSError:
+        handle.close()
+        return None  # another build has it: this one makes a fresh folder
+    return handle
+
+
+def prune_spares(folder: Path) -> None:
+    """Remove the spares (and their locks) in ``folder`` whose output folder no longer exists."""
+    for lock_path in folder.glob("*.lock"):
+        try:
+            with open(lock_path, "rb+") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                site = Path(os.fsdecode(handle.read()))
+                if not site.is_absolute() or is_our_folder(site):
+                    continue
+                spare = lock_path.with_suffix("")
+                if is_our_folder(spare):
+                    shutil.rmtree(spare, ignore_errors=True)
+                if not spare.exists():
+                    lock_path.unlink()
+        except OSError:
+            continue  # in use by another build, or already gone

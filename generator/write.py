@@ -20,20 +20,17 @@ The dev server's private folder is instead updated file by file (``in_place=True
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from generator.sitetree import FolderStat, TreeRecord, exchange, record_tree, survey
+from generator.sitetree import (MARKER, MARKER_TEXT, FolderStat, TreeRecord, exchange, is_our_folder, lock_spare, record_tree,
+                                survey)
 
-#: Written into every output folder we create; we only ever replace folders that carry it.
-MARKER = ".introchain-output"
-MARKER_TEXT = b"This folder is built by introchain; it is replaced on every build.\n"
 _TEMP_PREFIX = ".introchain-tmp-"
 #: A file being put in place in the spare folder; a killed build's leftovers are swept next time.
 _PART_SUFFIX = ".introchain-part"
@@ -90,10 +87,6 @@ def file_stat(path: Path | str) -> Stat | None:
     return _stat_of(info) if stat.S_ISREG(info.st_mode) else None
 
 
-def _is_our_folder(path: Path) -> bool:
-    return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
-
-
 class SiteWriter:
     """Writes a site as pages arrive, then puts it in place in one step (``commit``).
 
@@ -133,7 +126,7 @@ class SiteWriter:
             return
         if spare is not None and self.old is not None and self._lock_spare(spare):
             self._spare_home = spare
-            if _is_our_folder(spare):
+            if is_our_folder(spare):
                 try:
                     found = survey(str(spare), spare_record)
                 except OSError:
@@ -154,20 +147,8 @@ class SiteWriter:
 
     def _lock_spare(self, spare: Path) -> bool:
         """Take the spare folder for this build; False when it is unusable or another build has it."""
-        try:
-            spare.parent.mkdir(parents=True, exist_ok=True)
-            if os.stat(spare.parent).st_dev != os.stat(self.out_dir.parent).st_dev:
-                return False  # folders cannot be swapped across filesystems
-            handle = open(spare.with_name(spare.name + ".lock"), "wb")
-        except OSError:
-            return False
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            handle.close()
-            return False
-        self._lock = handle
-        return True
+        self._lock = lock_spare(spare, self.out_dir)
+        return self._lock is not None
 
     def _unlock(self) -> None:
         if self._lock is not None:
@@ -346,7 +327,7 @@ class SiteWriter:
             shutil.rmtree(previous, ignore_errors=True)
             return False
         if previous != home:
-            if os.path.lexists(home) and _is_our_folder(home):
+            if os.path.lexists(home) and is_our_folder(home):
                 shutil.rmtree(home, ignore_errors=True)
             try:
                 os.rename(previous, home)
@@ -402,13 +383,3 @@ def clean_stale_temps(out_dir: Path) -> None:
     for candidate in parent.glob(f"{_TEMP_PREFIX}{out_dir.name}-*"):
         if candidate.is_dir() and not candidate.is_symlink():
             shutil.rmtree(candidate, ignore_errors=True)
-
-
-def write_site(out_dir: Path, files: Mapping[str, bytes], copies: Mapping[str, Path] | None = None) -> int:
-    """Replace ``out_dir`` with exactly ``files`` (bytes) and ``copies`` (source files); returns files changed."""
-    with SiteWriter(out_dir) as writer:
-        for name, data in sorted(files.items()):
-            writer.add(name, data)
-        for name, source in sorted((copies or {}).items()):
-            writer.copy(name, source)
-        return writer.commit()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -193,3 +194,18 @@ def test_folders_the_record_vouches_for_are_not_listed_and_changed_ones_are(make
         assert _tree(project / "site") == _scratch(project, tmp_path), number
     assert not (project / "site/stories/story-5/dropped.html").exists()
     assert "stories/story-5" in listed and "tags" in listed
+
+
+def test_the_spare_of_a_deleted_output_folder_is_removed(make_site):
+    project = make_site(stories=("first", "second"))
+    for text in ("One.", "Two."):  # two builds into preview/: the second keeps a spare for it
+        _edit(project, "first", text)
+        assert run_cli("build", "--out", "preview", cwd=project).code == 0
+        _build(project)
+    spares = project / ".cache/introchain/spare"
+    assert len([path for path in spares.iterdir() if path.is_dir()]) == 2
+    shutil.rmtree(project / "preview")
+    _edit(project, "second", "Three.")
+    _build(project)
+    left = [path.name for path in spares.iterdir()]
+    assert len(left) == 2 and all(name.startswith("site-") for name in left), left  # site's spare and its lock
