@@ -83,9 +83,10 @@ class BuildReport:
 
 
 def _manifest_key(out_dir: Path) -> str:
-    from generator.fingerprint import digest
+    from generator.fingerprint import code_fingerprint, digest
 
-    return digest("manifest", str(out_dir.resolve()))
+    # The code too: a manifest holds our own classes, which another version may lay out differently.
+    return digest("manifest", code_fingerprint(), str(out_dir.resolve()))
 
 
 def _previous_manifest(options: BuildOptions, state: BuildState | None) -> Manifest | None:
