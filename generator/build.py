@@ -286,9 +286,10 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
         store = StateStore(Cache(options.cache_dir), _state_key(options))
         with collector_paused():  # unpickling makes millions of objects, and no cycles
             state = _load_state(store)
-        # This process ends after one build: keep those objects out of every later collection
-        # (each full one would walk them all; at 10,000 stories one took seconds).
-        gc.freeze()
+            # This process ends after one build: keep those objects out of every later
+            # collection, starting with the one due as soon as the collector runs again
+            # (each would walk them all: 0.7 s at 10,000 stories).
+            gc.freeze()
         previous = state.manifest or previous
     try:
         report = _render(options, progress, loaded, state, changed, previous, build_key, started)

@@ -7,7 +7,6 @@ manifest held in memory for the dev server's private folder is trusted without l
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +35,8 @@ class Manifest:
         return set(self.pages) | set(self.copies) | set(self.assets)
 
     def _intact(self, out_dir: Path, name: str, stat: Stat | None) -> bool:
-        # os.path.join, not Path: this runs for every page of the site on every build
-        return self.trusted or (stat is not None and file_stat(os.path.join(out_dir, name)) == stat)
+        # A plain string, not Path or os.path.join: this runs for every page on every build.
+        return self.trusted or (stat is not None and file_stat(f"{out_dir}/{name}") == stat)
 
     def intact(self, out_dir: Path) -> bool:
         """True when every file is still on disk as written."""

@@ -109,7 +109,7 @@ def survey(root: str, record: TreeRecord | None) -> Survey:
     pending = [""]
     while pending:
         folder = pending.pop()
-        path = os.path.join(root, folder) if folder else root
+        path = f"{root}/{folder}" if folder else root
         info = os.lstat(path)
         found.stats[folder] = _folder_stat(info)
         if folder:
@@ -142,7 +142,7 @@ def record_tree(root: str, files: set[str], folders: set[str], known: dict[str, 
     stats: dict[str, FolderStat] = {}
     for folder in ("", *folders):
         if folder in touched or folder not in known:
-            stats[folder] = _folder_stat(os.lstat(os.path.join(root, folder) if folder else root))
+            stats[folder] = _folder_stat(os.lstat(f"{root}/{folder}" if folder else root))
         else:
             stats[folder] = known[folder]
     return TreeRecord.of(files, stats, time.time_ns())

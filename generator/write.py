@@ -207,10 +207,10 @@ class SiteWriter:
         ``live_stat``: the previous file's stat, when the caller has just checked it.
         """
         assert self.old is not None
-        live = os.path.join(self.old, name)  # not Path: this runs for every file of the site
+        live = f"{self.old}/{name}"  # a plain string (``name`` is clean): this runs for every file of the site
         if name in self._existing:
             try:
-                mine = os.lstat(os.path.join(self._root, name))
+                mine = os.lstat(f"{self._root}/{name}")
                 theirs = live_stat or _stat_of(os.lstat(live))
             except OSError:
                 pass
