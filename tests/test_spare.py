@@ -84,12 +84,17 @@ def test_the_retired_site_is_kept_and_brought_up_to_date(make_site, tmp_path):
     assert _tree(project / "site") == _scratch(project, tmp_path)
 
 
-def test_whatever_the_spare_holds_the_new_site_is_exact(make_site, tmp_path):
+def _project_with_a_spare(make_site) -> tuple[Path, Path]:
+    """A project built twice, so that its first site is now the spare; and that spare."""
     project = make_site(stories=("first", "second"))
     _build(project)
     _edit(project, "first", "One.")
     _build(project)
-    spare = _spare(project)
+    return project, _spare(project)
+
+
+def test_whatever_the_spare_holds_the_new_site_is_exact(make_site, tmp_path):
+    project, spare = _project_with_a_spare(make_site)
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.txt").write_text("not ours")
@@ -125,11 +130,7 @@ def test_files_dropped_into_the_site_do_not_come_back_through_the_spare(make_sit
 
 
 def test_a_build_that_cannot_take_the_spare_makes_a_fresh_tree(make_site, tmp_path):
-    project = make_site(stories=("first", "second"))
-    _build(project)
-    _edit(project, "first", "One.")
-    _build(project)
-    spare = _spare(project)
+    project, spare = _project_with_a_spare(make_site)
     marker = spare / "stray.html"
     marker.write_text("left by whoever holds the spare")
     # Another build holds the spare's lock: this one must neither wait nor touch the spare.
