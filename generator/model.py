@@ -1,4 +1,11 @@
-"""The site model: frozen dataclasses that every later stage reads and none mutates."""
+"""The site model: frozen dataclasses that every later stage reads and none mutates.
+
+The kinds a site has tens of thousands of (dates, stages, comments) keep their fields in
+slots, without a dictionary each: at 10,000 stories that is about 15 MB less, in the
+building process and again in each render worker that touches them (issue 6). The others
+keep a ``__dict__``, where cached properties and the digest ``fingerprint.Digester``
+keeps on a model object live.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +39,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     """A date known to the year, the month or the day."""
 
@@ -53,7 +60,7 @@ class PartialDate:
         return str(self.year)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class When:
     """When a connection began: a (partial) date, or the author's own words."""
 
@@ -121,7 +128,7 @@ class Person:
         return f"people/{self.id}/"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stage:
     """One step in how a relationship deepened."""
 
@@ -157,7 +164,7 @@ class Connection:
         return STAGE_NAMES[self.depth - 1]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Comment:
     """One comment of a snapshot, with its replies threaded beneath it."""
 
@@ -171,7 +178,7 @@ class Comment:
     replies: tuple[Comment, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CommentSnapshot:
     """The comments a post had when the snapshot was taken."""
 

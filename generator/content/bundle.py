@@ -146,7 +146,16 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str]) ->
 
 def _parse_chunk(work: tuple[Sequence[RawBundle], ZoneInfo, Mapping[str, str]]) -> list[ParsedBundle]:
     bundles, zone, kinds = work
-    return [parse_bundle(bundle, zone, kinds) for bundle in bundles]
+    parsed = [parse_bundle(bundle, zone, kinds) for bundle in bundles]
+    for bundle in bundles:
+        _forget_texts(bundle)  # in a worker, this keeps the texts out of the results sent back
+    return parsed
+
+
+def _forget_texts(bundle: RawBundle) -> None:
+    for raw_file in (bundle.post, bundle.story, bundle.comments):
+        if raw_file is not None:
+            raw_file.forget_text()  # parsed: from now on only its digest is compared
 
 
 class BundleMemo:
@@ -174,9 +183,10 @@ class BundleMemo:
         else:
             parsed = [parse_bundle(bundle, zone, kinds) for bundle in missing]
         for bundle in missing:
-            for raw_file in (bundle.post, bundle.story, bundle.comments):
-                if raw_file is not None:
-                    raw_file.forget_text()  # parsed: from now on only its digest is compared
+            _forget_texts(bundle)
+        # A bundle parsed in a worker comes back with the worker's copy of its files: point it
+        # at this process's own, so the memo holds each bundle once (10,000 stories: 120 MB).
+        parsed = [item if item.raw is bundle else replace(item, raw=bundle) for bundle, item in zip(missing, parsed)]
         entries = {**entries, **{id(bundle): (bundle, item) for bundle, item in zip(missing, parsed)}}
         self._entries = {id(bundle): entries[id(bundle)] for bundle in bundles}
         self._context = context

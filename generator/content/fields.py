@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import functools
 import re
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -120,7 +121,7 @@ def identifier(source: Source, node: yaml.Node) -> Any:
         hint = f"try '{slugify(value)}'" if slugify(value) else "use lower-case letters, digits and hyphens"
         source.error(node, f"{quoted(value)} is not a valid id: use lower-case letters, digits and hyphens", hint)
         return INVALID
-    return value
+    return sys.intern(value)  # an id recurs in many connections: one string per id, not one per mention
 
 
 def web_url(source: Source, node: yaml.Node) -> Any:
@@ -146,7 +147,7 @@ def one_of(choices: Sequence[str], what: str) -> Convert:
             hint = suggest(value, choices) or "known values: " + ", ".join(choices)
             source.error(node, f"unknown {what} {quoted(value)}", hint)
             return INVALID
-        return value
+        return choices[choices.index(value)]  # the choice itself: a site holds it tens of thousands of times
 
     return convert
 
