@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.fingerprint import Digester, digest
-from generator.graph import Link, network_extra, person_extra, story_extra
+from generator.graph import Link, person_extra, story_extra
 from generator.model import Site
+from generator.network import network_extra
 from generator.pages import Extra
 
 

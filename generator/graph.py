@@ -1,22 +1,21 @@
 """Introduction-chain graphs: stories -> pyvis networks -> data for our own templates.
 
-We build every graph with pyvis but never use its HTML: its templates load vis-network and
-Bootstrap from CDNs even in "local" mode and hard-code one container id. Instead the
-nodes, edges and options go into a ``<script type="application/json">`` block that
-``templates/assets/graph.js`` hands to the vis-network copy that pyvis ships, which we
-copy into ``site/assets/vendor/``.
+We build the story and person graphs with pyvis but never use its HTML: its templates
+load vis-network and Bootstrap from CDNs even in "local" mode and hard-code one container
+id. Instead the nodes, edges and options go into a ``<script type="application/json">``
+block that ``templates/assets/graph.js`` hands to the vis-network copy that pyvis ships,
+which we copy into ``site/assets/vendor/``.
 
 Story graphs get positions computed here (chain order, left to right) with physics off,
-so they never jiggle and build byte-identically; the network page uses a seeded layout
-that stops after stabilising, and past ``LARGE_NETWORK`` nodes positions computed here
-with physics off (issue 3: thousands of people must not simulate in the browser).
+so they never jiggle and build byte-identically. The site-wide network, which can hold
+every person of the site, is made without pyvis from the same node and edge options
+(``network.py``).
 """
 
 from __future__ import annotations
 
 import importlib.util
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +32,7 @@ KIND_SHAPES: dict[str, str] = {"person": "dot", "community": "hexagon", "event":
 KIND_COLORS: dict[str, str] = {"person": "#4f7fd1", "community": "#2f9e6e", "event": "#e0902b", "platform": "#8b5cf6"}
 AUTHOR_COLOR = "#f2b600"
 BRIDGE_COLOR = "#8a94a6"
-#: Colours for stories on the network page (assigned in slug order, so stable).
-STORY_COLORS = ("#4f7fd1", "#d1495b", "#2f9e6e", "#e0902b", "#8b5cf6", "#0f9d8a", "#c13584", "#7a8b0c")
 _COLUMN, _ROW, _BRIDGE_ROW = 230, 90, 150
-#: Above this many nodes a graph gets positions from Python and no physics in the browser.
-LARGE_NETWORK = 150
-_SPACING = 60
 
 #: A connection as a person's neighbourhood sees it: its index in its story, itself, the story's slug.
 Link = tuple[int, Connection, str]
@@ -122,57 +116,66 @@ def _person_text(person: Person, story_count: int) -> str:
     return "\n".join(lines)
 
 
-def _add_person(network, site: Site, person_id: str, *, author: bool, counts: Mapping[str, int], **position: Any) -> None:
+def person_options(site: Site, person_id: str, *, author: bool, counts: Mapping[str, int]) -> dict[str, Any]:
+    """A person's node as pyvis' ``add_node`` takes it (its keyword arguments)."""
     person = site.people[person_id]
-    network.add_node(
-        person_id,
-        label=person.display_name,
-        title=_person_text(person, counts.get(person_id, 0)),
-        shape=KIND_SHAPES[person.kind],
-        color={"background": AUTHOR_COLOR if author else KIND_COLORS[person.kind], "border": "#1f2937" if author else "#ffffff"},
-        size=24 if author else 16,
-        borderWidth=4 if author else 2,
-        **position,
-    )
+    return {
+        "label": person.display_name,
+        "title": _person_text(person, counts.get(person_id, 0)),
+        "shape": KIND_SHAPES[person.kind],
+        "color": {"background": AUTHOR_COLOR if author else KIND_COLORS[person.kind], "border": "#1f2937" if author else "#ffffff"},
+        "size": 24 if author else 16,
+        "borderWidth": 4 if author else 2,
+    }
 
 
-def _add_connection(network, site: Site, index: int, connection: Connection, color: str | None = None, prefix: str = "",
-                    *, plain: bool = False) -> None:
-    """Add a connection and its bridges; ``plain`` (large networks): straight edges without labels.
+def _add_person(network, site: Site, person_id: str, *, author: bool, counts: Mapping[str, int], **position: Any) -> None:
+    network.add_node(person_id, **person_options(site, person_id, author=author, counts=counts), **position)
 
-    Per-edge curves override the network's ``smooth: false``, and "dynamic" curves add a
-    hidden simulated node per edge; with thousands of edges both cost seconds in the browser.
+
+def connection_edges(site: Site, index: int, connection: Connection, color: str | None = None, prefix: str = "",
+                     *, plain: bool = False) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """A connection and its bridges as edges: (from, to, pyvis' ``add_edge`` keyword arguments).
+
+    ``plain`` (large networks): straight edges without labels. Per-edge curves override the
+    network's ``smooth: false``, and "dynamic" curves add a hidden simulated node per edge;
+    with thousands of edges both cost seconds in the browser.
     """
     first, second = connection.between
     style: dict[str, Any] = {} if plain else {"label": connection.deepest_stage,
                                               "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15}}
-    network.add_edge(
-        first, second,
-        id=f"{prefix}c{index}",
-        title=connection_text(site.people, connection),
-        color={"color": color or CHANNEL_COLORS[primary_channel(connection)]},
-        width=1 + connection.depth,
-        dashes=not connection.met_in_person,
-        arrows={"to": {"enabled": False}},
+    yield first, second, {
+        "id": f"{prefix}c{index}",
+        "title": connection_text(site.people, connection),
+        "color": {"color": color or CHANNEL_COLORS[primary_channel(connection)]},
+        "width": 1 + connection.depth,
+        "dashes": not connection.met_in_person,
+        "arrows": {"to": {"enabled": False}},
         **style,
-    )
+    }
     for bridge in connection.via:
         for party in connection.between:
             if bridge == party:
                 continue
-            network.add_edge(
-                bridge, party,
-                id=f"{prefix}b{index}-{bridge}-{party}",
-                title=f"{site.people[bridge].display_name} brought {_names(site.people, connection.between)} together ({connection.bridge})",
-                color={"color": BRIDGE_COLOR},
-                width=1,
-                dashes=[2, 5],
-                arrows={"to": {"enabled": True, "scaleFactor": 0.6}},
+            yield bridge, party, {
+                "id": f"{prefix}b{index}-{bridge}-{party}",
+                "title": f"{site.people[bridge].display_name} brought {_names(site.people, connection.between)} together ({connection.bridge})",
+                "color": {"color": BRIDGE_COLOR},
+                "width": 1,
+                "dashes": [2, 5],
+                "arrows": {"to": {"enabled": True, "scaleFactor": 0.6}},
                 **({} if plain else {"smooth": {"enabled": True, "type": "dynamic"}}),
-            )
+            }
 
 
-def _options(*, physics: bool, hierarchical: bool = False) -> dict[str, Any]:
+def _add_connection(network, site: Site, index: int, connection: Connection, color: str | None = None,
+                    prefix: str = "") -> None:
+    for source, target, options in connection_edges(site, index, connection, color, prefix):
+        network.add_edge(source, target, **options)
+
+
+def graph_options(*, physics: bool, hierarchical: bool = False) -> dict[str, Any]:
+    """vis-network's options for a graph: a seeded layout that settles (``physics``), else fixed positions."""
     options: dict[str, Any] = {
         "autoResize": True,
         "nodes": {"font": {"size": 15, "face": "system-ui, sans-serif"}},
@@ -202,18 +205,14 @@ def _graph_data(network, graph_id: str, label: str, description: str, details: d
     }
 
 
-def _details(site: Site, ids: Iterable[str], base_path: str) -> dict[str, Any]:
-    """Per-node text for the details panel: plain strings plus the node's page path."""
-    details = {}
-    for person_id in ids:
-        person = site.people[person_id]
-        details[person_id] = {
-            "name": person.display_name,
-            "kind": person.kind,
-            "location": person.location,
-            "url": base_path + person.url_path,
-        }
-    return details
+def node_detail(person: Person, base_path: str) -> dict[str, str]:
+    """A node's text for the details panel: plain strings plus the person's page path."""
+    return {"name": person.display_name, "kind": person.kind, "location": person.location, "url": base_path + person.url_path}
+
+
+def node_details(site: Site, ids: Iterable[str], base_path: str) -> dict[str, Any]:
+    """Per-node text for the details panel, by person id."""
+    return {person_id: node_detail(site.people[person_id], base_path) for person_id in ids}
 
 
 def _chain_positions(study: CaseStudy) -> dict[str, tuple[int, int]]:
@@ -238,7 +237,7 @@ def _chain_positions(study: CaseStudy) -> dict[str, tuple[int, int]]:
 def story_graph(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict[str, Any]:
     """One case study's introduction chain, with fixed positions."""
     network = _new_network()
-    network.options = _options(physics=False)
+    network.options = graph_options(physics=False)
     positions = _chain_positions(study)
     for person_id in study.people:
         x, y = positions.get(person_id, (0, 0))
@@ -248,7 +247,7 @@ def story_graph(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict
     label = f"Introduction graph of “{study.title}”"
     description = (f"{len(study.people)} people and {len(study.connections)} connections; "
                    "the same chain is described step by step below.")
-    return _graph_data(network, f"story-{study.slug}", label, description, _details(site, study.people, site.config.base_path))
+    return _graph_data(network, f"story-{study.slug}", label, description, node_details(site, study.people, site.config.base_path))
 
 
 def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: list[Link]) -> dict[str, Any] | None:
@@ -256,7 +255,7 @@ def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: l
     if not links:
         return None
     network = _new_network()
-    network.options = _options(physics=True)
+    network.options = graph_options(physics=True)
     ids: dict[str, None] = {person.id: None}
     for _index, connection, _slug in links:
         ids.update(dict.fromkeys((*connection.between, *connection.via)))
@@ -266,36 +265,7 @@ def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: l
         _add_connection(network, site, index, connection, prefix=f"{slug}-")
     label = f"The neighbourhood of {person.display_name}"
     description = f"{person.display_name} and the {len(ids) - 1} people, communities and events around them."
-    return _graph_data(network, f"person-{person.id}", label, description, _details(site, ids, site.config.base_path))
-
-
-def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
-    """All stories merged: people joined by id, connections coloured by story."""
-    ids: dict[str, None] = {}
-    for study in site.studies:
-        ids.update(dict.fromkeys(study.people))
-    large = len(ids) > LARGE_NETWORK
-    network = _new_network()
-    network.options = _options(physics=not large)
-    if large:
-        network.options["layout"]["improvedLayout"] = False
-        network.options["edges"]["smooth"] = False  # curved edges cost a great deal at this size
-        network.options["interaction"]["hideEdgesOnDrag"] = True
-    positions = spread_layout(site, ids) if large else {}
-    for person_id in ids:
-        x, y = positions.get(person_id, (None, None))
-        _add_person(network, site, person_id, author=False, counts=counts, **({"x": x, "y": y} if large else {}))
-    stories = []
-    for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug)):
-        color = STORY_COLORS[number % len(STORY_COLORS)]
-        stories.append({"title": study.title, "url": site.config.base_path + study.url_path, "color": color})
-        for index, connection in enumerate(study.connections):
-            _add_connection(network, site, index, connection, color=color, prefix=f"{study.slug}-", plain=large)
-    label = "The network of every introduction in every story"
-    description = f"{len(ids)} people, communities and events across {len(site.studies)} stories."
-    graph = _graph_data(network, "network", label, description, _details(site, ids, site.config.base_path))
-    graph["stories"] = stories
-    return graph
+    return _graph_data(network, f"person-{person.id}", label, description, node_details(site, ids, site.config.base_path))
 
 
 def story_extra(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict[str, Any]:
@@ -314,48 +284,6 @@ def person_extra(site: Site, person: Person, counts: Mapping[str, int], links: l
     """Context additions for a person page: their neighbourhood graph and its legend."""
     graph = person_graph(site, person, counts, links)
     return {"graph": graph, "legend": legend(site, [connection for _, connection, _ in links], ()) if graph else None}
-
-
-def network_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
-    """Context additions for the network page."""
-    every_connection = [connection for study in site.studies for connection in study.connections]
-    return {"graph": network_graph(site, counts), "legend": legend(site, every_connection, (), by_story=True)}
-
-
-def spread_layout(site: Site, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """Positions for a large network: people in breadth-first order along a sunflower spiral.
-
-    Walking the graph breadth-first from its best-connected people puts neighbours at
-    neighbouring turns of the spiral, so chains stay together; it costs one pass, has no
-    randomness and rounds to whole pixels, so the page builds byte-identically.
-    """
-    neighbours: dict[str, list[str]] = {person_id: [] for person_id in ids}
-    for study in site.studies:
-        for connection in study.connections:
-            members = list(dict.fromkeys((*connection.between, *connection.via)))
-            for first in members:
-                for second in members:
-                    if first != second and first in neighbours:
-                        neighbours[first].append(second)
-    order: dict[str, None] = {}
-    for start in sorted(neighbours, key=lambda person_id: (-len(neighbours[person_id]), person_id)):
-        if start in order:
-            continue
-        queue, order[start] = [start], None
-        while queue:
-            following = []
-            for person_id in queue:
-                for other in neighbours[person_id]:
-                    if other not in order and other in neighbours:
-                        order[other] = None
-                        following.append(other)
-            queue = following
-    golden = math.pi * (3 - math.sqrt(5))
-    return {
-        person_id: (round(_SPACING * math.sqrt(number) * math.cos(number * golden)),
-                    round(_SPACING * math.sqrt(number) * math.sin(number * golden)))
-        for number, person_id in enumerate(order)
-    }
 
 
 def legend(site: Site, connections: Iterable[Connection], people: Iterable[str], *, by_story: bool = False) -> dict[str, Any]:

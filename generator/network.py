@@ -1,0 +1,160 @@
+"""The network page's graph: every person and connection of the site in one picture.
+
+The story and person graphs are built with pyvis (``graph.py``); this one is not, because
+it holds the whole site. At 10,000 stories it has 27,000 people and 72,000 edges, and
+pyvis' dictionary per node and per edge, the JSON made from them and the page made from
+that were about 300 MB at once (issue 6). Its nodes and edges come from the same options
+as the other graphs' (``graph.person_options``, ``graph.connection_edges``), shaped as
+pyvis shapes them, but the edges and the details are turned into JSON one at a time and
+never kept: the JSON is the same text, byte for byte (``tests/test_memory.py``).
+
+Small networks get a seeded layout that stops after stabilising; past ``LARGE_NETWORK``
+nodes, positions computed here with physics off (issue 3: thousands of people must not
+simulate in the browser).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from generator.graph import connection_edges, graph_options, legend, node_detail, node_details, person_options
+from generator.model import Site
+
+#: Colours for stories on the network page (assigned in slug order, so stable).
+STORY_COLORS = ("#4f7fd1", "#d1495b", "#2f9e6e", "#e0902b", "#8b5cf6", "#0f9d8a", "#c13584", "#7a8b0c")
+#: Above this many nodes a graph gets positions from Python and no physics in the browser.
+LARGE_NETWORK = 150
+_SPACING = 60
+
+
+class NetworkData(Mapping):
+    """The network's ``data`` for templates: ``nodes``, ``edges``, ``options`` and ``details``.
+
+    The nodes are kept (templates list them); the edges and details are made when asked
+    for, and ``json`` writes the whole without holding them as dictionaries.
+    """
+
+    _KEYS = ("nodes", "edges", "options", "details")
+
+    def __init__(self, site: Site, ids: Iterable[str], nodes: list[dict[str, Any]], options: dict[str, Any], *,
+                 plain: bool):
+        self._site = site
+        self._ids = tuple(ids)
+        self._plain = plain
+        self.nodes = nodes
+        self.options = options
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "nodes":
+            return self.nodes
+        if key == "edges":
+            return list(self._edges())
+        if key == "options":
+            return self.options
+        if key == "details":
+            return node_details(self._site, self._ids, self._site.config.base_path)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._KEYS)
+
+    def __len__(self) -> int:
+        return len(self._KEYS)
+
+    def _edges(self) -> Iterator[dict[str, Any]]:
+        """Every story's connections and bridges, stories in slug order, each coloured by its story."""
+        for number, study in enumerate(sorted(self._site.studies, key=lambda study: study.slug)):
+            color = STORY_COLORS[number % len(STORY_COLORS)]
+            for index, connection in enumerate(study.connections):
+                for source, target, options in connection_edges(self._site, index, connection, color=color,
+                                                                prefix=f"{study.slug}-", plain=self._plain):
+                    # What pyvis' add_edge keeps: the options, plus 'from' and 'to'.
+                    yield {**options, "from": source, "to": target}
+
+    def json(self, dumps: Callable[[Any], str]) -> str:
+        """``dumps(dict(self))`` for a ``dumps`` that sorts keys and writes no spaces, one edge and detail at a time."""
+        # The keys and the people in the order a key-sorting dumps writes them.
+        people, base_path = self._site.people, self._site.config.base_path
+        details = ",".join(f"{dumps(person_id)}:{dumps(node_detail(people[person_id], base_path))}"
+                           for person_id in sorted(self._ids))
+        edges = ",".join(map(dumps, self._edges()))
+        nodes = ",".join(map(dumps, self.nodes))
+        return f'{{"details":{{{details}}},"edges":[{edges}],"nodes":[{nodes}],"options":{dumps(self.options)}}}'
+
+
+def _node(site: Site, person_id: str, counts: Mapping[str, int], position: dict[str, int]) -> dict[str, Any]:
+    """A person's node as pyvis' add_node keeps it: the options and the position, its id, the id as label if none."""
+    options = person_options(site, person_id, author=False, counts=counts)
+    return {**options, **position, "id": person_id, "label": options["label"] or person_id}
+
+
+def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
+    """All stories merged: people joined by id, connections coloured by story."""
+    ids: dict[str, None] = {}
+    for study in site.studies:
+        ids.update(dict.fromkeys(study.people))
+    large = len(ids) > LARGE_NETWORK
+    options = graph_options(physics=not large)
+    if large:
+        options["layout"]["improvedLayout"] = False
+        options["edges"]["smooth"] = False  # curved edges cost a great deal at this size
+        options["interaction"]["hideEdgesOnDrag"] = True
+    positions = spread_layout(site, ids) if large else {}
+    nodes = []
+    for person_id in ids:
+        x, y = positions[person_id] if large else (0, 0)
+        nodes.append(_node(site, person_id, counts, {"x": x, "y": y} if large else {}))
+    stories = [{"title": study.title, "url": site.config.base_path + study.url_path,
+                "color": STORY_COLORS[number % len(STORY_COLORS)]}
+               for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))]
+    return {
+        "id": "network",
+        "label": "The network of every introduction in every story",
+        "description": f"{len(ids)} people, communities and events across {len(site.studies)} stories.",
+        "data": NetworkData(site, ids, nodes, options, plain=large),
+        "stories": stories,
+    }
+
+
+def network_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
+    """Context additions for the network page."""
+    every_connection = [connection for study in site.studies for connection in study.connections]
+    return {"graph": network_graph(site, counts), "legend": legend(site, every_connection, (), by_story=True)}
+
+
+def spread_layout(site: Site, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Positions for a large network: people in breadth-first order along a sunflower spiral.
+
+    Walking the graph breadth-first from its best-connected people puts neighbours at
+    neighbouring turns of the spiral, so chains stay together; it costs one pass, has no
+    randomness and rounds to whole pixels, so the page builds byte-identically.
+    """
+    neighbours: dict[str, list[str]] = {person_id: [] for person_id in ids}
+    for study in site.studies:
+        for connection in study.connections:
+            members = list(dict.fromkeys((*connection.between, *connection.via)))
+            for first in members:
+                for second in members:
+                    if first != second and first in neighbours:
+                        neighbours[first].append(second)
+    order: dict[str, None] = {}
+    for start in sorted(neighbours, key=lambda person_id: (-len(neighbours[person_id]), person_id)):
+        if start in order:
+            continue
+        queue, order[start] = [start], None
+        while queue:
+            following = []
+            for person_id in queue:
+                for other in neighbours[person_id]:
+                    if other not in order and other in neighbours:
+                        order[other] = None
+                        following.append(other)
+            queue = following
+    golden = math.pi * (3 - math.sqrt(5))
+    return {
+        person_id: (round(_SPACING * math.sqrt(number) * math.cos(number * golden)),
+                    round(_SPACING * math.sqrt(number) * math.sin(number * golden)))
+        for number, person_id in enumerate(order)
+    }

@@ -1,0 +1,73 @@
+"""What keeps a large build's memory down (issue 6) must not change a byte of what it builds."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+from generator.content.load import ContentMemo, load_site
+from generator.graph import connection_edges, node_details, person_options
+from generator.network import LARGE_NETWORK, STORY_COLORS, NetworkData, network_graph, spread_layout
+from generator.render import _BATCH, _utf8, script_json
+
+sys.path.insert(0, str(REPO / "tests" / "perf"))
+from synth import make_project  # noqa: E402
+
+
+def _through_pyvis(site, counts) -> dict:
+    """The network's nodes, edges and details as pyvis made them (the network page before issue 6)."""
+    from pyvis.network import Network
+
+    ids = dict.fromkeys(person_id for study in site.studies for person_id in study.people)
+    large = len(ids) > LARGE_NETWORK
+    positions = spread_layout(site, ids) if large else {}
+    network = Network(directed=True)
+    for person_id in ids:
+        x, y = positions.get(person_id, (None, None))
+        network.add_node(person_id, **person_options(site, person_id, author=False, counts=counts),
+                         **({"x": x, "y": y} if large else {}))
+    for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug)):
+        for index, connection in enumerate(study.connections):
+            for source, target, options in connection_edges(site, index, connection, STORY_COLORS[number % len(STORY_COLORS)],
+                                                            f"{study.slug}-", plain=large):
+                network.add_edge(source, target, **options)
+    return {"nodes": network.nodes, "edges": network.edges, "details": node_details(site, ids, site.config.base_path)}
+
+
+@pytest.mark.parametrize("stories", [0, 70])
+def test_network_json_is_the_json_of_pyvis_dictionaries(tmp_path: Path, stories: int):
+    # 0: the sample content (a small network with physics); 70: past LARGE_NETWORK people.
+    content = REPO / "content" if not stories else make_project(tmp_path / "project", stories).content
+    site, _ = load_site(content)
+    data = network_graph(site, site.story_counts)["data"]
+    expected = _through_pyvis(site, site.story_counts)
+    assert isinstance(data, NetworkData)
+    assert (len(data.nodes) > LARGE_NETWORK) == bool(stories)
+    assert data["nodes"] == expected["nodes"]
+    assert data["edges"] == expected["edges"]
+    assert data["details"] == expected["details"]
+    assert list(data) == ["nodes", "edges", "options", "details"]
+    assert str(script_json(data)) == str(script_json({**expected, "options": data["options"]}))
+
+
+def test_large_pages_are_encoded_in_batches_to_the_same_bytes():
+    pieces = ["<p>", "Ann & Bob", "“met”", "🙂", "plain"] * (_BATCH // 2 + 7)
+    assert len(pieces) > 2 * _BATCH
+    assert _utf8(iter(pieces)) == "".join(pieces).encode("utf-8")
+    assert _utf8(iter(pieces[:10])) == "".join(pieces[:10]).encode("utf-8")
+    assert _utf8(iter([])) == b""
+
+
+def test_bundles_parsed_in_the_pool_keep_no_copy_of_their_texts(tmp_path: Path):
+    content = make_project(tmp_path / "project", 70).content  # enough bundles for the process pool
+    memo = ContentMemo()
+    load_site(content, memo=memo)
+    pairs = memo.bundles.pairs()
+    assert len(pairs) == 70
+    for bundle, parsed in pairs:
+        assert parsed.raw is bundle
+        assert all(raw_file.text is None for raw_file in (bundle.post, bundle.story, bundle.comments) if raw_file)
