@@ -54,6 +54,16 @@ Signature = tuple[int, int, int, int, int]
 RACY_NS = 2_000_000_000
 
 
+def signature(info: os.stat_result) -> Signature:
+    """A file's stat signature."""
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def racily_clean(info: os.stat_result, read_ns: int) -> bool:
+    """True when the file changed (mtime or ctime) within ``RACY_NS`` of ``read_ns``: its signature proves nothing."""
+    return info.st_mtime_ns >= read_ns - RACY_NS or info.st_ctime_ns >= read_ns - RACY_NS
+
+
 class FileDigests:
     """SHA-256 digests of files, reused while a file's stat signature is the one it had when read.
 
@@ -70,15 +80,15 @@ class FileDigests:
     def __call__(self, path: str) -> str:
         """The digest of the file's bytes (raises OSError when it cannot be read)."""
         info = os.stat(path)
-        signature = (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+        current = signature(info)
         self.seen.add(path)
         entry = self.known.get(path)
-        if entry is not None and entry[0] == signature:
+        if entry is not None and entry[0] == current:
             return entry[1]
         started = time.time_ns()
         value = _file_digest(path)
-        if info.st_mtime_ns < started - RACY_NS and info.st_ctime_ns < started - RACY_NS:
-            self.known[path] = (signature, value)
+        if not racily_clean(info, started):
+            self.known[path] = (current, value)
             self.changed = True
         elif self.known.pop(path, None) is not None:
             self.changed = True

@@ -31,11 +31,12 @@ from generator.fingerprint import RACY_NS
 MARKER = ".introchain-output"
 MARKER_TEXT = b"This folder is built by introchain; it is replaced on every build.\n"
 
-#: What is recorded of a folder: size, mtime (ns) and inode.
-FolderStat = tuple[int, int, int]
+#: What is recorded of a written file or folder: size, mtime (ns) and inode.
+Stat = tuple[int, int, int]
 
 
-def _folder_stat(info: os.stat_result) -> FolderStat:
+def stat_of(info: os.stat_result) -> Stat:
+    """The ``Stat`` of a ``stat`` result."""
     return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
@@ -53,7 +54,7 @@ class TreeRecord:
     taken_ns: int  # when the stats were taken (see the racy rule above)
 
     @classmethod
-    def of(cls, files: Iterable[str], folders: dict[str, FolderStat], taken_ns: int) -> TreeRecord:
+    def of(cls, files: Iterable[str], folders: dict[str, Stat], taken_ns: int) -> TreeRecord:
         """Pack a record."""
         stats = array("q", [number for stat in folders.values() for number in stat])
         return cls("\n".join(sorted(files)), "\n".join(folders), stats.tobytes(), taken_ns)
@@ -63,7 +64,7 @@ class TreeRecord:
         return frozenset(self.packed_files.split("\n")) if self.packed_files else frozenset()
 
     @cached_property
-    def folders(self) -> dict[str, FolderStat]:
+    def folders(self) -> dict[str, Stat]:
         numbers = array("q")
         numbers.frombytes(self.packed_stats)
         names = self.packed_folders.split("\n")
@@ -79,7 +80,7 @@ class Survey:
 
     files: set[str]
     folders: set[str]
-    stats: dict[str, FolderStat]
+    stats: dict[str, Stat]
 
 
 def _children(record: TreeRecord) -> dict[str, tuple[list[str], list[str]]]:
@@ -111,7 +112,7 @@ def survey(root: str, record: TreeRecord | None) -> Survey:
         folder = pending.pop()
         path = f"{root}/{folder}" if folder else root
         info = os.lstat(path)
-        found.stats[folder] = _folder_stat(info)
+        found.stats[folder] = stat_of(info)
         if folder:
             found.folders.add(folder)
         recorded = record.folders.get(folder) if record is not None and folder else None
@@ -133,16 +134,16 @@ def survey(root: str, record: TreeRecord | None) -> Survey:
     return found
 
 
-def record_tree(root: str, files: set[str], folders: set[str], known: dict[str, FolderStat], touched: set[str]) -> TreeRecord:
+def record_tree(root: str, files: set[str], folders: set[str], known: dict[str, Stat], touched: set[str]) -> TreeRecord:
     """A record of ``root`` holding ``files`` and ``folders``.
 
     ``known`` are folder stats seen before the last changes; the folders in ``touched``
     (changed since) and those without a known stat are looked at again.
     """
-    stats: dict[str, FolderStat] = {}
+    stats: dict[str, Stat] = {}
     for folder in ("", *folders):
         if folder in touched or folder not in known:
-            stats[folder] = _folder_stat(os.lstat(f"{root}/{folder}" if folder else root))
+            stats[folder] = stat_of(os.lstat(f"{root}/{folder}" if folder else root))
         else:
             stats[folder] = known[folder]
     return TreeRecord.of(files, stats, time.time_ns())

@@ -28,8 +28,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
-from generator.sitetree import (MARKER, MARKER_TEXT, FolderStat, TreeRecord, exchange, is_our_folder, lock_spare, record_tree,
-                                survey)
+from generator.sitetree import (MARKER, MARKER_TEXT, Stat, TreeRecord, exchange, is_our_folder, lock_spare, record_tree,
+                                stat_of, survey)
 
 _TEMP_PREFIX = ".introchain-tmp-"
 #: A file being put in place in the spare folder; a killed build's leftovers are swept next time.
@@ -70,21 +70,13 @@ def _same_bytes(path: Path, data: bytes) -> bool:
         return False
 
 
-#: What the writer remembers of an output file: size, mtime (ns) and inode.
-Stat = tuple[int, int, int]
-
-
-def _stat_of(info: os.stat_result) -> Stat:
-    return (info.st_size, info.st_mtime_ns, info.st_ino)
-
-
 def file_stat(path: Path | str) -> Stat | None:
     """The ``Stat`` of a file, or None when it is missing or not a regular file (a link, a folder)."""
     try:
         info = os.lstat(path)
     except OSError:
         return None
-    return _stat_of(info) if stat.S_ISREG(info.st_mode) else None
+    return stat_of(info) if stat.S_ISREG(info.st_mode) else None
 
 
 class SiteWriter:
@@ -118,7 +110,7 @@ class SiteWriter:
         self._lock: BinaryIO | None = None
         self._existing: set[str] = set()  # files already in the folder being filled
         self._folders: set[str] = set()  # folders already in it
-        self._seen: dict[str, FolderStat] = {}  # their stats before this build changed anything
+        self._seen: dict[str, Stat] = {}  # their stats before this build changed anything
         self._touched: set[str] = set()  # folders whose entries this build changed
         self.record: TreeRecord | None = None  # of the new site, once committed
         self.kept_spare = False  # whether the previous site is now the spare
@@ -211,18 +203,18 @@ class SiteWriter:
         if name in self._existing:
             try:
                 mine = os.lstat(f"{self._root}/{name}")
-                theirs = live_stat or _stat_of(os.lstat(live))
+                theirs = live_stat or stat_of(os.lstat(live))
             except OSError:
                 pass
             else:
-                if _stat_of(mine) == theirs:  # the same inode (the spare shares the live site's filesystem)
+                if stat_of(mine) == theirs:  # the same inode (the spare shares the live site's filesystem)
                     self.stats[name] = theirs  # the spare already holds this very file
                     return True
         try:
             target = self._place(name, lambda part: os.link(live, part))
         except OSError:
             return False  # another filesystem or no hard links: the caller writes instead
-        self.stats[name] = _stat_of(target.stat())
+        self.stats[name] = stat_of(target.stat())
         return True
 
     def add(self, name: str, data: bytes) -> None:
@@ -234,7 +226,7 @@ class SiteWriter:
         if self.old is not None and _same_bytes(self.old / relative, data) and self._link_old(relative):
             return
         target = self._place(relative, lambda part: part.write_bytes(data))
-        self.stats[relative] = _stat_of(target.stat())  # after closing: size and mtime are final
+        self.stats[relative] = stat_of(target.stat())  # after closing: size and mtime are final
         self.changed += 1
 
     def keep(self, name: str, data: Callable[[], bytes], live_stat: Stat | None = None) -> None:
@@ -255,7 +247,7 @@ class SiteWriter:
             self._pending[relative] = source
             return
         target = self._place(relative, lambda part: shutil.copy2(source, part))
-        self.stats[relative] = _stat_of(target.stat())
+        self.stats[relative] = stat_of(target.stat())
 
     def commit(self, removed: Iterable[str] = ()) -> int:
         """Put the new site in place; returns how many files have new bytes.

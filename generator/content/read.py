@@ -19,7 +19,7 @@ from pathlib import Path
 
 from generator.content.source import Source, read_text
 from generator.errors import ContentError, ContentErrors, display_path
-from generator.fingerprint import RACY_NS, Signature  # a file read within RACY_NS is read again next time
+from generator.fingerprint import Signature, racily_clean, signature
 
 POST, STORY, COMMENTS = "index.md", "story.yaml", "comments.yaml"
 ASSET_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".pdf", ".mp3", ".mp4", ".txt"})
@@ -96,10 +96,6 @@ def _outside(path: Path, root: Path) -> bool:
     return not path.resolve().is_relative_to(root.resolve())
 
 
-def _signature(info: os.stat_result) -> Signature:
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
-
-
 class _Reader:
     """Reads files for one ``read_content`` call, reusing the previous call's unchanged ones.
 
@@ -133,7 +129,7 @@ class _Reader:
         except OSError:
             info = None
         known = self.known.get(name)
-        if known is not None and info is not None and known.signature == _signature(info):
+        if known is not None and info is not None and known.signature == signature(info):
             return known
         path = Path(name)
         if path.is_symlink() and _outside(path, self.root):
@@ -152,8 +148,8 @@ class _Reader:
         if text is None:
             return None
         # Symlinks are read again every time: their target may change without their own stat.
-        racy = info.st_mtime_ns >= started - RACY_NS or info.st_ctime_ns >= started - RACY_NS or path.is_symlink()
-        return RawFile(path, text, None if racy else _signature(info))
+        racy = racily_clean(info, started) or path.is_symlink()
+        return RawFile(path, text, None if racy else signature(info))
 
     def assets(self, folder: Path, relative: str = "") -> list[str]:
         """Files to copy beside the page (sorted); symlinks that leave the content folder are refused."""
