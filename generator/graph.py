@@ -1,15 +1,16 @@
-"""Introduction-chain graphs: stories -> pyvis networks -> data for our own templates.
+"""Introduction-chain graphs: stories -> nodes, edges and options for vis-network.
 
-We build the story and person graphs with pyvis but never use its HTML: its templates
-load vis-network and Bootstrap from CDNs even in "local" mode and hard-code one container
-id. Instead the nodes, edges and options go into a ``<script type="application/json">``
-block that ``templates/assets/graph.js`` hands to the vis-network copy that pyvis ships,
-which we copy into ``site/assets/vendor/``.
+The graphs are the data pyvis would make, made directly. pyvis' HTML is no use to us (its
+templates load vis-network and Bootstrap from CDNs even in "local" mode and hard-code one
+container id), and importing pyvis pulls in IPython and networkx: most of a one-post
+rebuild's time (issue 6). So nodes and edges are the dictionaries pyvis' ``add_node`` and
+``add_edge`` keep (``tests/test_graph_shape.py`` builds every graph through pyvis as well
+and compares), they go into a ``<script type="application/json">`` block, and
+``templates/assets/graph.js`` hands them to the vis-network copy that pyvis ships, which
+we copy into ``site/assets/vendor/``.
 
 Story graphs get positions computed here (chain order, left to right) with physics off,
-so they never jiggle and build byte-identically. The site-wide network, which can hold
-every person of the site, is made without pyvis from the same node and edge options
-(``network.py``).
+so they never jiggle and build byte-identically. The site-wide network is in ``network.py``.
 """
 
 from __future__ import annotations
@@ -36,36 +37,6 @@ _COLUMN, _ROW, _BRIDGE_ROW = 230, 90, 150
 
 #: A connection as a person's neighbourhood sees it: its index in its story, itself, the story's slug.
 Link = tuple[int, Connection, str]
-
-
-class _NodeIds(list):
-    """pyvis' node-id list, with set membership.
-
-    pyvis keeps node ids in a list and tests ``n_id in self.node_ids`` on every ``add_node``
-    and ``source in self.get_nodes()`` twice on every ``add_edge``: quadratic on a network of
-    thousands of people. It only appends to and tests this list, so a list that also keeps a
-    set makes both O(1) while the graph is still built through pyvis' own API.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._members: set[Any] = set()
-
-    def append(self, item: Any) -> None:
-        super().append(item)
-        self._members.add(item)
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._members
-
-
-def _new_network():
-    """A directed pyvis Network, imported only when a graph is built (pyvis pulls in IPython)."""
-    from pyvis.network import Network
-
-    network = Network(directed=True)
-    network.node_ids = _NodeIds()
-    return network
 
 
 def graph_assets() -> dict[str, bytes]:
@@ -129,8 +100,10 @@ def person_options(site: Site, person_id: str, *, author: bool, counts: Mapping[
     }
 
 
-def _add_person(network, site: Site, person_id: str, *, author: bool, counts: Mapping[str, int], **position: Any) -> None:
-    network.add_node(person_id, **person_options(site, person_id, author=author, counts=counts), **position)
+def person_node(site: Site, person_id: str, *, author: bool, counts: Mapping[str, int], **position: int) -> dict[str, Any]:
+    """A person's node as pyvis' ``add_node`` keeps it: the options and position, the id, the id as label if none."""
+    options = person_options(site, person_id, author=author, counts=counts)
+    return {**options, **position, "id": person_id, "label": options["label"] or person_id}
 
 
 def connection_edges(site: Site, index: int, connection: Connection, color: str | None = None, prefix: str = "",
@@ -168,10 +141,9 @@ def connection_edges(site: Site, index: int, connection: Connection, color: str 
             }
 
 
-def _add_connection(network, site: Site, index: int, connection: Connection, color: str | None = None,
-                    prefix: str = "") -> None:
-    for source, target, options in connection_edges(site, index, connection, color, prefix):
-        network.add_edge(source, target, **options)
+def edge_dict(source: str, target: str, options: dict[str, Any]) -> dict[str, Any]:
+    """An edge as pyvis' ``add_edge`` keeps it: the options plus ``from`` and ``to``."""
+    return {**options, "from": source, "to": target}
 
 
 def graph_options(*, physics: bool, hierarchical: bool = False) -> dict[str, Any]:
@@ -195,13 +167,13 @@ def graph_options(*, physics: bool, hierarchical: bool = False) -> dict[str, Any
     return options
 
 
-def _graph_data(network, graph_id: str, label: str, description: str, details: dict[str, Any]) -> dict[str, Any]:
-    nodes, edges, _heading, _height, _width, _options_json = network.get_network_data()
+def _graph_data(graph_id: str, label: str, description: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
+                options: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": graph_id,
         "label": label,
         "description": description,
-        "data": {"nodes": nodes, "edges": edges, "options": network.options, "details": details},
+        "data": {"nodes": nodes, "edges": edges, "options": options, "details": details},
     }
 
 
@@ -236,36 +208,34 @@ def _chain_positions(study: CaseStudy) -> dict[str, tuple[int, int]]:
 
 def story_graph(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict[str, Any]:
     """One case study's introduction chain, with fixed positions."""
-    network = _new_network()
-    network.options = graph_options(physics=False)
     positions = _chain_positions(study)
+    nodes = []
     for person_id in study.people:
         x, y = positions.get(person_id, (0, 0))
-        _add_person(network, site, person_id, author=person_id == study.author, counts=counts, x=x, y=y)
-    for index, connection in enumerate(study.connections):
-        _add_connection(network, site, index, connection)
+        nodes.append(person_node(site, person_id, author=person_id == study.author, counts=counts, x=x, y=y))
+    edges = [edge_dict(*edge) for index, connection in enumerate(study.connections)
+             for edge in connection_edges(site, index, connection)]
     label = f"Introduction graph of “{study.title}”"
     description = (f"{len(study.people)} people and {len(study.connections)} connections; "
                    "the same chain is described step by step below.")
-    return _graph_data(network, f"story-{study.slug}", label, description, node_details(site, study.people, site.config.base_path))
+    return _graph_data(f"story-{study.slug}", label, description, nodes, edges, graph_options(physics=False),
+                       node_details(site, study.people, site.config.base_path))
 
 
 def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: list[Link]) -> dict[str, Any] | None:
     """Everyone directly connected to ``person`` in any story (``links``: from ``GraphInputs.links``)."""
     if not links:
         return None
-    network = _new_network()
-    network.options = graph_options(physics=True)
     ids: dict[str, None] = {person.id: None}
     for _index, connection, _slug in links:
         ids.update(dict.fromkeys((*connection.between, *connection.via)))
-    for person_id in ids:
-        _add_person(network, site, person_id, author=person_id == person.id, counts=counts)
-    for index, connection, slug in links:
-        _add_connection(network, site, index, connection, prefix=f"{slug}-")
+    nodes = [person_node(site, person_id, author=person_id == person.id, counts=counts) for person_id in ids]
+    edges = [edge_dict(*edge) for index, connection, slug in links
+             for edge in connection_edges(site, index, connection, prefix=f"{slug}-")]
     label = f"The neighbourhood of {person.display_name}"
     description = f"{person.display_name} and the {len(ids) - 1} people, communities and events around them."
-    return _graph_data(network, f"person-{person.id}", label, description, node_details(site, ids, site.config.base_path))
+    return _graph_data(f"person-{person.id}", label, description, nodes, edges, graph_options(physics=True),
+                       node_details(site, ids, site.config.base_path))
 
 
 def story_extra(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict[str, Any]:

@@ -1,12 +1,11 @@
 """The network page's graph: every person and connection of the site in one picture.
 
-The story and person graphs are built with pyvis (``graph.py``); this one is not, because
-it holds the whole site. At 10,000 stories it has 27,000 people and 72,000 edges, and
-pyvis' dictionary per node and per edge, the JSON made from them and the page made from
-that were about 300 MB at once (issue 6). Its nodes and edges come from the same options
-as the other graphs' (``graph.person_options``, ``graph.connection_edges``), shaped as
-pyvis shapes them, but the edges and the details are turned into JSON one at a time and
-never kept: the JSON is the same text, byte for byte (``tests/test_memory.py``).
+This graph holds the whole site: at 10,000 stories, 27,000 people and 72,000 edges. A
+dictionary per node and per edge, the JSON made from them and the page made from that
+were about 300 MB at once (issue 6). So its nodes and edges come from the same options
+as the other graphs' (``graph.py``), but the edges and the details are turned into JSON
+one at a time and never kept: the JSON is the same text, byte for byte, as that of the
+dictionaries pyvis would keep (``tests/test_memory.py``).
 
 Small networks get a seeded layout that stops after stabilising; past ``LARGE_NETWORK``
 nodes, positions computed here with physics off (issue 3: thousands of people must not
@@ -19,7 +18,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from generator.graph import connection_edges, graph_options, legend, node_detail, node_details, person_options
+from generator.graph import connection_edges, edge_dict, graph_options, legend, node_detail, node_details, person_node
 from generator.model import Site
 
 #: Colours for stories on the network page (assigned in slug order, so stable).
@@ -70,8 +69,7 @@ class NetworkData(Mapping):
             for index, connection in enumerate(study.connections):
                 for source, target, options in connection_edges(self._site, index, connection, color=color,
                                                                 prefix=f"{study.slug}-", plain=self._plain):
-                    # What pyvis' add_edge keeps: the options, plus 'from' and 'to'.
-                    yield {**options, "from": source, "to": target}
+                    yield edge_dict(source, target, options)
 
     def json(self, dumps: Callable[[Any], str]) -> str:
         """``dumps(dict(self))`` for a ``dumps`` that sorts keys and writes no spaces, one edge and detail at a time."""
@@ -82,12 +80,6 @@ class NetworkData(Mapping):
         edges = ",".join(map(dumps, self._edges()))
         nodes = ",".join(map(dumps, self.nodes))
         return f'{{"details":{{{details}}},"edges":[{edges}],"nodes":[{nodes}],"options":{dumps(self.options)}}}'
-
-
-def _node(site: Site, person_id: str, counts: Mapping[str, int], position: dict[str, int]) -> dict[str, Any]:
-    """A person's node as pyvis' add_node keeps it: the options and the position, its id, the id as label if none."""
-    options = person_options(site, person_id, author=False, counts=counts)
-    return {**options, **position, "id": person_id, "label": options["label"] or person_id}
 
 
 def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
@@ -105,7 +97,7 @@ def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     nodes = []
     for person_id in ids:
         x, y = positions[person_id] if large else (0, 0)
-        nodes.append(_node(site, person_id, counts, {"x": x, "y": y} if large else {}))
+        nodes.append(person_node(site, person_id, author=False, counts=counts, **({"x": x, "y": y} if large else {})))
     stories = [{"title": study.title, "url": site.config.base_path + study.url_path,
                 "color": STORY_COLORS[number % len(STORY_COLORS)]}
                for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))]
