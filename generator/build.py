@@ -249,7 +249,7 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previo
         wanted, pages = None, plan_pages(site, graphs=True)
     # The pages not named are unchanged, and their files were just checked on disk.
     kept = {number for number, page in enumerate(pages) if wanted is not None and page.output not in wanted}
-    job = RenderJob(templates_dir, site.config, versions, pages, inputs, salt)
+    job = RenderJob(templates_dir, site.config, versions, pages, inputs, salt, options.cache_dir)
     digester = Digester()
     keys = [
         recorded[page.output][0] if wanted is not None and page.output not in wanted else

@@ -14,6 +14,8 @@ from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
+from generator.slotted import quick_pickle
+
 #: The depth scale, shallowest first; a stage's depth is its position + 1.
 STAGES: tuple[tuple[str, str], ...] = (
     ("noticed", "one knows of the other"),
@@ -39,6 +41,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 
 
+@quick_pickle
 @dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     """A date known to the year, the month or the day."""
@@ -60,6 +63,7 @@ class PartialDate:
         return str(self.year)
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class When:
     """When a connection began: a (partial) date, or the author's own words."""
@@ -128,6 +132,7 @@ class Person:
         return f"people/{self.id}/"
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Stage:
     """One step in how a relationship deepened."""
@@ -164,6 +169,7 @@ class Connection:
         return STAGE_NAMES[self.depth - 1]
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Comment:
     """One comment of a snapshot, with its replies threaded beneath it."""
@@ -178,6 +184,7 @@ class Comment:
     replies: tuple[Comment, ...] = ()
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class CommentSnapshot:
     """The comments a post had when the snapshot was taken."""

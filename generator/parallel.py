@@ -53,6 +53,7 @@ class RenderJob:
     pages: Sequence[Page]
     inputs: GraphInputs
     salt: str = ""  # a digest of the templates, assets and code (see ``build._page_salt``); "" for none
+    cache_dir: Path | None = None  # where compiled templates are kept between processes; None: nowhere
 
 
 #: The last Jinja environment made, by what it was made from: a process that builds again
@@ -61,12 +62,14 @@ _ENVIRONMENT: dict[tuple, Any] = {}
 
 
 def _environment(job: RenderJob):
-    from generator.render import Environment
+    from generator.cache import Cache
+    from generator.render import CompiledTemplates, Environment
 
     key = (job.templates_dir, job.salt, job.config.base_path, job.config.base_url, tuple(sorted(job.asset_versions.items())))
     if not job.salt or key not in _ENVIRONMENT:
         _ENVIRONMENT.clear()
-        _ENVIRONMENT[key] = Environment(job.templates_dir, job.config, job.asset_versions)
+        compiled = CompiledTemplates(Cache(job.cache_dir)) if job.cache_dir is not None else None
+        _ENVIRONMENT[key] = Environment(job.templates_dir, job.config, job.asset_versions, compiled)
     return _ENVIRONMENT[key]
 
 

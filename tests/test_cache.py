@@ -6,6 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import tree_bytes
 from generator.build import BuildOptions, build_site
 from generator.cache import FORMAT, Cache, cache_dir_for
@@ -157,3 +159,39 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_built(make_site, monkeypatch
     os.utime(post, ns=(stamp, stamp))
     build_site(options)
     assert "Jello" in (project / "site/stories/first/index.html").read_text()
+
+
+def test_compiled_templates_are_reused_by_a_new_environment_and_checked(tmp_path, monkeypatch):
+    import jinja2
+
+    from generator import fingerprint, render
+    from generator.content.load import load_site
+    from conftest import REPO
+
+    site, _ = load_site(REPO / "content")
+    templates = tmp_path / "templates"
+    shutil.copytree(REPO / "templates", templates)
+    cache = Cache(tmp_path / "cache")
+
+    def environment():
+        return render.Environment(templates, site.config, {}, render.CompiledTemplates(cache)).jinja
+
+    first = environment().get_template("base.html")
+    assert list((tmp_path / "cache" / "jinja").rglob("*.bin"))
+    def no_compiling(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(jinja2.Environment, "compile", no_compiling)
+    again = environment().get_template("base.html")  # a new environment, as in a new process
+    assert again.root_render_func.__code__.co_code == first.root_render_func.__code__.co_code
+    # Jinja checks the template's source; we check that our code (and so Jinja's options) is the same.
+    base = templates / "base.html"
+    base.write_text(base.read_text(encoding="utf-8") + "<!-- edited -->", encoding="utf-8")
+    with pytest.raises(AssertionError, match="compiled again"):
+        environment().get_template("base.html")
+    base.write_text(base.read_text(encoding="utf-8").replace("<!-- edited -->", ""), encoding="utf-8")
+    environment().get_template("base.html")
+    monkeypatch.setattr(fingerprint, "code_fingerprint", lambda: "other code")
+    monkeypatch.setattr(render, "code_fingerprint", lambda: "other code")
+    with pytest.raises(AssertionError, match="compiled again"):
+        environment().get_template("base.html")

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from generator.errors import ContentError, display_path
+from generator.slotted import quick_pickle
 
 #: Largest YAML or Markdown file we read; far above any real post or snapshot.
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -29,6 +30,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
+@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where a YAML value starts (0-based, like PyYAML's marks): all an error needs of a node.
