@@ -87,3 +87,38 @@ def test_deltas_grow_into_a_new_snapshot_and_builds_stay_exact(make_site, tmp_pa
         assert run_cli("build", "--no-cache", "--out", reference, cwd=project).code == 0
         assert tree_bytes(project / "site") == tree_bytes(reference), number
     assert len(snapshots) > 1
+
+
+def test_slotted_models_round_trip_through_pickle_field_for_field():
+    import pickle
+    from dataclasses import fields
+
+    from conftest import REPO
+    from generator.content.load import load_site
+    from generator.content.source import Place
+    from generator.markdown import Image
+    from generator.model import Comment, CommentSnapshot, PartialDate, Stage, When
+
+    site, _ = load_site(REPO / "content")
+    found: dict[type, list] = {cls: [] for cls in (PartialDate, When, Stage, Comment, CommentSnapshot, Image)}
+
+    def collect(value):
+        if type(value) in found:
+            found[type(value)].append(value)
+        if hasattr(value, "__dataclass_fields__"):
+            for field in fields(value):
+                collect(getattr(value, field.name))
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                collect(item)
+
+    for study in site.studies:
+        collect(study)
+    found[Image].append(Image("photo.png", 3))
+    found[Place] = [Place(4, 7)]
+    for cls, values in found.items():
+        assert values, cls
+        for value in values:
+            copy = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            assert type(copy) is cls and copy == value and hash(copy) == hash(value)
+            assert all(getattr(copy, field.name) == getattr(value, field.name) for field in fields(cls))
