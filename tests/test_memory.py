@@ -62,7 +62,7 @@ def test_large_pages_are_encoded_in_batches_to_the_same_bytes():
     assert _utf8(iter([])) == b""
 
 
-def test_bundles_parsed_in_the_pool_keep_no_copy_of_their_texts(tmp_path: Path):
+def test_bundles_parsed_in_the_pool_keep_no_copy_of_their_texts_or_paths(tmp_path: Path):
     content = make_project(tmp_path / "project", 70).content  # enough bundles for the process pool
     memo = ContentMemo()
     load_site(content, memo=memo)
@@ -70,4 +70,39 @@ def test_bundles_parsed_in_the_pool_keep_no_copy_of_their_texts(tmp_path: Path):
     assert len(pairs) == 70
     for bundle, parsed in pairs:
         assert parsed.raw is bundle
+        assert parsed.study is not None and parsed.study.bundle is bundle.folder
         assert all(raw_file.text is None for raw_file in (bundle.post, bundle.story, bundle.comments) if raw_file)
+
+
+def test_places_and_dates_that_recur_are_one_object_each(tmp_path: Path):
+    from dataclasses import fields, is_dataclass
+
+    from generator.content.source import Place
+    from generator.model import PartialDate
+    from generator.parallel import CHUNKS_PER_WORKER, worker_count
+
+    content = make_project(tmp_path / "project", 70).content
+    memo = ContentMemo()
+    load_site(content, memo=memo)
+    found: dict[type, list] = {Place: [], PartialDate: []}
+
+    def collect(value, depth=0):
+        if type(value) in found:
+            found[type(value)].append(value)
+        elif is_dataclass(value) and depth < 8:
+            for field in fields(value):
+                collect(getattr(value, field.name), depth + 1)
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                collect(item, depth + 1)
+        elif isinstance(value, dict):
+            for item in value.values():
+                collect(item, depth + 1)
+
+    for _bundle, parsed in memo.bundles.pairs():
+        collect(parsed)
+    for kind, values in found.items():
+        distinct = {value: {id(other) for other in values if other == value} for value in values}
+        assert len(values) > 2 * len(distinct), kind  # they do recur
+        # Parsed in worker processes, each value is at most one object per chunk of stories.
+        assert max(len(ids) for ids in distinct.values()) <= worker_count() * CHUNKS_PER_WORKER < 70, kind

@@ -152,6 +152,12 @@ def _parse_chunk(work: tuple[Sequence[RawBundle], ZoneInfo, Mapping[str, str]]) 
     return parsed
 
 
+def _adopt(item: ParsedBundle, bundle: RawBundle) -> ParsedBundle:
+    """A bundle parsed in a worker, pointed at this process's copy of its files and folder."""
+    study = item.study if item.study is None else replace(item.study, bundle=bundle.folder)
+    return replace(item, raw=bundle, study=study)
+
+
 def _forget_texts(bundle: RawBundle) -> None:
     for raw_file in (bundle.post, bundle.story, bundle.comments):
         if raw_file is not None:
@@ -186,7 +192,7 @@ class BundleMemo:
             _forget_texts(bundle)
         # A bundle parsed in a worker comes back with the worker's copy of its files: point it
         # at this process's own, so the memo holds each bundle once (10,000 stories: 120 MB).
-        parsed = [item if item.raw is bundle else replace(item, raw=bundle) for bundle, item in zip(missing, parsed)]
+        parsed = [item if item.raw is bundle else _adopt(item, bundle) for bundle, item in zip(missing, parsed)]
         entries = {**entries, **{id(bundle): (bundle, item) for bundle, item in zip(missing, parsed)}}
         self._entries = {id(bundle): entries[id(bundle)] for bundle in bundles}
         self._context = context

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime, tzinfo
 from typing import Any
@@ -18,7 +19,10 @@ _LOOKS_LIKE_DATE = re.compile(r"^\d{4}-\d")
 _EXAMPLE = "write dates as YYYY-MM-DD or YYYY-MM-DDTHH:MM (optionally with +HH:MM)"
 
 
+@functools.lru_cache(maxsize=4096)
 def _partial(value: str) -> PartialDate | None:
+    # Cached: the same dates recur across stories, and one object per date is one object in
+    # the cached state (issue 6) however many stages share it.
     match = _PARTIAL.match(value)
     if not match:
         return None

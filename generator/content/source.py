@@ -8,6 +8,7 @@ an error message rather than memory.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,7 +52,14 @@ def place_of(node: yaml.Node | Place | None) -> Place | None:
     """The place a node starts at (None stays None)."""
     if node is None or isinstance(node, Place):
         return node
-    return Place(node.start_mark.line, node.start_mark.column)
+    return _place(node.start_mark.line, node.start_mark.column)
+
+
+@functools.lru_cache(maxsize=4096)
+def _place(line: int, column: int) -> Place:
+    # Places are immutable and recur in every story (the same keys on the same lines): one
+    # object each keeps the parsed stories, and the state cached from them, smaller (issue 6).
+    return Place(line, column)
 
 
 @dataclass
