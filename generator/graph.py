@@ -253,7 +253,8 @@ def story_extra(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict
 def person_extra(site: Site, person: Person, counts: Mapping[str, int], links: list[Link]) -> dict[str, Any]:
     """Context additions for a person page: their neighbourhood graph and its legend."""
     graph = person_graph(site, person, counts, links)
-    return {"graph": graph, "legend": legend(site, [connection for _, connection, _ in links], ()) if graph else None}
+    # The person is drawn as a story's author is (``author=True``): the legend says so.
+    return {"graph": graph, "legend": legend(site, [connection for _, connection, _ in links], (person.id,)) if graph else None}
 
 
 def legend(site: Site, connections: Iterable[Connection], people: Iterable[str], *, by_story: bool = False) -> dict[str, Any]:

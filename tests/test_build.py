@@ -92,6 +92,18 @@ def test_webinar_story_shows_three_connections_and_an_empty_snapshot(built_sampl
     assert "0 comments" in text and "Nobody had commented when the snapshot was taken." in text
 
 
+def test_graph_legends_explain_the_highlighted_node(built_sample: Path):
+    # Story pages draw the author in gold, person pages the person the page is about.
+    for page in ("stories/a-small-world-made-smaller/index.html", "people/ali-davies/index.html"):
+        html = (built_sample / page).read_text()
+        legend = html[html.index('<details class="legend"'):]
+        legend = legend[:legend.index("</details>")]
+        assert "the author (or the person this page is about)" in TextOf.of(legend), page
+        assert 'fill="#f2b600"' in legend, page
+    network = (built_sample / "network/index.html").read_text()
+    assert "the person this page is about" not in network  # no node is highlighted there
+
+
 def test_feed_is_valid_atom_with_absolute_urls(built_sample: Path):
     root = ET.parse(built_sample / "feed.xml").getroot()
     assert root.tag == f"{ATOM}feed"
