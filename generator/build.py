@@ -328,7 +328,7 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
     pages = job.pages
     unchanged = kept | {number for number, page in enumerate(pages) if number not in kept
                         and previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
-    copies = {f"{study.url_path}{asset}": study.bundle / asset for study in site.studies for asset in study.assets}
+    copies = {f"{study.url_path}{asset}": Path(study.bundle, asset) for study in site.studies for asset in study.assets}
     asset_files = {f"assets/{name}": data for name, data in assets.items()}
     names = [page.output for page in pages] + sorted(asset_files) + sorted(copies)
     copy_stats = {name: file_stat(source) for name, source in copies.items()}

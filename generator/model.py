@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
-from pathlib import Path
 
 from generator.slotted import quick_pickle
 
@@ -233,7 +232,7 @@ class CaseStudy:
     cover: str
     cover_alt: str
     body_html: str
-    bundle: Path  # the story's folder in content/
+    bundle: str  # the story's folder in content/ (its path; text, as ``RawBundle.location``)
     assets: tuple[str, ...]  # file names in the bundle copied beside the page
     connections: tuple[Connection, ...]
     comments: CommentSnapshot | None

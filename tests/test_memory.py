@@ -70,7 +70,7 @@ def test_bundles_parsed_in_the_pool_keep_no_copy_of_their_texts_or_paths(tmp_pat
     assert len(pairs) == 70
     for bundle, parsed in pairs:
         assert parsed.raw is bundle
-        assert parsed.study is not None and parsed.study.bundle is bundle.folder
+        assert parsed.study is not None and parsed.study.bundle is bundle.location
         assert all(raw_file.text is None for raw_file in (bundle.post, bundle.story, bundle.comments) if raw_file)
 
 

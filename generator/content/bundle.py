@@ -132,7 +132,7 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str]) ->
             cover=front.cover,
             cover_alt=front.cover_alt,
             body_html=body.html,
-            bundle=bundle.folder,
+            bundle=bundle.location,
             assets=bundle.assets,
             connections=story.connections,
             comments=snapshot,
@@ -154,7 +154,7 @@ def _parse_chunk(work: tuple[Sequence[RawBundle], ZoneInfo, Mapping[str, str]]) 
 
 def _adopt(item: ParsedBundle, bundle: RawBundle) -> ParsedBundle:
     """A bundle parsed in a worker, pointed at this process's copy of its files and folder."""
-    study = item.study if item.study is None else replace(item.study, bundle=bundle.folder)
+    study = item.study if item.study is None else replace(item.study, bundle=bundle.location)
     return replace(item, raw=bundle, study=study)
 
 
