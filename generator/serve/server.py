@@ -16,6 +16,9 @@ from generator.serve.handler import LiveReloadHandler, ServeContext, load_client
 from generator.serve.status import StatusBoard
 from generator.serve.watcher import STEP_MS, PendingChanges, Watcher
 
+#: How often the main thread wakes while serving, to run a Ctrl-C handler (see ``LiveServer.wait``).
+WAKE_SECONDS = 0.2
+
 
 def _print_line(text: str) -> None:
     print(text, flush=True)
@@ -154,7 +157,12 @@ class LiveServer:
 
     def wait(self) -> None:
         """Block until :meth:`stop` is called from another thread (or Ctrl-C interrupts)."""
-        self._stopped.wait()
+        # Python runs signal handlers in the main thread only, and Linux may deliver Ctrl-C to
+        # any thread (the watcher's, a handler's). A main thread blocked without a timeout
+        # would then not see it until something else woke it: the server ignored Ctrl-C.
+        # Waking a few times a second lets the interrupt through.
+        while not self._stopped.wait(WAKE_SECONDS):
+            pass
 
     def stop(self) -> None:
         """Stop watching, building and serving; wait for every thread. Safe to call twice."""
