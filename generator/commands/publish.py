@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _build(args: argparse.Namespace, site_dir: Path, progress: Progress):
     """A clean production build: no drafts, the given or configured base URL."""
-    from generator.build import BuildOptions, build_site  # heavy (Jinja, pyvis): import on use
+    from generator.build import BuildOptions, build_site  # heavy (Jinja, Markdown, YAML): import on use
 
     options = BuildOptions(args.content, site_dir, args.templates, drafts=False, base_url=args.base_url)
     return build_site(options, progress)
