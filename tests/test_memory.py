@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import sys
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def test_bundles_parsed_in_the_pool_keep_no_copy_of_their_texts_or_paths(tmp_pat
     for bundle, parsed in pairs:
         assert parsed.raw is bundle
         assert parsed.study is not None and parsed.study.bundle is bundle.location
+        parsed.paths  # noqa: B018 - made on first use (the cross-story checks use it)
+        assert "paths" not in pickle.loads(pickle.dumps(parsed)).__dict__  # and not stored in the state
         assert all(raw_file.text is None for raw_file in (bundle.post, bundle.story, bundle.comments) if raw_file)
 
 

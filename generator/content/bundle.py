@@ -52,6 +52,11 @@ class ParsedBundle:
         return (raw.post.path if raw.post else raw.folder / POST, raw.story.path if raw.story else raw.folder / STORY,
                 raw.comments.path if raw.comments else raw.folder / COMMENTS)
 
+    def __getstate__(self) -> dict:
+        # ``paths`` is made again when needed: kept, it was 30,000 Path objects to unpickle
+        # with every one-post rebuild of a 10,000-story site (issue 6).
+        return {key: value for key, value in self.__dict__.items() if key != "paths"}
+
 
 def _check_local_path(source: Source, line: int, column: int, what: str, ref: str, assets: tuple[str, ...]) -> None:
     """A reference to a file in the bundle: an error if it escapes, a warning if it is missing."""
