@@ -107,29 +107,41 @@ def _file_digest(path: str) -> str:
 def tree_fingerprint(folder: Path, digests: FileDigests | None = None) -> str:
     """Every file under ``folder`` (sorted): text files by their bytes' digest, others by size and mtime.
 
-    ``digests`` reuses the digests of files not touched since a previous run.
+    ``digests`` reuses the digests of files not touched since a previous run. A linked
+    folder is named by its target, not entered; an unreadable file or folder makes a
+    fingerprint that matches nothing, so the build that follows reports it.
     """
-    parts: list[str | bytes] = [str(folder.resolve())]
+    parts: list[str] = [str(folder.resolve())]
     digest_of = digests or _file_digest
-    for directory, subdirectories, names in os.walk(folder):
-        subdirectories.sort()
-        relative = os.path.relpath(directory, folder)
-        for name in sorted(names):
-            path = os.path.join(directory, name)
-            try:
-                if name.endswith(TEXT_SUFFIXES):
-                    parts += [os.path.join(relative, name), digest_of(path)]
+    pending = [(str(folder), "")]  # (path, '/'-separated name relative to folder)
+    while pending:
+        directory, relative = pending.pop()
+        try:
+            entries = sorted(os.scandir(directory), key=lambda entry: entry.name)
+        except OSError as error:
+            parts += [relative, f"unreadable:{error.errno}:{os.urandom(8).hex()}"]
+            continue
+        subfolders = []
+        for entry in entries:
+            name = relative + entry.name
+            if entry.is_dir():
+                if entry.is_symlink():
+                    parts += [name + "/", "link:" + os.path.realpath(entry.path)]
                 else:
-                    info = os.stat(path)
-                    parts += [os.path.join(relative, name), f"{info.st_size}:{info.st_mtime_ns}"]
+                    subfolders.append((entry.path, name + "/"))
+                continue
+            try:
+                if entry.name.endswith(TEXT_SUFFIXES):
+                    parts += [name, digest_of(entry.path)]
+                else:
+                    info = entry.stat()
+                    parts += [name, f"{info.st_size}:{info.st_mtime_ns}"]
             except OSError as error:  # unreadable now: the build will report it; never a cache hit
-                parts += [os.path.join(relative, name), f"unreadable:{error.errno}:{os.urandom(8).hex()}"]
-        # Symlinked folders are listed by os.walk but not entered; name their target.
-        for name in subdirectories:
-            path = os.path.join(directory, name)
-            if os.path.islink(path):
-                parts += [os.path.join(relative, name), "link:" + os.path.realpath(path)]
-    return digest(*parts)
+                parts += [name, f"unreadable:{error.errno}:{os.urandom(8).hex()}"]
+        pending.extend(reversed(subfolders))  # depth first, in name order
+    # One text to hash: no name or digest holds a NUL, so joining on it is unambiguous, and
+    # hashing once is much quicker than length-prefixing 60,000 parts (10,000 stories).
+    return digest("\0".join(parts))
 
 
 #: Where a frozen model object keeps its own digest (in its ``__dict__``, beside cached properties).

@@ -195,3 +195,35 @@ def test_compiled_templates_are_reused_by_a_new_environment_and_checked(tmp_path
     monkeypatch.setattr(render, "code_fingerprint", lambda: "other code")
     with pytest.raises(AssertionError, match="compiled again"):
         environment().get_template("base.html")
+
+
+def test_the_tree_fingerprint_sees_every_kind_of_change(tmp_path):
+    from generator.fingerprint import FileDigests, tree_fingerprint
+
+    root = tmp_path / "content"
+    (root / "stories/one").mkdir(parents=True)
+    (root / "stories/one/index.md").write_text("text")
+    (root / "stories/one/photo.png").write_bytes(b"png")
+    (root / "site.yaml").write_text("title: x")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "a").mkdir(parents=True)
+    (elsewhere / "b").mkdir()
+    (root / "linked").symlink_to(elsewhere / "a")
+    seen = {tree_fingerprint(root)}
+    assert tree_fingerprint(root) in seen and tree_fingerprint(root, FileDigests()) in seen
+
+    def changed(edit) -> None:
+        edit()
+        fingerprint = tree_fingerprint(root)
+        assert fingerprint not in seen, edit
+        assert tree_fingerprint(root, FileDigests()) == fingerprint
+        seen.add(fingerprint)
+
+    changed(lambda: (root / "stories/one/index.md").write_text("other text"))
+    changed(lambda: os.utime(root / "stories/one/photo.png", ns=(1, 1)))  # binaries: by size and mtime
+    changed(lambda: (root / "stories/one/index.md").rename(root / "stories/one/post.md"))
+    changed(lambda: (root / "stories/two").mkdir() or (root / "stories/two/index.md").write_text("text"))
+    changed(lambda: (root / "linked").unlink() or (root / "linked").symlink_to(elsewhere / "b"))
+    changed(lambda: (root / "stories/two").rename(root / "stories/three"))
+    (root / "stories/three/dangling.md").symlink_to(tmp_path / "missing")
+    assert tree_fingerprint(root) != tree_fingerprint(root)  # unreadable: matches nothing, not even itself
