@@ -108,8 +108,9 @@ def tree_fingerprint(folder: Path, digests: FileDigests | None = None) -> str:
     """Every file under ``folder`` (sorted): text files by their bytes' digest, others by size and mtime.
 
     ``digests`` reuses the digests of files not touched since a previous run. A linked
-    folder is named by its target, not entered; an unreadable file or folder makes a
-    fingerprint that matches nothing, so the build that follows reports it.
+    folder is named by its target, not entered; an unreadable file or folder (or a link
+    that loops) makes a fingerprint that matches nothing, so no build takes the shortcut
+    of an unchanged site while it is there.
     """
     parts: list[str] = [str(folder.resolve())]
     digest_of = digests or _file_digest
@@ -124,19 +125,18 @@ def tree_fingerprint(folder: Path, digests: FileDigests | None = None) -> str:
         subfolders = []
         for entry in entries:
             name = relative + entry.name
-            if entry.is_dir():
-                if entry.is_symlink():
-                    parts += [name + "/", "link:" + os.path.realpath(entry.path)]
-                else:
-                    subfolders.append((entry.path, name + "/"))
-                continue
             try:
-                if entry.name.endswith(TEXT_SUFFIXES):
+                if entry.is_dir():  # follows a link, so a looping link raises (ELOOP)
+                    if entry.is_symlink():
+                        parts += [name + "/", "link:" + os.path.realpath(entry.path)]
+                    else:
+                        subfolders.append((entry.path, name + "/"))
+                elif entry.name.endswith(TEXT_SUFFIXES):
                     parts += [name, digest_of(entry.path)]
                 else:
                     info = entry.stat()
                     parts += [name, f"{info.st_size}:{info.st_mtime_ns}"]
-            except OSError as error:  # unreadable now: the build will report it; never a cache hit
+            except OSError as error:  # unreadable now: never a cache hit
                 parts += [name, f"unreadable:{error.errno}:{os.urandom(8).hex()}"]
         pending.extend(reversed(subfolders))  # depth first, in name order
     # One text to hash: no name or digest holds a NUL, so joining on it is unambiguous, and

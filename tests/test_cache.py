@@ -227,3 +227,6 @@ def test_the_tree_fingerprint_sees_every_kind_of_change(tmp_path):
     changed(lambda: (root / "stories/two").rename(root / "stories/three"))
     (root / "stories/three/dangling.md").symlink_to(tmp_path / "missing")
     assert tree_fingerprint(root) != tree_fingerprint(root)  # unreadable: matches nothing, not even itself
+    (root / "stories/three/dangling.md").unlink()
+    (root / "loop").symlink_to(root / "loop")  # a link to itself: following it fails (ELOOP)
+    assert tree_fingerprint(root) != tree_fingerprint(root)

@@ -188,6 +188,19 @@ def test_links_to_missing_stories_are_warnings(make_site):
     assert run_cli("check", "--strict", cwd=project).code == 1
 
 
+def test_links_that_loop_are_content_errors_or_ignored_never_a_crash(make_site):
+    project = make_site()
+    content = project / "content"
+    (content / "self").symlink_to(content / "self")  # outside stories/: not content, not read
+    assert run_cli("build", cwd=project).code == 0
+    (content / "stories/looping").symlink_to(content / "stories/looping")
+    for command in ("check", "build"):
+        result = run_cli(command, cwd=project)
+        assert result.code == 1, result.text
+        assert "content/stories/looping: error: this story folder cannot be opened (Too many levels of symbolic links)" in result.err
+        assert "Traceback" not in result.text and "could not write" not in result.text
+
+
 @pytest.mark.parametrize("what", ["bundle", "post", "asset"])
 def test_symlinks_out_of_the_content_folder_are_refused(make_site, tmp_path, what):
     project = make_site()

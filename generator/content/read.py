@@ -234,7 +234,16 @@ def read_content(content_dir: Path, previous: RawContent | None = None, changed:
             bundles.append(before)
             errors += before.errors
             continue
-        if not entry.is_dir() or entry.name.startswith((".", "_")):
+        if entry.name.startswith((".", "_")):
+            continue
+        try:
+            is_folder = entry.is_dir()  # follows a link: one that loops raises
+        except OSError as error:
+            errors.append(ContentError(display_path(Path(entry.path)), 0, 0,
+                                       f"this story folder cannot be opened ({error.strerror or error})",
+                                       "remove the link, or point it at a folder inside content/stories/"))
+            continue
+        if not is_folder:
             continue
         location = before.location if before is not None else entry.path
         folder = Path(location)
