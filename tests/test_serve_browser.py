@@ -22,7 +22,7 @@ from conftest import REPO, story_files
 
 pytestmark = pytest.mark.browser
 
-#: Generous: a cold first build imports Jinja, Markdown and pyvis.
+#: Generous: a cold first build imports Jinja, Markdown and YAML and parses every story.
 START_TIMEOUT = 60
 #: Milliseconds Playwright waits for a page to show a change (a rebuild plus a reload).
 CHANGE_MS = 15_000
