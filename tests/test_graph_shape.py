@@ -7,27 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import REPO, pyvis_network, run_cli
 
 from generator.content.load import load_site
 from generator.extras import graph_inputs
-from generator.graph import _chain_positions, connection_edges, person_graph, person_options, story_graph
+from generator.graph import _chain_positions, connection_edges, person_graph, story_graph
 
 sys.path.insert(0, str(REPO / "tests" / "perf"))
 from synth import make_project  # noqa: E402
-
-
-def _pyvis_network(site, people, edges, *, author, counts, positions=None):
-    """The nodes and edges pyvis' own ``add_node`` and ``add_edge`` keep for the same options."""
-    from pyvis.network import Network
-
-    network = Network(directed=True)
-    for person_id in people:
-        position = dict(zip("xy", positions.get(person_id, (0, 0)))) if positions is not None else {}
-        network.add_node(person_id, **person_options(site, person_id, author=person_id == author, counts=counts), **position)
-    for source, target, options in edges:
-        network.add_edge(source, target, **options)  # pyvis asserts that both ends are nodes
-    return network.nodes, network.edges
 
 
 @pytest.mark.parametrize("synthetic", [False, True], ids=["sample", "synthetic"])
@@ -41,7 +28,7 @@ def test_story_and_person_graphs_match_pyvis(tmp_path: Path, synthetic: bool):
         graph = story_graph(site, study, counts)["data"]
         edges = [edge for index, connection in enumerate(study.connections)
                  for edge in connection_edges(site, index, connection)]
-        nodes, pyvis_edges = _pyvis_network(site, study.people, edges, author=study.author, counts=counts,
+        nodes, pyvis_edges = pyvis_network(site, study.people, edges, author=study.author, counts=counts,
                                             positions=_chain_positions(study))
         assert graph["nodes"] == nodes
         assert graph["edges"] == pyvis_edges
@@ -56,7 +43,7 @@ def test_story_and_person_graphs_match_pyvis(tmp_path: Path, synthetic: bool):
                  for edge in connection_edges(site, index, connection, prefix=f"{slug}-")]
         ids = [node["id"] for node in graph["data"]["nodes"]]
         assert ids[0] == person_id and len(set(ids)) == len(ids)
-        nodes, pyvis_edges = _pyvis_network(site, ids, edges, author=person_id, counts=counts)
+        nodes, pyvis_edges = pyvis_network(site, ids, edges, author=person_id, counts=counts)
         assert graph["data"]["nodes"] == nodes
         assert graph["data"]["edges"] == pyvis_edges
         checked += 1

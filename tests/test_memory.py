@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, pyvis_network
 
 from generator.content.load import ContentMemo, load_site
-from generator.graph import connection_edges, node_details, person_options
+from generator.graph import connection_edges, node_details
 from generator.network import LARGE_NETWORK, STORY_COLORS, NetworkData, network_graph, spread_layout
 from generator.render import _BATCH, _utf8, script_json
 
@@ -21,22 +21,15 @@ from synth import make_project  # noqa: E402
 
 def _through_pyvis(site, counts) -> dict:
     """The network's nodes, edges and details as pyvis made them (the network page before issue 6)."""
-    from pyvis.network import Network
-
     ids = dict.fromkeys(person_id for study in site.studies for person_id in study.people)
     large = len(ids) > LARGE_NETWORK
-    positions = spread_layout(site, ids) if large else {}
-    network = Network(directed=True)
-    for person_id in ids:
-        x, y = positions.get(person_id, (None, None))
-        network.add_node(person_id, **person_options(site, person_id, author=False, counts=counts),
-                         **({"x": x, "y": y} if large else {}))
-    for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug)):
-        for index, connection in enumerate(study.connections):
-            for source, target, options in connection_edges(site, index, connection, STORY_COLORS[number % len(STORY_COLORS)],
-                                                            f"{study.slug}-", plain=large):
-                network.add_edge(source, target, **options)
-    return {"nodes": network.nodes, "edges": network.edges, "details": node_details(site, ids, site.config.base_path)}
+    edges = [edge for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))
+             for index, connection in enumerate(study.connections)
+             for edge in connection_edges(site, index, connection, STORY_COLORS[number % len(STORY_COLORS)],
+                                          f"{study.slug}-", plain=large)]
+    nodes, edges = pyvis_network(site, ids, edges, author=None, counts=counts,
+                                 positions=spread_layout(site, ids) if large else None)
+    return {"nodes": nodes, "edges": edges, "details": node_details(site, ids, site.config.base_path)}
 
 
 @pytest.mark.parametrize("stories", [0, 70])
