@@ -1,4 +1,4 @@
-"""Take the README's screenshots from the built sample site with headless Debian Chromium.
+"""Take the documentation's screenshots from the built sample site with headless Debian Chromium.
 
     python3 scripts/screenshots.py            # writes docs/screenshots/*.png
 

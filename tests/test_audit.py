@@ -2,7 +2,7 @@
 axe-core on every page in both colour schemes at phone and desktop widths.
 
 The checks themselves live in tests/audit/ (siteaudit.py, browsercheck.py), shared with
-``tests/audit/run``, which adds Lighthouse and prints the summary table for the README.
+``tests/audit/run``, which adds Lighthouse and prints a summary table.
 """
 
 from __future__ import annotations

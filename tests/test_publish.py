@@ -351,7 +351,6 @@ def test_workflow_uses_only_official_actions_and_the_cli():
 
 
 def test_publishing_guide_shows_the_workflows_build_command():
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    guide = readme[readme.index("## Publishing to GitHub Pages"):readme.index("## Moving from WordPress")]
+    guide = (REPO / "docs" / "publishing.md").read_text(encoding="utf-8")
     assert "introchain build --base-url" in guide and "introchain publish" in guide
     assert ".github/workflows/pages.yml" in guide

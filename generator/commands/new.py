@@ -30,7 +30,7 @@ Images in this folder can be shown with `![what it shows](photo.jpg)`.
 
 STORY = """\
 # The connection story: who met whom, through what, and how deep it went.
-# Reference: "Content format" in introchain's README (the depth scale, channels, bridge kinds).
+# Reference: docs/content-format.md in introchain (the depth scale, channels, bridge kinds).
 
 people:                    # people only this story knows; shared ones go in people.yaml
   {contact}:

@@ -167,7 +167,7 @@ def read_story(source: Source, node: yaml.Node | None, global_kinds: dict[str, s
     fields.finish(extra_known=("people", "connections"))  # both are read directly above
     if connections_node is None:
         source.error(mapping, "story.yaml is missing the required key 'connections'",
-                     "list who met whom, in chain order; see 'Content format' in the README")
+                     "list who met whom, in chain order; see docs/content-format.md in introchain")
     elif isinstance(connections_node, yaml.SequenceNode):
         # An empty list is a story still being written (e.g. just imported): valid, and its
         # page says so; it is not a warning, so imports pass `check --strict`.

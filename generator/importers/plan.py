@@ -342,7 +342,7 @@ def _story(title: str, author_id: str, author_name: str, comments: list[dict[str
     if first is not None:
         header.append(f"People in this post: {author_id} (author), {', '.join(commenters)} (commenters).")
         header.append("The connection below is only a guess from the first comment: correct it, add the")
-        header.append("others, and see 'Content format' in introchain's README for every key and stage.")
+        header.append("others; introchain's docs/content-format.md lists every key and stage.")
         connection: dict[str, object] = {"between": [author_id, first["person"]], "bridge": "content", "channels": ["blog-comment"]}
         if "date" in first:
             connection["when"] = datetime.fromisoformat(str(first["date"])).date()
