@@ -33,6 +33,10 @@ KIND_SHAPES: dict[str, str] = {"person": "dot", "community": "hexagon", "event":
 KIND_COLORS: dict[str, str] = {"person": "#4f7fd1", "community": "#2f9e6e", "event": "#e0902b", "platform": "#8b5cf6"}
 AUTHOR_COLOR = "#f2b600"
 BRIDGE_COLOR = "#8a94a6"
+#: Node roles, written into the graph data as ``role`` so that ``graph.js`` finds the highlighted
+#: node by what it is, not by the colour it happens to be drawn in: the story's author, or
+#: the person a person page is about. Bridge edges carry ``role: "bridge"``.
+AUTHOR, SUBJECT, BRIDGE = "author", "subject", "bridge"
 _COLUMN, _ROW, _BRIDGE_ROW = 230, 90, 150
 
 #: A connection as a person's neighbourhood sees it: its index in its story, itself, the story's slug.
@@ -87,22 +91,31 @@ def _person_text(person: Person, story_count: int) -> str:
     return "\n".join(lines)
 
 
-def person_options(site: Site, person_id: str, *, author: bool, counts: Mapping[str, int]) -> dict[str, Any]:
-    """A person's node as pyvis' ``add_node`` takes it (its keyword arguments)."""
+def person_options(site: Site, person_id: str, *, role: str | None, counts: Mapping[str, int]) -> dict[str, Any]:
+    """A person's node as pyvis' ``add_node`` takes it (its keyword arguments).
+
+    ``role`` (``AUTHOR`` or ``SUBJECT``) marks the node the graph is centred on: drawn larger,
+    in gold with a ring, and flagged in the data; None for everyone else.
+    """
     person = site.people[person_id]
-    return {
+    highlighted = role is not None
+    options = {
         "label": person.display_name,
         "title": _person_text(person, counts.get(person_id, 0)),
         "shape": KIND_SHAPES[person.kind],
-        "color": {"background": AUTHOR_COLOR if author else KIND_COLORS[person.kind], "border": "#1f2937" if author else "#ffffff"},
-        "size": 24 if author else 16,
-        "borderWidth": 4 if author else 2,
+        "color": {"background": AUTHOR_COLOR if highlighted else KIND_COLORS[person.kind],
+                  "border": "#1f2937" if highlighted else "#ffffff"},
+        "size": 24 if highlighted else 16,
+        "borderWidth": 4 if highlighted else 2,
     }
+    if highlighted:
+        options["role"] = role
+    return options
 
 
-def person_node(site: Site, person_id: str, *, author: bool, counts: Mapping[str, int], **position: int) -> dict[str, Any]:
+def person_node(site: Site, person_id: str, *, role: str | None, counts: Mapping[str, int], **position: int) -> dict[str, Any]:
     """A person's node as pyvis' ``add_node`` keeps it: the options and position, the id, the id as label if none."""
-    options = person_options(site, person_id, author=author, counts=counts)
+    options = person_options(site, person_id, role=role, counts=counts)
     return {**options, **position, "id": person_id, "label": options["label"] or person_id}
 
 
@@ -132,6 +145,7 @@ def connection_edges(site: Site, index: int, connection: Connection, color: str 
                 continue
             yield bridge, party, {
                 "id": f"{prefix}b{index}-{bridge}-{party}",
+                "role": BRIDGE,
                 "title": f"{site.people[bridge].display_name} brought {_names(site.people, connection.between)} together ({connection.bridge})",
                 "color": {"color": BRIDGE_COLOR},
                 "width": 1,
@@ -212,7 +226,7 @@ def story_graph(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict
     nodes = []
     for person_id in study.people:
         x, y = positions.get(person_id, (0, 0))
-        nodes.append(person_node(site, person_id, author=person_id == study.author, counts=counts, x=x, y=y))
+        nodes.append(person_node(site, person_id, role=AUTHOR if person_id == study.author else None, counts=counts, x=x, y=y))
     edges = [edge_dict(*edge) for index, connection in enumerate(study.connections)
              for edge in connection_edges(site, index, connection)]
     label = f"Introduction graph of “{study.title}”"
@@ -229,7 +243,8 @@ def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: l
     ids: dict[str, None] = {person.id: None}
     for _index, connection, _slug in links:
         ids.update(dict.fromkeys((*connection.between, *connection.via)))
-    nodes = [person_node(site, person_id, author=person_id == person.id, counts=counts) for person_id in ids]
+    nodes = [person_node(site, person_id, role=SUBJECT if person_id == person.id else None, counts=counts)
+             for person_id in ids]
     edges = [edge_dict(*edge) for index, connection, slug in links
              for edge in connection_edges(site, index, connection, prefix=f"{slug}-")]
     label = f"The neighbourhood of {person.display_name}"
@@ -253,7 +268,7 @@ def story_extra(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict
 def person_extra(site: Site, person: Person, counts: Mapping[str, int], links: list[Link]) -> dict[str, Any]:
     """Context additions for a person page: their neighbourhood graph and its legend."""
     graph = person_graph(site, person, counts, links)
-    # The person is drawn as a story's author is (``author=True``): the legend says so.
+    # The person is drawn as a story's author is (role ``SUBJECT``): the legend says so.
     return {"graph": graph, "legend": legend(site, [connection for _, connection, _ in links], (person.id,)) if graph else None}
 
 

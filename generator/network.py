@@ -97,7 +97,7 @@ def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     nodes = []
     for person_id in ids:
         x, y = positions[person_id] if large else (0, 0)
-        nodes.append(person_node(site, person_id, author=False, counts=counts, **({"x": x, "y": y} if large else {})))
+        nodes.append(person_node(site, person_id, role=None, counts=counts, **({"x": x, "y": y} if large else {})))
     stories = [{"title": study.title, "url": site.config.base_path + study.url_path,
                 "color": STORY_COLORS[number % len(STORY_COLORS)]}
                for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))]

@@ -137,6 +137,48 @@ def test_hover_shows_text_and_click_opens_the_panel(sample_site, static_server, 
     assert watch.console_errors == []
 
 
+def node_borders(page, graph_id: str) -> dict[str, str]:
+    return page.evaluate("id => Object.fromEntries(window.introchain.graphs[id].nodes.get()"
+                         ".map(node => [node.id, node.color.border]))", graph_id)
+
+
+def test_the_author_ring_follows_the_colour_scheme(sample_site, static_server, open_page):
+    """The highlighted node is found by its role in the data: its ring takes the scheme's text colour."""
+    server = static_server(sample_site / "site", prefix="/site/")
+    page, watch = open_page(f"{server.url}stories/a-small-world-made-smaller/", color_scheme="dark")
+    graph_id = "story-a-small-world-made-smaller"
+    wait_for_graph(page, graph_id)
+    text_colour = lambda: page.evaluate(  # noqa: E731
+        "getComputedStyle(document.documentElement).getPropertyValue('--graph-text').trim()")
+    dark = text_colour()
+    borders = node_borders(page, graph_id)
+    assert borders.pop("jane-boyd") == dark  # the story's author
+    assert set(borders.values()) == {"#ffffff"}  # everyone else keeps the build's border
+    page.emulate_media(color_scheme="light")
+    page.wait_for_function("([id, before]) => window.introchain.graphs[id].nodes.get('jane-boyd').color.border !== before",
+                           arg=[graph_id, dark], timeout=5000)
+    light = text_colour()
+    assert light != dark and node_borders(page, graph_id)["jane-boyd"] == light
+    assert watch.console_errors == []
+
+
+def test_a_person_page_rings_its_person_and_names_bridges(sample_site, static_server, open_page):
+    server = static_server(sample_site / "site", prefix="/site/")
+    page, watch = open_page(f"{server.url}people/liz-strauss/", color_scheme="dark")
+    graph_id = "person-liz-strauss"
+    wait_for_graph(page, graph_id)
+    borders = node_borders(page, graph_id)
+    ringed = [node for node, border in borders.items() if border != "#ffffff"]
+    assert ringed == ["liz-strauss"]
+    page.evaluate("id => window.introchain.graphs[id].focus('liz-strauss')", graph_id)
+    panel = page.locator(f"[data-graph='{graph_id}'] [data-graph-panel]")
+    panel.wait_for(state="visible")
+    # Liz bridged Jane and Ali: the panel says so rather than naming a stage.
+    assert "Jane Boyd: brought together" in panel.inner_text()
+    assert "Ali Davies: brought together" in panel.inner_text()
+    assert watch.console_errors == []
+
+
 def test_keyboard_users_can_focus_a_person(sample_site, static_server, open_page):
     server = static_server(sample_site / "site", prefix="/site/")
     page, _ = open_page(f"{server.url}stories/a-small-world-made-smaller/")

@@ -11,7 +11,7 @@ from conftest import REPO, pyvis_network, run_cli
 
 from generator.content.load import load_site
 from generator.extras import graph_inputs
-from generator.graph import _chain_positions, connection_edges, person_graph, story_graph
+from generator.graph import AUTHOR, SUBJECT, _chain_positions, connection_edges, person_graph, story_graph
 
 sys.path.insert(0, str(REPO / "tests" / "perf"))
 from synth import make_project  # noqa: E402
@@ -28,7 +28,7 @@ def test_story_and_person_graphs_match_pyvis(tmp_path: Path, synthetic: bool):
         graph = story_graph(site, study, counts)["data"]
         edges = [edge for index, connection in enumerate(study.connections)
                  for edge in connection_edges(site, index, connection)]
-        nodes, pyvis_edges = pyvis_network(site, study.people, edges, author=study.author, counts=counts,
+        nodes, pyvis_edges = pyvis_network(site, study.people, edges, roles={study.author: AUTHOR}, counts=counts,
                                             positions=_chain_positions(study))
         assert graph["nodes"] == nodes
         assert graph["edges"] == pyvis_edges
@@ -43,7 +43,7 @@ def test_story_and_person_graphs_match_pyvis(tmp_path: Path, synthetic: bool):
                  for edge in connection_edges(site, index, connection, prefix=f"{slug}-")]
         ids = [node["id"] for node in graph["data"]["nodes"]]
         assert ids[0] == person_id and len(set(ids)) == len(ids)
-        nodes, pyvis_edges = pyvis_network(site, ids, edges, author=person_id, counts=counts)
+        nodes, pyvis_edges = pyvis_network(site, ids, edges, roles={person_id: SUBJECT}, counts=counts)
         assert graph["data"]["nodes"] == nodes
         assert graph["data"]["edges"] == pyvis_edges
         checked += 1

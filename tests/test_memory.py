@@ -27,7 +27,7 @@ def _through_pyvis(site, counts) -> dict:
              for index, connection in enumerate(study.connections)
              for edge in connection_edges(site, index, connection, STORY_COLORS[number % len(STORY_COLORS)],
                                           f"{study.slug}-", plain=large)]
-    nodes, edges = pyvis_network(site, ids, edges, author=None, counts=counts,
+    nodes, edges = pyvis_network(site, ids, edges, roles={}, counts=counts,
                                  positions=spread_layout(site, ids) if large else None)
     return {"nodes": nodes, "edges": edges, "details": node_details(site, ids, site.config.base_path)}
 
