@@ -24,17 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.cache import Cache
-from generator.errors import ContentError, ContentErrors, display_path
+from generator.errors import ContentError, ContentErrors
 from generator.model import Site
 from generator.state_store import StateStore
+from generator.templates import BUILTIN_THEME, Templates, overrides_folder, resolve_templates
 
 if TYPE_CHECKING:
     from generator.content.load import ContentMemo
     from generator.manifest import Manifest
-
-#: The templates that ship with introchain (the repository's ``templates/``).
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
-
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -42,7 +39,7 @@ class BuildOptions:
 
     content_dir: Path
     out_dir: Path | None  # None: render in memory, write nothing (``check``)
-    templates_dir: Path | None = None
+    templates_dir: Path | None = None  # the theme overrides; None: templates/ beside the content folder, if any
     drafts: bool = False
     base_url: str | None = None  # overrides site.yaml's base_url (serve, publish)
     cache_dir: Path | None = None  # the persistent cache (``build`` and ``serve``); None: none
@@ -108,26 +105,6 @@ def _save_manifest(options: BuildOptions, state: BuildState | None, manifest: Ma
         Cache(options.cache_dir).put_object("manifest", _manifest_key(options.out_dir), manifest)
 
 
-def resolve_templates(content_dir: Path, templates_dir: Path | None) -> Path:
-    """The templates folder: the given one, else ``templates/`` beside the content folder, else the defaults."""
-    if templates_dir is not None:
-        return templates_dir
-    beside = content_dir.resolve().parent / "templates"
-    return beside if beside.is_dir() else DEFAULT_TEMPLATES
-
-
-def read_assets(templates_dir: Path) -> dict[str, bytes]:
-    """Every file under ``templates/assets/``, by '/'-separated name, in sorted order."""
-    folder = templates_dir / "assets"
-    if not folder.is_dir():
-        return {}
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.name.startswith(".")
-    }
-
-
 def content_key(options: BuildOptions) -> str:
     """A digest of everything ``load_site`` reads: the content folder, the options, the generator's code.
 
@@ -150,10 +127,12 @@ def content_key(options: BuildOptions) -> str:
 
 def _build_key(options: BuildOptions, content: str) -> str:
     """A digest of everything a build reads: content, templates, options, code, and where it writes."""
-    from generator.fingerprint import digest, tree_fingerprint
+    from generator.fingerprint import digest
 
-    templates_dir = resolve_templates(options.content_dir, options.templates_dir)
-    templates = tree_fingerprint(templates_dir) if templates_dir.is_dir() else "-"
+    try:
+        templates = resolve_templates(options.content_dir, options.templates_dir).fingerprint()
+    except ContentErrors:
+        templates = "-"  # reported by the build itself
     return digest("build", content, templates, str(options.out_dir and options.out_dir.resolve()))
 
 
@@ -206,10 +185,10 @@ def load_content(options: BuildOptions, state: BuildState | None = None, changed
     return site, tuple(warnings)
 
 
-def _page_salt(templates_dir: Path, versions: dict[str, str]) -> str:
-    from generator.fingerprint import code_fingerprint, digest, tree_fingerprint
+def _page_salt(templates: Templates, versions: dict[str, str]) -> str:
+    from generator.fingerprint import code_fingerprint, digest
 
-    return digest("pages", code_fingerprint(), tree_fingerprint(templates_dir),
+    return digest("pages", code_fingerprint(), templates.fingerprint(),
                   *(f"{name}={version}" for name, version in sorted(versions.items())))
 
 
@@ -228,13 +207,10 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previo
     from generator.parallel import RenderJob
     from generator.render import asset_versions
 
-    templates_dir = resolve_templates(options.content_dir, options.templates_dir)
-    if not templates_dir.is_dir():
-        raise ContentErrors([ContentError(display_path(templates_dir), 0, 0, "templates folder not found",
-                                          "pass --templates DIR or restore the templates/ folder")])
-    assets = {**read_assets(templates_dir), **graph_assets()}
+    templates = resolve_templates(options.content_dir, options.templates_dir)
+    assets = {**templates.assets(), **graph_assets()}
     versions = asset_versions(assets)
-    salt = _page_salt(templates_dir, versions)
+    salt = _page_salt(templates, versions)
     inputs = graph_inputs(site)
     history = History(site, salt)
     earlier = state.history if state is not None and previous is not None and state.manifest is previous else None
@@ -249,7 +225,7 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previo
         wanted, pages = None, plan_pages(site, graphs=True)
     # The pages not named are unchanged, and their files were just checked on disk.
     kept = {number for number, page in enumerate(pages) if wanted is not None and page.output not in wanted}
-    job = RenderJob(templates_dir, site.config, versions, pages, inputs, salt, options.cache_dir)
+    job = RenderJob(templates, site.config, versions, pages, inputs, salt, options.cache_dir)
     digester = Digester()
     keys = [
         recorded[page.output][0] if wanted is not None and page.output not in wanted else
@@ -414,6 +390,6 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     from generator.write import check_output_dir
 
     content = options.content_dir
-    forbidden = (content, content.resolve().parent, resolve_templates(content, options.templates_dir))
+    forbidden = (content, content.resolve().parent, overrides_folder(content, options.templates_dir), BUILTIN_THEME)
     check_output_dir(options.out_dir, forbidden=forbidden)
     return render_site(options, progress, state=state, changed=changed)

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("generator.commands.build", "build the site into the output folder"),
     "check": ("generator.commands.check", "validate the content and report every error; write nothing"),
     "new": ("generator.commands.new", "scaffold a new case study that builds as it is"),
+    "theme": ("generator.commands.theme", "list the built-in theme, or copy files of it into templates/ to change them"),
     "serve": ("generator.commands.serve", "build, serve and live-reload the site while you edit"),
     "publish": ("generator.commands.publish", "build for production and push to GitHub Pages"),
     "import": ("generator.commands.importer", "import content from another platform (WordPress)"),

@@ -37,7 +37,8 @@ def code_fingerprint() -> str:
     package = Path(__file__).resolve().parent
     parts: list[str | bytes] = []
     for path in sorted(package.rglob("*")):
-        if path.suffix in (".py", ".js") and path.is_file():
+        # The theme's files count where templates are digested (``Templates.fingerprint``).
+        if path.suffix in (".py", ".js") and path.is_file() and path.relative_to(package).parts[0] != "theme":
             parts += [path.relative_to(package).as_posix(), path.read_bytes()]
     for name in LIBRARIES:
         try:

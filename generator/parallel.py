@@ -29,6 +29,7 @@ from generator.errors import ContentError, ContentErrors, display_path
 from generator.extras import GraphInputs, compute_extra
 from generator.model import SiteConfig
 from generator.pages import Page
+from generator.templates import Templates
 
 #: Below this many pages to render, rendering stays in this process (measured: the pool's
 #: start-up and the transfer of results cost about as much as rendering ~150 pages).
@@ -47,7 +48,7 @@ Outcome = tuple[int, bytes | list[ContentError]]
 class RenderJob:
     """Everything needed to render any page of one build."""
 
-    templates_dir: Path
+    templates: Templates
     config: SiteConfig
     asset_versions: dict[str, str]
     pages: Sequence[Page]
@@ -65,11 +66,11 @@ def _environment(job: RenderJob):
     from generator.cache import Cache
     from generator.render import CompiledTemplates, Environment
 
-    key = (job.templates_dir, job.salt, job.config.base_path, job.config.base_url, tuple(sorted(job.asset_versions.items())))
+    key = (job.templates, job.salt, job.config.base_path, job.config.base_url, tuple(sorted(job.asset_versions.items())))
     if not job.salt or key not in _ENVIRONMENT:
         _ENVIRONMENT.clear()
         compiled = CompiledTemplates(Cache(job.cache_dir)) if job.cache_dir is not None else None
-        _ENVIRONMENT[key] = Environment(job.templates_dir, job.config, job.asset_versions, compiled)
+        _ENVIRONMENT[key] = Environment(job.templates, job.config, job.asset_versions, compiled)
     return _ENVIRONMENT[key]
 
 
@@ -91,7 +92,7 @@ class Renderer:
         except ContentErrors as failure:
             return list(failure.errors)
         except Exception as exc:  # noqa: BLE001 - reported as an error of this page, not a traceback
-            where = display_path(self.job.templates_dir / page.template)
+            where = display_path(self.job.templates.find(page.template) or self.job.templates.builtin / page.template)
             return [ContentError(where, 0, 0, f"error while building {page.output}: {type(exc).__name__}: {exc}")]
 
 

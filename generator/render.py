@@ -27,6 +27,7 @@ from generator.fingerprint import code_fingerprint, digest
 from generator.model import SiteConfig
 from generator.network import NetworkData
 from generator.pages import Page
+from generator.templates import Templates
 
 
 def human_date(value: datetime) -> str:
@@ -98,14 +99,14 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
 
 class Environment:
-    """A Jinja environment over a templates folder, with the site's URL helpers."""
+    """A Jinja environment over a project's templates (its overrides, then the theme), with the site's URL helpers."""
 
-    def __init__(self, templates_dir: Path, config: SiteConfig, asset_versions: dict[str, str],
+    def __init__(self, templates: Templates, config: SiteConfig, asset_versions: dict[str, str],
                  compiled: CompiledTemplates | None = None):
-        self.templates_dir = templates_dir
+        self.templates = templates
         self.jinja = jinja2.Environment(
             bytecode_cache=compiled,
-            loader=jinja2.FileSystemLoader(str(templates_dir)),
+            loader=jinja2.FileSystemLoader([str(folder) for folder in templates.folders]),
             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True, default=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,
@@ -126,7 +127,8 @@ class Environment:
         def asset(name: str) -> str:
             version = asset_versions.get(name)
             if version is None:
-                raise KeyError(f"no asset named {name!r} in {display_path(templates_dir / 'assets')}")
+                folders = " or ".join(display_path(folder / "assets") for folder in templates.folders)
+                raise KeyError(f"no asset named {name!r} in {folders}")
             return f"{url('assets/' + name)}?v={version}"
 
         self.jinja.globals.update(url=url, abs_url=abs_url, asset=asset)
@@ -134,31 +136,39 @@ class Environment:
                                  feed_html=feed_html, slug=slugify)
 
     def render(self, page: Page) -> bytes:
-        """Render one page; template problems become a ``ContentErrors`` naming the template."""
+        """Render one page; template problems become a ``ContentErrors`` naming the template and whose it is."""
         try:
             return _utf8(self.jinja.get_template(page.template).generate(page.context))
         except jinja2.TemplateSyntaxError as exc:
-            path = Path(exc.filename) if exc.filename else self.templates_dir / (exc.name or page.template)
-            raise ContentErrors([ContentError(display_path(path), exc.lineno or 1, 1, f"template syntax error: {exc.message}")]) from None
+            path = Path(exc.filename) if exc.filename else self._path_of(exc.name or page.template)
+            raise ContentErrors([self._error(path, exc.lineno or 1, f"template syntax error: {exc.message}")]) from None
         except jinja2.TemplateNotFound as exc:
-            raise ContentErrors([ContentError(display_path(self.templates_dir / exc.name), 0, 0,
-                                              f"template '{exc.name}' not found (needed for {page.output})")]) from None
+            where = self.templates.overrides or self.templates.builtin
+            raise ContentErrors([ContentError(display_path(where / exc.name), 0, 0,
+                                              f"template '{exc.name}' not found (needed for {page.output})",
+                                              "`introchain theme list` shows the built-in templates")]) from None
         except Exception as exc:  # a template is code: any failure inside it is the template's
             raise ContentErrors([self._runtime_error(exc, page)]) from None
 
+    def _path_of(self, name: str) -> Path:
+        return self.templates.find(name) or self.templates.builtin / name
+
+    def _error(self, path: Path, line: int, message: str) -> ContentError:
+        """An error at a template's line, saying whether the file is the author's copy or the built-in one."""
+        return ContentError(display_path(path), line, 1 if line else 0, message, f"in {self.templates.origin(path)}")
+
     def _runtime_error(self, exc: Exception, page: Page) -> ContentError:
         """Point at the innermost template line in the traceback (Jinja rewrites frames to template lines)."""
-        templates = str(self.templates_dir.resolve())
+        folders = tuple(str(folder.resolve()) for folder in self.templates.folders)
         where: tuple[str, int] | None = None
         for frame, line in traceback.walk_tb(exc.__traceback__):
             filename = frame.f_code.co_filename
-            if filename.startswith(templates) or filename.endswith((".html", ".xml", ".txt")):
+            if filename.startswith(folders) or filename.endswith((".html", ".xml", ".txt")):
                 where = (filename, line)
         message = str(exc) if isinstance(exc, jinja2.UndefinedError) else f"{type(exc).__name__}: {exc}"
         if where is None:
-            return ContentError(display_path(self.templates_dir / page.template), 0, 0,
-                                f"error while rendering {page.output}: {message}")
-        return ContentError(display_path(Path(where[0])), where[1], 1, f"error while rendering {page.output}: {message}")
+            return self._error(self._path_of(page.template), 0, f"error while rendering {page.output}: {message}")
+        return self._error(Path(where[0]), where[1], f"error while rendering {page.output}: {message}")
 
 
 def _utf8(chunks: Iterator[str]) -> bytes:

@@ -18,6 +18,8 @@ from textwrap import dedent
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+#: The built-in theme, as it ships inside the package.
+THEME = REPO / "generator" / "theme"
 CHROMIUM = os.environ.get("INTROCHAIN_CHROMIUM", "/usr/bin/chromium")
 
 
@@ -167,11 +169,20 @@ def make_site(tmp_path: Path):
 
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
-    """A copy of the repository's sample content and templates, safe to build and edit."""
+    """A copy of the repository's sample content and its templates/ overrides folder, safe to build and edit."""
     root = tmp_path / "sample"
     shutil.copytree(REPO / "content", root / "content")
     shutil.copytree(REPO / "templates", root / "templates")
     return root
+
+
+def override(project: Path, *names: str) -> Path:
+    """Copy built-in theme files into ``project/templates/`` (as `introchain theme copy` does); the overrides folder."""
+    for name in names:
+        target = project / "templates" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(THEME / name, target)
+    return project / "templates"
 
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:

@@ -166,15 +166,15 @@ def test_compiled_templates_are_reused_by_a_new_environment_and_checked(tmp_path
 
     from generator import fingerprint, render
     from generator.content.load import load_site
-    from conftest import REPO
+    from conftest import REPO, override
+    from generator.templates import Templates
 
     site, _ = load_site(REPO / "content")
-    templates = tmp_path / "templates"
-    shutil.copytree(REPO / "templates", templates)
+    templates = override(tmp_path, "base.html")
     cache = Cache(tmp_path / "cache")
 
     def environment():
-        return render.Environment(templates, site.config, {}, render.CompiledTemplates(cache)).jinja
+        return render.Environment(Templates(templates), site.config, {}, render.CompiledTemplates(cache)).jinja
 
     first = environment().get_template("base.html")
     assert list((tmp_path / "cache" / "jinja").rglob("*.bin"))

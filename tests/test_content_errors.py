@@ -133,11 +133,9 @@ PEOPLE_WITH_TYPO = PEOPLE_YAML.replace("  name: Tess Author\n", "  name: Tess Au
 
 def test_template_error_names_the_template_and_line(make_site, tmp_path):
     project = make_site()
-    import shutil
+    from conftest import override
 
-    from conftest import REPO
-
-    shutil.copytree(REPO / "templates", project / "templates")
+    override(project, "tag.html", "archive.html")
     tag = project / "templates" / "tag.html"
     tag.write_text(tag.read_text().replace("{% block content %}", "{% block content %}\n{{ no_such_variable }}", 1))
     result = run_cli("build", cwd=project)

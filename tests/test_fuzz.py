@@ -72,7 +72,7 @@ def run_in_process(*args: str) -> tuple[int, str]:
 def assert_clean_outcome(root: Path) -> None:
     content = root / "content"
     for command in (["check", "--content", str(content)],
-                    ["build", "--content", str(content), "--out", str(root / "site"), "--templates", str(REPO / "templates")]):
+                    ["build", "--content", str(content), "--out", str(root / "site"), "--templates", str(REPO / "generator" / "theme")]):
         code, err = run_in_process(*command)
         assert code in (0, 1), (command, code, err)
         assert "Traceback" not in err

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli, story_files, tree_bytes
+from conftest import REPO, override, run_cli, story_files, tree_bytes
 from generator import parallel
 from generator.build import BuildOptions, BuildState, build_site
 from generator.cache import cache_dir_for
@@ -39,7 +39,7 @@ EDITS = [
 @pytest.fixture
 def project(make_site) -> Path:
     root = make_site(stories=STORIES)
-    shutil.copytree(REPO / "templates", root / "templates")
+    override(root, "story.html")
     assert "</article>" in (root / "templates/story.html").read_text()
     return root
 
@@ -123,7 +123,6 @@ def test_tracked_rebuilds_are_identical(make_site, mode):
     by the dev server's path (state in memory, with or without the watcher's paths) or by
     ``build`` (state in the cache)."""
     root = make_site(stories=("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta"))
-    shutil.copytree(REPO / "templates", root / "templates")
     content = root / "content"
     _edit(content / "site.yaml", "posts_per_page: 10", "posts_per_page: 2")
     serve = mode.startswith("serve")

@@ -511,6 +511,18 @@ def test_path_filter_watches_files_through_their_folder(tmp_path):
     assert not path_filter(Change.modified, str(folder / ".git" / "index"))
 
 
+def test_a_watched_folder_that_does_not_exist_yet_counts_once_it_appears(tmp_path):
+    from watchfiles import Change
+
+    content, later = tmp_path / "content", tmp_path / "templates"
+    content.mkdir()
+    path_filter = PathFilter([content, later], ignore=[])
+    assert path_filter.roots() == [str(tmp_path)]
+    assert path_filter(Change.added, str(later))
+    assert path_filter(Change.added, str(later / "partials" / "footer.html"))
+    assert not path_filter(Change.added, str(tmp_path / "templates-old" / "footer.html"))
+
+
 def test_scratch_files_created_and_gone_within_a_batch_are_left_out(tmp_path):
     from watchfiles import Change
 

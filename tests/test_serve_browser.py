@@ -18,7 +18,7 @@ import pytest
 
 from generator.serve import LiveServer
 
-from conftest import REPO, story_files
+from conftest import REPO, override, story_files
 
 pytestmark = pytest.mark.browser
 
@@ -297,11 +297,11 @@ def test_the_server_starts_on_a_broken_site_and_recovers(open_page, make_site, s
 
 
 def test_a_stylesheet_edit_restyles_the_page_without_a_reload(open_page, sample_project, serve_cli):
+    stylesheet = override(sample_project, "assets/style.css") / "assets" / "style.css"
     server = serve_cli(sample_project)
     page, watch = open_page(server.url)
     main = page.locator("main")
     page.evaluate("window.beforeSwap = true")
-    stylesheet = sample_project / "templates" / "assets" / "style.css"
     stylesheet.write_text(stylesheet.read_text() + "\nmain { outline: 3px solid rgb(1, 2, 3); }\n")
     expect()(main).to_have_css("outline-color", "rgb(1, 2, 3)", timeout=CHANGE_MS)
     assert page.evaluate("window.beforeSwap === true"), "the page reloaded"

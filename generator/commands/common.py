@@ -16,7 +16,7 @@ def add_content_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content", type=Path, default=Path("content"), metavar="DIR",
                         help="the content folder (default: ./content)")
     parser.add_argument("--templates", type=Path, default=None, metavar="DIR",
-                        help="the templates folder (default: templates/ beside the content folder, else the built-in ones)")
+                        help="the folder whose files override the built-in theme (default: templates/ beside the content folder)")
 
 
 def report_problems(problems: Iterable[ContentError]) -> None:

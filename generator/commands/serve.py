@@ -22,6 +22,7 @@ from types import FrameType
 from generator.build import BuildState
 from generator.commands.common import add_content_options
 from generator.errors import ContentError, ContentErrors, display_path
+from generator.templates import overrides_folder
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -142,7 +143,6 @@ def _log(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C; 0 then, 2 for usage problems (missing folders, port taken)."""
-    from generator.build import resolve_templates
     from generator.cache import cache_dir_for
     from generator.serve import LiveServer
 
@@ -152,10 +152,11 @@ def run(args: argparse.Namespace) -> int:
     if args.templates is not None and not args.templates.is_dir():
         return _error(f"no templates folder at {display_path(args.templates)}")
     project = content.resolve().parent
-    # None lets the build pick templates/ beside the content folder, else the built-in ones;
-    # whichever it picks is watched.
+    # None lets the build pick templates/ beside the content folder. That folder is watched
+    # even before it exists, so the first `introchain theme copy` rebuilds too; the built-in
+    # theme is part of the installed package and does not change while serving.
     templates: Path | None = args.templates
-    watched_templates = resolve_templates(content, templates)
+    watched_templates = overrides_folder(content, templates)
 
     scratch = Path(tempfile.mkdtemp(prefix="introchain-serve-"))
     previous_term = signal.signal(signal.SIGTERM, _interrupt)

@@ -95,7 +95,8 @@ class PathFilter:
         """True when a change at ``path`` should trigger a build."""
         if _within(path, self.ignored) or not self._default(change, path):
             return False
-        return _within(path, self.folders) or path in self.files
+        # Within a watched file too: a watched path that did not exist yet may appear as a folder.
+        return _within(path, self.folders) or _within(path, self.files)
 
 
 def lasting_paths(changes: Iterable[tuple[Change, str]]) -> set[Path]:

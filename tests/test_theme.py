@@ -1,0 +1,135 @@
+"""The built-in theme and a project's overrides: `theme list`, `theme copy`, layering, errors, serve."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import THEME, run_cli
+from generator.templates import theme_files
+
+MARK = "Footer replaced by the author"
+
+
+def html_pages(site: Path) -> dict[str, str]:
+    return {path.relative_to(site).as_posix(): path.read_text(encoding="utf-8") for path in sorted(site.rglob("*.html"))}
+
+
+def test_the_theme_ships_in_the_package_with_its_assets():
+    names = theme_files()
+    assert {"base.html", "story.html", "partials/footer.html", "assets/style.css", "assets/graph.js"} <= set(names)
+    assert all((THEME / name).is_file() for name in names)
+
+
+def test_theme_list_names_every_built_in_file_and_marks_the_overridden_ones(make_site):
+    root = make_site()
+    listed = run_cli("theme", "list", cwd=root)
+    assert listed.code == 0, listed.err
+    assert listed.out.split() == theme_files()
+    (root / "templates/partials").mkdir(parents=True)
+    (root / "templates/partials/footer.html").write_text("<footer></footer>\n")
+    (root / "templates/extra.html").write_text("mine\n")
+    listed = run_cli("theme", "list", cwd=root)
+    assert "partials/footer.html  (overridden by templates/partials/footer.html)" in listed.out
+    assert "base.html\n" in listed.out and "base.html  (" not in listed.out
+    assert re.search(r"your own files in templates/ .*\n  extra\.html", listed.out)
+
+
+def test_theme_copy_copies_never_overwrites_and_suggests_names(make_site):
+    root = make_site()
+    copied = run_cli("theme", "copy", "partials/footer.html", cwd=root)
+    assert copied.code == 0, copied.err
+    footer = root / "templates/partials/footer.html"
+    assert footer.read_bytes() == (THEME / "partials/footer.html").read_bytes()
+    footer.write_text("mine\n")
+    again = run_cli("theme", "copy", "partials/footer.html", cwd=root)
+    assert again.code == 2 and "already exists" in again.err
+    assert footer.read_text() == "mine\n"
+    folder = run_cli("theme", "copy", "partials", cwd=root)  # a folder: every file in it not copied yet
+    assert folder.code == 0
+    assert sorted(p.name for p in footer.parent.iterdir()) == sorted(
+        Path(name).name for name in theme_files() if name.startswith("partials/"))
+    assert footer.read_text() == "mine\n"
+    typo = run_cli("theme", "copy", "partials/footr.html", cwd=root)
+    assert typo.code == 2 and "did you mean 'partials/footer.html'?" in typo.err
+    elsewhere = run_cli("theme", "copy", "assets/style.css", "--templates", root / "mine", cwd=root)
+    assert elsewhere.code == 0 and (root / "mine/assets/style.css").is_file()
+
+
+def test_one_override_changes_every_page_and_the_rest_comes_from_the_theme(make_site):
+    root = make_site(stories=("first", "second"))
+    assert run_cli("build", cwd=root).code == 0
+    before = html_pages(root / "site")
+    assert run_cli("theme", "copy", "partials/footer.html", "assets/style.css", cwd=root).code == 0
+    footer = root / "templates/partials/footer.html"
+    footer.write_text(footer.read_text().replace("Built with introchain", MARK))
+    style = root / "templates/assets/style.css"
+    style.write_text(style.read_text() + "\n/* the author's */\n")
+    built = run_cli("build", cwd=root)  # with the cache of the first build: the change must still count
+    assert built.code == 0, built.err
+    after = html_pages(root / "site")
+    assert after.keys() == before.keys() and len(after) > 10
+    for name, text in after.items():
+        if "<footer" not in before[name]:
+            continue
+        assert MARK in text, name
+        # Only the footer and the stylesheet's version differ: everything else came from the theme.
+        strip = lambda page: re.sub(r"<footer.*?</footer>|style\.css\?v=\w+", "", page, flags=re.S)  # noqa: E731
+        assert strip(text) == strip(before[name]), name
+    assert (root / "site/assets/style.css").read_text().endswith("/* the author's */\n")
+    assert (root / "site/assets/graph.js").read_bytes() == (THEME / "assets/graph.js").read_bytes()
+    footer.unlink()
+    style.unlink()
+    assert run_cli("build", cwd=root).code == 0
+    assert html_pages(root / "site") == before
+
+
+def test_template_errors_say_whether_the_file_is_the_authors_copy_or_built_in(make_site):
+    root = make_site()
+    assert run_cli("theme", "copy", "partials/footer.html", cwd=root).code == 0
+    footer = root / "templates/partials/footer.html"
+    footer.write_text(footer.read_text().replace("{{ site.title }}", "{{ site.no_such_setting }}"))
+    result = run_cli("check", cwd=root)
+    assert result.code == 1
+    assert "templates/partials/footer.html:3:1: error: error while rendering" in result.err, result.err
+    assert "hint: in your copy of partials/footer.html (it replaces the built-in one)" in result.err
+    footer.unlink()
+    # An empty macros file breaks the built-in story template that imports it.
+    (root / "templates/partials/macros.html").write_text("")
+    result = run_cli("check", cwd=root)
+    assert result.code == 1 and "Traceback" not in result.err
+    assert re.search(r"generator/theme/story\.html:\d+:1: error: error while rendering stories/first/index\.html",
+                     result.err), result.err
+    assert "hint: in the built-in theme's story.html (copy it with `introchain theme copy story.html`" in result.err
+
+
+def test_a_missing_templates_folder_given_on_the_command_line_is_reported(make_site):
+    root = make_site()
+    result = run_cli("build", "--templates", "nowhere", cwd=root)
+    assert result.code == 1
+    assert "nowhere: error: templates folder not found" in result.err
+
+
+def test_serve_picks_up_an_override_copied_while_it_runs(make_site, tmp_path):
+    from test_serve_browser import ServeProcess
+
+    root = make_site()
+    assert not (root / "templates").exists()
+    server = ServeProcess(root, tmp_path / "serve-tmp")
+    try:
+        server.wait_line(r"^serving ")
+        assert MARK not in urllib.request.urlopen(server.url, timeout=10).read().decode()
+        assert run_cli("theme", "copy", "partials/footer.html", cwd=root).code == 0
+        footer = root / "templates/partials/footer.html"
+        temp = footer.with_name(".footer.html.tmp")
+        temp.write_text(footer.read_text().replace("Built with introchain", MARK))
+        os.replace(temp, footer)
+        deadline = time.monotonic() + 30
+        while MARK not in urllib.request.urlopen(server.url, timeout=10).read().decode():
+            assert time.monotonic() < deadline, "\n".join(server.lines)
+            time.sleep(0.1)
+    finally:
+        assert server.interrupt() == 0
