@@ -80,6 +80,8 @@ def affected_outputs(before: Site, after: Site) -> set[str] | None:
     links = _linked_people(after, recounted)
     for person_id in recounted:
         outputs.update(_page(study.url_path) for site in (before, after) for study in site.studies_of(person_id))
+        # A commenter is linked only while they have a page: their comments change with it.
+        outputs.update(_page(study.url_path) for site in (before, after) for study in site.studies_commented_by(person_id))
         people.update(links.get(person_id, ()))
         people.add(person_id)
     for person_id in people:

@@ -250,6 +250,18 @@ class CaseStudy:
                          self.cover, self.cover_alt, self.connections)
 
     @cached_property
+    def commenters(self) -> tuple[str, ...]:
+        """The person ids the comment snapshot names (``person:``), each once, in comment order."""
+        seen: dict[str, None] = {}
+        waiting = list(reversed(self.comments.comments)) if self.comments else []
+        while waiting:  # replies nest: walk the tree without recursion
+            comment = waiting.pop()
+            if comment.person:
+                seen.setdefault(comment.person, None)
+            waiting.extend(reversed(comment.replies))
+        return tuple(seen)
+
+    @cached_property
     def people(self) -> tuple[str, ...]:
         """Everyone in the story (the author first, then in chain order), each once."""
         seen: dict[str, None] = {self.author: None}
@@ -301,6 +313,22 @@ class Site:
     def studies_of(self, person_id: str) -> tuple[CaseStudy, ...]:
         """The studies a person appears in (as author, in a connection or as a bridge)."""
         return self._studies_by_person.get(person_id, ())
+
+    @cached_property
+    def _studies_by_commenter(self) -> dict[str, tuple[CaseStudy, ...]]:
+        index: dict[str, list[CaseStudy]] = {}
+        for study in self.studies:
+            for person_id in study.commenters:
+                index.setdefault(person_id, []).append(study)
+        return {person_id: tuple(studies) for person_id, studies in index.items()}
+
+    def studies_commented_by(self, person_id: str) -> tuple[CaseStudy, ...]:
+        """The studies whose comment snapshot names the person."""
+        return self._studies_by_commenter.get(person_id, ())
+
+    def has_page(self, person_id: str) -> bool:
+        """Whether the person gets a page: only people who appear in a built story do."""
+        return bool(self.story_counts.get(person_id))
 
     @cached_property
     def story_counts(self) -> dict[str, int]:

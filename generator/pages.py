@@ -101,6 +101,8 @@ def case_study_context(site: Site, study: CaseStudy, extra: dict[str, Any] | Non
         newer=site.studies[position - 1].card if position > 0 else None,
         older=site.studies[position + 1].card if position + 1 < len(site.studies) else None,
         tag_names=site.tag_names(),
+        # Commenters are linked to their page only when they have one (see ``Site.has_page``).
+        linked_commenters=tuple(sorted(pid for pid in study.commenters if site.has_page(pid))),
         **(extra or {}),
     )
     return context

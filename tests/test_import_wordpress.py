@@ -437,10 +437,23 @@ def test_not_a_wordpress_export(project: Path, tmp_path: Path):
     assert "feed.xml: error: not a WordPress export: no <wp:wxr_version> in the channel" in result.err
 
 
-def test_outside_a_project_is_a_usage_error(tmp_path: Path):
+def test_a_new_project_starts_from_the_exports_channel(tmp_path: Path):
+    result = run_cli("import", "wordpress", WXR12, cwd=tmp_path)
+    assert result.code == 0, result.text
+    assert "created content/site.yaml from the export" in result.out
+    site = load(tmp_path / "content" / "site.yaml")
+    assert site["title"] == "Small World Stories" and site["base_url"].startswith("http")
+    assert site["language"] and site["timezone"] == "Etc/GMT+7"  # the posts were dated at UTC-7
+    assert (tmp_path / "content" / "people.yaml").is_file()
+    check = run_cli("check", "--strict", cwd=tmp_path)
+    assert check.code == 0, check.text
+
+
+def test_a_content_path_that_is_a_file_is_a_usage_error(tmp_path: Path):
+    (tmp_path / "content").write_text("not a folder", encoding="utf-8")
     result = run_cli("import", "wordpress", WXR12, cwd=tmp_path)
     assert result.code == 2
-    assert "content/site.yaml: error: no site.yaml here" in result.err
+    assert "content: error: not a folder" in result.err
 
 
 def test_no_source_is_a_usage_error(project: Path):

@@ -24,6 +24,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     wordpress.add_argument("--drafts", action="store_true", help="also import drafts, pending and scheduled posts (as draft: true)")
     wordpress.add_argument("--pages", action="store_true", help="also import pages")
     wordpress.add_argument("--force", action="store_true", help="overwrite case studies that already exist (their story.yaml too)")
+    wordpress.add_argument("--people-map", metavar="FILE", type=Path,
+                           help='YAML file naming which person of people.yaml an author or commenter name is ("Jane Doe": jane)')
     wordpress.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
 
 
@@ -34,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # Imported here so that 'introchain --help' never loads markdownify or BeautifulSoup.
     from generator.errors import display_path
-    from generator.importers.plan import Options, ProjectError, make_plan, read_project
+    from generator.importers.plan import Options, make_plan
+    from generator.importers.project import ProjectError, read_people_map, read_project
     from generator.importers.wordpress import WxrError, read_export
     from generator.importers.writer import write_files
 
@@ -44,9 +47,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{shown}: error: no such file", file=sys.stderr)
         return EXIT_USAGE
     try:
-        project = read_project(args.content)
         export = read_export(export_path)
-        plan = make_plan(export, project, Options(export_path.name, args.drafts, args.pages, args.force))
+        project = read_project(args.content, export)
+        people_map = read_people_map(args.people_map, project.people) if args.people_map else {}
+        plan = make_plan(export, project, Options(export_path.name, args.drafts, args.pages, args.force, people_map))
     except WxrError as err:
         _error(shown, err.line, err.column, err.message, err.hint)
         return EXIT_CONTENT
@@ -89,9 +93,13 @@ def _summary(plan, shown: str, export, content: str, dry_run: bool, people_path:
         (counts.trash, "trashed"),
         (counts.other, "of other types"),
         (counts.empty, "empty"),
+        (counts.nested, "with HTML nested too deep to convert"),
     ]
     left = ", ".join(f"{n} {what}" for n, what in left_out if n)
     print(f"  comments: {verb} {counts.written} (approved only)" + (f"; left out {left}" if left else ""))
+    emails, ips = plan.removed
+    print(f"  privacy: removed {_plural(emails, 'e-mail address')} and {_plural(ips, 'IP address')} from the text"
+          " (author and commenter e-mail and IP fields are never read)")
     if plan.people:
         print(f"  people: {'would add' if dry_run else 'added'} {len(plan.people)} to {people_path}: {', '.join(p.id for p in plan.people)}")
     else:
@@ -115,4 +123,5 @@ def _summary(plan, shown: str, export, content: str, dry_run: bool, people_path:
 
 
 def _plural(number: int, noun: str) -> str:
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+    plural = noun + ("es" if noun.endswith("s") else "s")
+    return f"{number} {noun}" if number == 1 else f"{number} {plural}"

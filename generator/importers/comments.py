@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from generator.importers.markdown_convert import html_to_markdown
+from generator.importers.markdown_convert import TooDeep, html_to_markdown
 from generator.importers.wordpress import Comment, Item, local_time, sort_key
 
 
@@ -34,7 +34,11 @@ def thread(item: Item, base_url: str, zone: ZoneInfo) -> tuple[list[KeptComment]
         elif comment.approved != "1":
             tally[{"0": "pending", "spam": "spam"}.get(comment.approved, "trash")] += 1
         else:
-            body = html_to_markdown(comment.content, base_url, shortcodes=False).markdown.strip("\n")
+            try:
+                body = html_to_markdown(comment.content, base_url, shortcodes=False).markdown.strip("\n")
+            except TooDeep:
+                tally["nested"] += 1
+                continue
             if body.strip():
                 kept[comment.id] = comment
                 bodies[comment.id] = body

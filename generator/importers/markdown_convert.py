@@ -13,10 +13,52 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
+
+
+#: The deepest element nesting converted; markdownify recurses once per level, and no real
+#: post comes near this. Deeper HTML is refused (``TooDeep``) rather than half converted.
+MAX_DEPTH = 120
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr", "param"})
+
+
+class TooDeep(Exception):
+    """The HTML nests elements more than ``MAX_DEPTH`` deep."""
+
+    def __init__(self, depth: int):
+        super().__init__(f"HTML nested {depth} elements deep")
+        self.depth = depth
+
+
+class _DepthMeter(HTMLParser):
+    """Measures the deepest nesting of elements, without building a tree (no recursion)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.deepest = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in _VOID:
+            self.open.append(tag)
+            self.deepest = max(self.deepest, len(self.open))
+
+    def handle_endtag(self, tag):
+        if tag in self.open:
+            while self.open and self.open.pop() != tag:
+                pass
+
+
+def nesting_depth(source: str) -> int:
+    """How deep elements nest in ``source`` (unclosed ones count as open to the end)."""
+    meter = _DepthMeter()
+    meter.feed(source)
+    meter.close()
+    return meter.deepest
 
 
 @dataclass(frozen=True)
@@ -236,8 +278,14 @@ class _Converter(MarkdownConverter):
     def convert_a(self, el, text, parent_tags):
         href = self.absolute(el.get("href") or "")
         children = [c for c in el.children if not (isinstance(c, str) and not c.strip())]
-        if len(children) == 1 and getattr(children[0], "name", None) == "img" and _IMAGE_FILE.search(href):
-            return text  # a thumbnail linking to its full-size file: the image alone is cleaner
+        if len(children) == 1 and getattr(children[0], "name", None) == "img":
+            if _IMAGE_FILE.search(href) or not href:
+                return text  # a thumbnail linking to its full-size file: the image alone is cleaner
+            # An image inside a link would render as a link inside a link: keep the link, labelled
+            # with the image's alt text.
+            alt = re.sub(r"\s+", " ", children[0].attrs.get("alt") or children[0].attrs.get("title") or "").strip()
+            label = (alt or href).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+            return f"[{label}]({_markdown_url(href)})"
         if href:
             el["href"] = _markdown_url(href)
         return super().convert_a(el, text, parent_tags)
@@ -261,7 +309,8 @@ class _Converter(MarkdownConverter):
     convert_audio = convert_video
 
     def convert_figcaption(self, el, text, parent_tags):
-        text = text.strip()
+        # One line of emphasis: a trailing <br> or line break would leave the asterisks as text.
+        text = " ".join(re.sub(r"\\\n", " ", text).split()).strip("*_ ")
         return f"\n\n*{text}*\n\n" if text else ""
 
     def convert_cite(self, el, text, parent_tags):
@@ -269,6 +318,25 @@ class _Converter(MarkdownConverter):
         if el.parent is not None and el.parent.name == "blockquote" and text.strip():
             return f"\n\n— {text.strip()}\n\n"
         return text
+
+    def convert_hN(self, n, el, text, parent_tags):
+        if not self.options["comment"] or "_inline" in parent_tags:
+            return super().convert_hN(n, el, text, parent_tags)
+        # Comments render without headings: a heading becomes a bold paragraph, as shown.
+        text = " ".join(text.split())
+        return f"\n\n**{text}**\n\n" if text else ""
+
+    def convert_table(self, el, text, parent_tags):
+        if not self.options["comment"]:
+            return super().convert_table(el, text, parent_tags)
+        # Comments render without tables: one line per row, cells separated by a middle dot.
+        rows = []
+        for row in el.find_all("tr"):
+            cells = [" ".join(cell.get_text(" ").split()) for cell in row.find_all(["td", "th"])]
+            line = " · ".join(cell for cell in cells if cell)
+            if line:
+                rows.append(_escape_line_start(line.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_")))
+        return "\n\n" + "  \n".join(rows) + "\n\n" if rows else ""
 
     def convert_p(self, el, text, parent_tags):
         converted = super().convert_p(el, text, parent_tags)
@@ -287,6 +355,9 @@ def html_to_markdown(
     """Convert WordPress HTML to Markdown; shortcodes are expanded when ``shortcodes``."""
     unknown: list[str] = []
     notes: list[str] = []
+    depth = nesting_depth(source)
+    if depth > MAX_DEPTH:
+        raise TooDeep(depth)
     if shortcodes:
         source = expand_shortcodes(source, media or {}, children, unknown, notes)
     converter = _Converter(
@@ -297,6 +368,7 @@ def html_to_markdown(
         strong_em_symbol="*",
         keep_inline_images_in=["td", "th"],
         strip=["form", "button", "input", "select", "textarea"],
+        comment=not shortcodes,
     )
     markdown = converter.convert(autop(source))
     lines = [line.rstrip() for line in markdown.split("\n")]

@@ -15,8 +15,8 @@ def slugify(text: str) -> str:
 
 
 def name_key(name: str) -> str:
-    """How two names are compared: case and spacing do not matter."""
-    return " ".join(name.split()).casefold()
+    """How two names are compared: exactly, once runs of spaces are one space."""
+    return " ".join(name.split())
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,15 @@ class NewPerson:
 class PeopleDirectory:
     """Hands out person ids during one import: existing people first, then new, unique ids.
 
-    Identity is the display name: WordPress keeps no other public identity for a commenter
-    (their e-mail address is exactly what we must not use).
+    Matching is explicit: a name listed in ``mapping`` (the ``--people-map`` file) gets the id
+    it names; otherwise a person of ``people.yaml`` whose ``name`` is exactly the name (runs
+    of spaces aside; case counts). A WordPress user id or e-mail address is never used: the
+    first is not shown anywhere, the second must not be kept.
     """
 
-    def __init__(self, existing: Mapping[str, object]):
+    def __init__(self, existing: Mapping[str, object], mapping: Mapping[str, str] | None = None):
         self._ids: set[str] = {str(key) for key in existing}
-        self._by_name: dict[str, str] = {}
+        self._by_name: dict[str, str] = {name_key(name): person_id for name, person_id in (mapping or {}).items()}
         for key, entry in existing.items():
             if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
                 self._by_name.setdefault(name_key(entry["name"]), str(key))

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
-import yaml
 
-from generator.importers.markdown_convert import Media, html_to_markdown, html_to_text
-from generator.importers.people import NewPerson, PeopleDirectory, name_key, slugify
+from generator.importers.markdown_convert import MAX_DEPTH, Media, TooDeep, html_to_markdown, html_to_text
+from generator.importers.people import NewPerson, PeopleDirectory, slugify
+from generator.importers.project import Project, ProjectError
+from generator.importers.scrub import EMAIL_REMOVED, Scrubber
 from generator.errors import display_path
 from generator.importers.comments import KeptComment, thread
 from generator.importers.wordpress import Export, Item, local_time, sort_key
@@ -38,25 +39,6 @@ DRAFT_STATUSES = frozenset({"draft", "pending", "future"})
 NEVER_IMPORTED = {"private": "private post: never imported", "trash": "in the WordPress trash"}
 
 
-class ProjectError(Exception):
-    """The content folder cannot take an import; ``line``/``column`` 0 when unknown."""
-
-    def __init__(self, path: Path, message: str, line: int = 0, column: int = 0, hint: str = "", usage: bool = False):
-        super().__init__(message)
-        self.path, self.message, self.line, self.column, self.hint, self.usage = path, message, line, column, hint, usage
-
-
-@dataclass(frozen=True)
-class Project:
-    """What an import needs from the content folder."""
-
-    content_dir: Path
-    timezone: ZoneInfo
-    people_path: Path
-    people_text: str
-    people: Mapping[str, object]
-
-
 @dataclass(frozen=True)
 class Options:
     """The import command's switches."""
@@ -65,6 +47,7 @@ class Options:
     drafts: bool = False
     pages: bool = False
     force: bool = False
+    people_map: Mapping[str, str] = field(default_factory=dict)  # commenter or author name -> person id
 
 
 @dataclass(frozen=True)
@@ -100,6 +83,7 @@ class CommentCounts:
     pings: int = 0
     other: int = 0
     empty: int = 0
+    nested: int = 0
 
 
 @dataclass(frozen=True)
@@ -114,55 +98,19 @@ class ImportPlan:
     unknown_shortcodes: tuple[tuple[str, str, int], ...]  # (slug, shortcode, times)
     notes: tuple[str, ...]
     ignored_types: tuple[tuple[str, int], ...] = field(default=())
+    removed: tuple[int, int] = (0, 0)  # e-mail addresses and IP addresses removed from the text
+    site_file: PlannedFile | None = None  # a new site.yaml
 
     @property
     def files(self) -> tuple[PlannedFile, ...]:
-        """All files, bundles first and people.yaml last."""
+        """All files, bundles first and site.yaml and people.yaml last."""
         bundle_files = tuple(f for bundle in self.bundles for f in bundle.files)
-        return bundle_files + ((self.people_file,) if self.people_file else ())
+        return bundle_files + tuple(f for f in (self.site_file, self.people_file) if f is not None)
 
     @property
     def stale(self) -> tuple[Path, ...]:
         """Files of replaced bundles that the new import no longer has (``--force``)."""
         return tuple(path for bundle in self.bundles for path in bundle.stale)
-
-
-def read_project(content_dir: Path) -> Project:
-    """Load the site's timezone and people from ``content_dir``."""
-    site_path = content_dir / "site.yaml"
-    if not site_path.is_file():
-        raise ProjectError(
-            site_path,
-            "no site.yaml here: not an introchain content folder",
-            hint="run the import in your project folder, or pass --content DIR",
-            usage=True,
-        )
-    site = _load_yaml(site_path) or {}
-    name = site.get("timezone", "UTC") if isinstance(site, Mapping) else "UTC"
-    try:
-        zone = ZoneInfo(str(name))
-    except (ZoneInfoNotFoundError, ValueError):
-        text = site_path.read_text(encoding="utf-8")
-        line = next((n for n, row in enumerate(text.splitlines(), 1) if row.startswith("timezone:")), 0)
-        raise ProjectError(
-            site_path, f"unknown timezone {name!r}", line, len("timezone: ") + 1 if line else 0, hint="use an IANA name such as Europe/Paris"
-        ) from None
-    people_path = content_dir / "people.yaml"
-    people_text = people_path.read_text(encoding="utf-8") if people_path.is_file() else ""
-    people = _load_yaml(people_path) if people_text else {}
-    if not isinstance(people or {}, Mapping):
-        raise ProjectError(people_path, "people.yaml must be a mapping from id to person", line=1, column=1)
-    return Project(content_dir, zone, people_path, people_text, people or {})
-
-
-def _load_yaml(path: Path) -> object:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise ProjectError(
-            path, f"invalid YAML: {getattr(err, 'problem', None) or err}", (mark.line + 1) if mark else 0, (mark.column + 1) if mark else 0
-        ) from None
 
 
 def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
@@ -178,7 +126,6 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
         if item.post_type == "attachment" and item.attachment_url:
             children.setdefault(item.parent, []).append(item)
     authors = {author.login: author for author in export.authors}
-    user_names = {a.user_id: html.unescape(a.display_name) for a in export.authors if a.user_id}
     taken = export.pub_date.astimezone(zone) if export.pub_date else None
     notes: list[str] = []
     if taken is None:
@@ -186,7 +133,9 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
         taken = latest or datetime(1970, 1, 1, tzinfo=zone)
         notes.append("the export has no <pubDate>: comment snapshots are dated with its latest post")
 
-    directory = PeopleDirectory(project.people)
+    scrubber = Scrubber()
+    export_name = one_line(scrubber.text(options.export_name))
+    directory = PeopleDirectory(project.people, options.people_map)
     skipped: list[Skipped] = []
     bundles: list[Bundle] = []
     counts: Counter[str] = Counter()
@@ -198,7 +147,7 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
         key=lambda item: (sort_key(local_time(item.date_gmt, item.date_local, zone)), item.id),
     )
     for item in candidates:
-        title = html_to_text(item.title) or f"Untitled {item.post_type} {item.id}"
+        title = one_line(scrubber.text(html_to_text(item.title))) or f"Untitled {item.post_type} {item.id}"
         if item.post_type not in ("post", "page"):
             if item.post_type != "revision":  # revisions are old copies of posts, never content
                 ignored[item.post_type] += 1
@@ -216,16 +165,23 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
             skipped.append(Skipped(title, reason))
             continue
         author = authors.get(item.creator)
-        author_name = html.unescape(author.display_name if author else item.creator)
-        author_id = directory.person_for(author_name, "author", slug, fallback=slugify(item.creator) or "author")
+        author_name = one_line(scrubber.text(html.unescape(author.display_name if author else item.creator)))
         base = item.link or export.base_url
-        body = html_to_markdown(item.content, base, media, tuple(_media(children.get(item.id, []), media)))
+        try:
+            body = html_to_markdown(item.content, base, media, tuple(_media(children.get(item.id, []), media)))
+        except TooDeep as err:
+            line = export.item_lines.get(item.id, 0)
+            where = f"{options.export_name}:{line}: " if line else ""
+            skipped.append(Skipped(title, f"{where}its HTML is nested {err.depth} elements deep (at most {MAX_DEPTH} are "
+                                          "converted): not imported; flatten the post in WordPress and export again"))
+            continue
+        author_id = directory.person_for(author_name or item.creator, "author", slug, fallback=slugify(item.creator) or "author")
         moment = local_time(item.date_gmt, item.date_local, zone) or taken
         front: dict[str, object] = {"title": title, "date": iso(moment), "author": author_id}
-        tags = _tags(item)
+        tags = [tag for tag in (one_line(scrubber.text(tag)) for tag in _tags(item)) if tag]
         if tags:
             front["tags"] = tags
-        summary = html_to_text(item.excerpt)
+        summary = one_line(scrubber.text(html_to_text(item.excerpt)))
         if summary:
             front["summary"] = summary
         if item.status != "publish":
@@ -236,12 +192,12 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
         notes.extend(f"{slug}: {note}" for note in body.notes)
         kept, tally = thread(item, base, zone)
         counts.update(tally)
-        written = _comment_entries(kept, author_id, author_name, user_names, directory, slug, zone, moment)
-        files = [PlannedFile(folder / "index.md", render_index(front, body.markdown))]
-        source = item.link if urlsplit(item.link).scheme in ("http", "https") else export.link
+        written = _comment_entries(kept, directory, slug, zone, moment, scrubber)
+        files = [PlannedFile(folder / "index.md", render_index(front, scrubber.text(body.markdown)))]
+        source = scrubber.url(item.link if urlsplit(item.link).scheme in ("http", "https") else export.link)
         if written:
             header = (
-                f"# Comment snapshot imported from WordPress ({options.export_name}): approved comments\n"
+                f"# Comment snapshot imported from WordPress ({export_name}): approved comments\n"
                 "# only; e-mail and IP addresses were left out.\n"
             )
             files.append(PlannedFile(folder / "comments.yaml", render_comments(taken, source, written, header)))
@@ -255,7 +211,7 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
     people_file = None
     if directory.added:
         header = (
-            f"# Imported from WordPress ({options.export_name}). TODO: check these people: merge any\n"
+            f"# Imported from WordPress ({export_name}). TODO: check these people: merge any\n"
             "# duplicates, and add location, bio and links.\n"
         )
         try:
@@ -270,8 +226,10 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
         people_file,
         CommentCounts(**counts),
         tuple(shortcodes),
-        tuple(notes),
+        tuple(project.notes) + tuple(notes),
         tuple(sorted(ignored.items())),
+        (scrubber.emails, scrubber.ips),
+        project.site_file,
     )
 
 
@@ -294,35 +252,34 @@ def _skip_reason(item: Item, options: Options) -> str | None:
 
 def _comment_entries(
     kept: list[KeptComment],
-    author_id: str,
-    author_name: str,
-    user_names: Mapping[int, str],
     directory: PeopleDirectory,
     slug: str,
     zone: ZoneInfo,
     post_date: datetime,
+    scrubber: Scrubber,
 ) -> list[dict[str, object]]:
-    """The snapshot's comments as mappings; commenters become people (never by e-mail)."""
+    """The snapshot's comments as mappings, shown under the commenter's own name (never an e-mail)."""
     written: list[dict[str, object]] = []
     for item in kept:
         comment = item.comment
-        name = " ".join(html.unescape(comment.author).split()) or "Anonymous"
+        name = one_line(scrubber.text(html.unescape(comment.author))) or "Anonymous"
+        url = scrubber.url(_web(comment.url))
         entry: dict[str, object] = {"id": f"wp-{comment.id}", "author": name}
-        if comment.user_id in user_names:
-            entry["person"] = directory.person_for(user_names[comment.user_id], "author", slug, fallback="author")
-        elif name_key(name) == name_key(author_name):
-            entry["person"] = author_id
-        elif comment.author.strip():
-            link = _web(comment.url)
-            entry["person"] = directory.person_for(name, "commenter", slug, fallback=f"commenter-{comment.id}", link=link)
-        if _web(comment.url):
-            entry["url"] = _web(comment.url)
+        if comment.author.strip() and name != EMAIL_REMOVED:
+            entry["person"] = directory.person_for(name, "commenter", slug, fallback=f"commenter-{comment.id}", link=url)
+        if url:
+            entry["url"] = url
         entry["date"] = iso(local_time(comment.date_gmt, comment.date_local, zone) or post_date)
         if item.parent is not None:
             entry["reply_to"] = f"wp-{item.parent}"
-        entry["body"] = item.body
+        entry["body"] = scrubber.text(item.body)
         written.append(entry)
     return written
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line, runs of white space as one space."""
+    return " ".join(text.split())
 
 
 def _story(title: str, author_id: str, author_name: str, comments: list[dict[str, object]]) -> str:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ import defusedxml.ElementTree as DefusedET
 
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
-_WP_NS = re.compile(r"^http://wordpress\.org/export/(1\.\d+)/$")
+_WP_NS = re.compile(r"^https?://wordpress\.org/export/(1\.\d+)/$")
 
 
 class WxrError(Exception):
@@ -102,6 +103,9 @@ class Export:
     pub_date: datetime | None
     authors: tuple[Author, ...]
     items: tuple[Item, ...]
+    description: str = ""
+    language: str = ""
+    item_lines: Mapping[int, int] = field(default_factory=dict)  # post id -> line of its <wp:post_id>
 
 
 def read_export(path: Path) -> Export:
@@ -128,7 +132,18 @@ def read_export(path: Path) -> Export:
             column,
             "WordPress exports never declare entities; nothing was imported",
         ) from None
-    return _export(tree.getroot())
+    return replace(_export(tree.getroot()), item_lines=_item_lines(path))
+
+
+def _item_lines(path: Path) -> dict[int, int]:
+    """The line of each item's ``<wp:post_id>``, so that a message can point at the post."""
+    data = path.read_bytes()
+    lines: dict[int, int] = {}
+    line, counted = 1, 0
+    for match in re.finditer(rb"<wp:post_id>\s*(?:<!\[CDATA\[)?\s*(\d+)", data):
+        line, counted = line + data.count(b"\n", counted, match.start()), match.start()
+        lines.setdefault(int(match.group(1)), line)
+    return lines
 
 
 def _find(path: Path, pattern: bytes) -> tuple[int, int]:
@@ -167,6 +182,8 @@ def _export(root: ET.Element) -> Export:
         pub_date=_rfc822(_text(channel, "pubDate")),
         authors=authors,
         items=items,
+        description=_text(channel, "description"),
+        language=_text(channel, "language"),
     )
 
 

@@ -69,10 +69,15 @@ def render_comments(taken: datetime, source: str, comments: Sequence[Mapping[str
 
 def render_story(header: Sequence[str], connections: Sequence[Mapping[str, object]]) -> str:
     """``story.yaml``: a skeleton with TODO comments for the author to complete."""
-    lines = "".join(f"# {line}\n" if line else "#\n" for line in header)
+    # A comment line must stay one line, whatever a title or name holds.
+    lines = "".join(f"# {_one_line(line)}\n" if line.strip() else "#\n" for line in header)
     if not connections:
         return lines + "connections: []\n"
     return lines + dump({"connections": [dict(c) for c in connections]})
+
+
+def _one_line(text: str) -> str:
+    return "".join(" " if char.isspace() or not char.isprintable() else char for char in text.rstrip())
 
 
 class PeopleFileError(Exception):
