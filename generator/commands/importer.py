@@ -111,7 +111,7 @@ def _summary(plan, shown: str, export, content: str, dry_run: bool, people_path:
     for post_type, number in plan.ignored_types:
         print(f"  ignored: {_plural(number, 'item')} of type {post_type!r}")
     if plan.unknown_shortcodes:
-        print("  unknown shortcodes (tags dropped, inner text kept):")
+        print("  warning: unknown shortcodes, kept as text (edit them by hand):")
         for slug, name, times in plan.unknown_shortcodes:
             print(f"    {slug}: [{name}]" + (f" x{times}" if times > 1 else ""))
     for note in plan.notes:

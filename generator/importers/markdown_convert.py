@@ -131,8 +131,9 @@ def expand_shortcodes(
     children: tuple[Media, ...],
     unknown: list[str],
     notes: list[str],
+    keep_unknown: bool = True,
 ) -> str:
-    """Replace shortcodes by HTML; unknown ones keep their inner text and are listed in ``unknown``."""
+    """Replace shortcodes by HTML; unknown ones stay as text and are listed in ``unknown``."""
 
     def replace(match: re.Match) -> str:
         escaped_open, name, raw_attrs, _slash, inner, escaped_close = match.groups()
@@ -155,7 +156,13 @@ def expand_shortcodes(
                 return prefix + suffix
             return f"{prefix}\n\n<p><a href=\"{html.escape(url)}\">{html.escape(url)}</a></p>\n\n{suffix}"
         unknown.append(lowered)
-        return prefix + expand(inner) + suffix
+        # As WordPress shows a shortcode no plugin handles: as text, so nothing silently vanishes.
+        if not keep_unknown:
+            return prefix + expand(inner) + suffix
+        if match.group(5) is None:
+            return match.group(0)
+        opening = match.group(0)[: match.start(5) - match.start(0)]
+        return f"{opening}{expand(inner)}[/{name}]{escaped_close}"
 
     def expand(value: str) -> str:
         return _SHORTCODE.sub(replace, value)
@@ -378,6 +385,6 @@ def html_to_markdown(
 
 def html_to_text(source: str) -> str:
     """Plain one-line text of an HTML fragment (for summaries); shortcode tags dropped."""
-    source = expand_shortcodes(source, {}, (), [], [])
+    source = expand_shortcodes(source, {}, (), [], [], keep_unknown=False)
     text = BeautifulSoup(source, "html.parser").get_text(" ")
     return re.sub(r"\s+", " ", text).strip()
