@@ -1,10 +1,12 @@
-"""``introchain import wordpress EXPORT.xml``: move a WordPress blog in, posts and comments."""
+"""``introchain import wordpress|disqus EXPORT.xml``: move a WordPress blog in, posts and comments, and Disqus comments."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+
+from generator.commands import import_disqus
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -27,10 +29,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
     wordpress.add_argument("--people-map", metavar="FILE", type=Path,
                            help='YAML file naming which person of people.yaml an author or commenter name is ("Jane Doe": jane)')
     wordpress.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
+    import_disqus.configure(sources)
 
 
 def run(args: argparse.Namespace) -> int:
     """Import, print a summary, and return the exit status."""
+    if getattr(args, "source", None) == "disqus":
+        return import_disqus.run(args)
     if getattr(args, "source", None) != "wordpress":
         print("introchain import: name a source, e.g. 'introchain import wordpress EXPORT.xml'", file=sys.stderr)
         return EXIT_USAGE
