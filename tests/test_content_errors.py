@@ -173,17 +173,24 @@ def test_missing_local_image_is_a_warning_and_strict_error(make_site):
     assert run_cli("check", "--strict", cwd=project).code == 1
 
 
-def test_links_to_missing_stories_are_warnings(make_site):
+def test_links_to_missing_stories_people_and_tags_are_errors_with_their_position(make_site):
     body = ("See [the other one](../second/) and [a missing one](../secnod/) and [absolute](/stories/nope/)"
-            " and [another site's](https://example.org/stories/gone/).\n")
-    project = make_site({POST: f"---\ntitle: Hi\ndate: 2020-01-02\nauthor: tess\n---\n{body}"}, stories=("first", "second"))
-    result = run_cli("check", cwd=project)
-    assert result.code == 0, result.text
-    assert "content/stories/first/index.md:6:1: warning: link '../secnod/' points at a story that does not exist" in result.err
-    assert "did you mean 'second'?" in result.err
-    assert "link '/stories/nope/' points at a story that does not exist" in result.err
-    assert "'../second/'" not in result.err and "gone" not in result.err
-    assert run_cli("check", "--strict", cwd=project).code == 1
+            " and [another site's](https://example.org/stories/gone/).\n\n"
+            "Ask [Ann](../../people/ann/) or [Anne](../../people/anne/); more [on testing](/repo/tags/testing/)"
+            " and [on tests](../../tags/tests/).\n")
+    project = make_site({POST: f"---\ntitle: Hi\ndate: 2020-01-02\nauthor: tess\ntags: [testing]\n---\n{body}"},
+                        stories=("first", "second"))
+    for command in ("check", "build"):
+        result = run_cli(command, cwd=project)
+        assert result.code == 1, result.text
+        assert "content/stories/first/index.md:7:53: error: link '../secnod/' points at a story that does not exist" in result.err
+        assert "did you mean 'second'?" in result.err
+        assert "index.md:7:80: error: link '/stories/nope/' points at a story that does not exist" in result.err
+        assert "index.md:9:40: error: link '../../people/anne/' points at a person that does not exist" in result.err
+        assert "did you mean 'ann'?" in result.err
+        assert "index.md:9:115: error: link '../../tags/tests/' points at a tag that does not exist" in result.err
+        assert "'../second/'" not in result.err and "gone" not in result.err and "'../../people/ann/'" not in result.err
+        assert "/repo/tags/testing/" not in result.err
 
 
 def test_links_that_loop_are_content_errors_or_ignored_never_a_crash(make_site):

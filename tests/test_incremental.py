@@ -91,6 +91,12 @@ TRACKED_EDITS = [
     ("a draft", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess", "author: tess\ndraft: true")),
     ("a draft published", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess\ndraft: true", "author: tess")),
     ("a comment", lambda c: _edit(c / "stories/gamma/comments.yaml", "body: Lovely.", "body: Lovely, edited.")),
+    ("a person in no story", lambda c: _edit(c / "people.yaml", "club:", "zed:\n  name: Zed Zero\nclub:")),
+    ("a comment by them, unlinked", lambda c: _edit(c / "stories/gamma/comments.yaml", "person: ann", "person: zed")),
+    ("the commenter joins a chain", lambda c: _edit(c / "stories/eta/story.yaml", "connections:",
+                                                    "connections:\n  - between: [tess, zed]\n    stages: [contact]")),
+    ("the commenter leaves it", lambda c: _edit(c / "stories/eta/story.yaml",
+                                                "connections:\n  - between: [tess, zed]\n    stages: [contact]", "connections:")),
     ("a story with its own person", lambda c: _edit(c / "stories/beta/story.yaml", "connections:",
                                                    "people:\n  dora:\n    name: Dora New\nconnections:\n"
                                                    "  - between: [bob, dora]\n    stages: [contact]")),

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from generator.content.bundle import BundleMemo, ParsedBundle
 from generator.content.config import read_config
-from generator.content.fields import suggest
+from generator.content.fields import slugify, suggest
 from generator.content.people import read_people
 from generator.content.read import (  # noqa: F401 - re-exported: stage 1 as callers know it
     ASSET_SUFFIXES, COMMENTS, POST, STORY, RawBundle, RawContent, RawFile, read_content,
@@ -103,10 +103,21 @@ def _read_people(raw: RawContent, memo: ContentMemo) -> tuple[Source, dict[str, 
 
 
 _STORY_LINK = re.compile(r"^(?:\.\./|/(?:[^?#]*/)?stories/)(?P<slug>[^/?#]+)/?(?:[?#].*)?$")
+# From a story page (stories/<slug>/) or site-relative: a person's page or a tag's page.
+_PAGE_LINK = re.compile(r"^(?:\.\./\.\./|/(?:[^?#]*/)?)(?P<kind>people|tags)/(?P<name>[^/?#]+)/?(?:[?#].*)?$")
 
 
-def _cross_check(item: _Checked, people: Container[str], slugs: Container[str]) -> tuple[tuple[ContentError, ...], ...]:
-    """The errors of one bundle's references to people and links to other stories, per file.
+def _column(text: str, line: int, target: str) -> int:
+    """1-based column of ``target`` on the 1-based ``line`` of ``text`` (1 when not found)."""
+    rows = text.split("\n")
+    row = rows[line - 1] if 0 < line <= len(rows) else ""
+    found = row.find(target)
+    return found + 1 if found >= 0 else 1
+
+
+def _cross_check(item: _Checked, people: Container[str], slugs: Container[str],
+                 tags: Container[str] = ()) -> tuple[tuple[ContentError, ...], ...]:
+    """The errors of one bundle's references to people and its links to stories, people and tags, per file.
 
     A pure function of the bundle and the ids that exist, so ``validate`` reuses its result
     while those are the same.
@@ -120,23 +131,37 @@ def _cross_check(item: _Checked, people: Container[str], slugs: Container[str]) 
         if person_id not in people:
             hint = suggest(person_id, people) or "define them in people.yaml or in the story's 'people:'"
             sources[number].error(node, f"unknown person '{person_id}'", hint)
-    # Links from a post to another case study ('../slug/' or '/stories/slug/') must find it.
+    # Local links in a post ('../slug/', '/stories/slug/', '../../people/id/', '/tags/x/') must find their page.
+    text = None
     for link in item.body.links if item.body is not None else ():
-        match = _STORY_LINK.match(link.src)
-        if match and match.group("slug") not in slugs and not is_remote(link.src):
-            sources[0].error_at(item.body_line + link.line, 1, f"link {quoted(link.src)} points at a story that does not exist",
-                                suggest(match.group("slug"), slugs) or "check the story's folder name or slug", warning=True)
+        if is_remote(link.src):
+            continue
+        story, page = _STORY_LINK.match(link.src), _PAGE_LINK.match(link.src)
+        if story and story.group("slug") not in slugs:
+            name, what, known, hint = story.group("slug"), "a story", slugs, "check the story's folder name or slug"
+        elif page and page.group("kind") == "people" and page.group("name") not in people:
+            name, what, known, hint = page.group("name"), "a person", people, "use an id from people.yaml"
+        elif page and page.group("kind") == "tags" and page.group("name") not in tags:
+            name, what, known, hint = page.group("name"), "a tag", tags, "tag pages are named by the slug of a tag a story uses"
+        else:
+            continue
+        if text is None:
+            text = item.raw.post.current_text() if item.raw.post else ""
+        line = item.body_line + link.line
+        sources[0].error_at(line, _column(text, line, link.src), f"link {quoted(link.src)} points at {what} that does not exist",
+                            suggest(name, known) or hint)
     return tuple(tuple(source.errors) for source in sources)
 
 
 def _check_across(parsed: list[_Checked], people: dict[str, Person], slugs: dict[str, Path], memo: ContentMemo) -> None:
     """Record every bundle's cross-story errors, reusing last time's for unchanged bundles while the ids are the same."""
-    key = (frozenset(people), frozenset(slugs))
+    tags = frozenset(slugify(tag) or "tag" for item in parsed if item.front for tag in item.front.tags)
+    key = (frozenset(people), frozenset(slugs), tags)
     known = memo.checks[1] if memo.checks and memo.checks[0] == key else {}
     results = {}
     for item in parsed:
         entry = known.get(id(item.item))
-        found = entry[1] if entry is not None and entry[0] is item.item else _cross_check(item, people, slugs)
+        found = entry[1] if entry is not None and entry[0] is item.item else _cross_check(item, people, slugs, tags)
         results[id(item.item)] = (item.item, found)
         for number, errors in enumerate(found):
             if errors:

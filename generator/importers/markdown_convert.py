@@ -19,6 +19,8 @@ from urllib.parse import urljoin, urlsplit
 from bs4 import BeautifulSoup
 from markdownify import MarkdownConverter
 
+from generator.importers.scrub import clean_controls
+
 
 #: The deepest element nesting converted; markdownify recurses once per level, and no real
 #: post comes near this. Deeper HTML is refused (``TooDeep``) rather than half converted.
@@ -362,6 +364,7 @@ def html_to_markdown(
     """Convert WordPress HTML to Markdown; shortcodes are expanded when ``shortcodes``."""
     unknown: list[str] = []
     notes: list[str] = []
+    source = clean_controls(source)
     depth = nesting_depth(source)
     if depth > MAX_DEPTH:
         raise TooDeep(depth)
@@ -385,6 +388,6 @@ def html_to_markdown(
 
 def html_to_text(source: str) -> str:
     """Plain one-line text of an HTML fragment (for summaries); shortcode tags dropped."""
-    source = expand_shortcodes(source, {}, (), [], [], keep_unknown=False)
+    source = expand_shortcodes(clean_controls(source), {}, (), [], [], keep_unknown=False)
     text = BeautifulSoup(source, "html.parser").get_text(" ")
     return re.sub(r"\s+", " ", text).strip()
