@@ -10,6 +10,7 @@ found by identity in one pass over the site instead of by digesting every page. 
 it does not track precisely (the site config, the people, the tag names shown on every
 story page) answers None: every page is digested, as in a build without history.
 
+Plain pages are not tracked one by one: a change to any of them plans every page.
 What each page reads is spelled out by ``pages.py`` (contexts) and ``extras.extra_key``
 (graphs); ``tests/test_incremental.py`` compares the result of every kind of edit with a
 build from scratch, byte for byte.
@@ -49,6 +50,10 @@ def _shape(study: CaseStudy | None) -> tuple | None:
 def affected_outputs(before: Site, after: Site) -> set[str] | None:
     """The output paths of the pages that may differ between the two sites; None when any page may."""
     if before.config != after.config or before.people != after.people or before.tag_names() != after.tag_names():
+        return None
+    if before.pages != after.pages:
+        # Plain pages are few: any change to them plans the site again (a page's slug may
+        # take an address a nav link names).
         return None
     old = {study.slug: study for study in before.studies}
     new = {study.slug: study for study in after.studies}

@@ -272,12 +272,29 @@ class CaseStudy:
 
 
 @dataclass(frozen=True)
+class PlainPage:
+    """A page that is not a case study (About, Contact): ``content/pages/<slug>.md`` at ``/<slug>/``."""
+
+    slug: str
+    title: str
+    summary: str
+    draft: bool
+    body_html: str
+    location: str  # its file in content/
+
+    @property
+    def url_path(self) -> str:
+        return f"{self.slug}/"
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything the renderer needs, validated."""
 
     config: SiteConfig
     people: dict[str, Person]
     studies: tuple[CaseStudy, ...]  # newest first
+    pages: tuple[PlainPage, ...] = ()  # plain pages, by slug
 
     # The indexes below are computed once per Site (pages and graphs ask for them per page,
     # which made planning quadratic in the number of stories).

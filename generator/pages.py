@@ -12,7 +12,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.model import CHANNELS, STAGES, CaseStudy, Person, Site
+from generator.model import CHANNELS, STAGES, CaseStudy, Person, PlainPage, Site
 
 #: Page kinds that have a vis-network graph; their pages load the graph scripts.
 GRAPH_KINDS = frozenset({"story", "network", "person"})
@@ -153,6 +153,18 @@ def people_pages(site: Site, extras: dict[str, dict[str, Any]] | None = None, *,
     return pages
 
 
+def plain_page_context(site: Site, page: PlainPage) -> dict[str, Any]:
+    """A plain page (About, Contact): its title and body, nothing of the stories."""
+    context = base_context(site, _meta(site, kind="page", title=page.title, path=page.url_path, description=page.summary))
+    context["plain"] = page
+    return context
+
+
+def plain_pages(site: Site) -> list[Page]:
+    """One page per ``content/pages/<slug>.md``, at ``/<slug>/``."""
+    return [Page(f"{page.url_path}index.html", "page.html", plain_page_context(site, page), page.url_path) for page in site.pages]
+
+
 def archive_page(site: Site) -> Page:
     """Every study grouped by year, newest first."""
     years: dict[int, list[CaseStudy]] = {}
@@ -199,6 +211,7 @@ def plan_pages(site: Site, *, story_extras: dict[str, dict[str, Any]] | None = N
     pages += tag_pages(site)
     pages += people_pages(site, person_extras, graphs=graphs, wanted=wanted)
     pages.append(archive_page(site))
+    pages += plain_pages(site)
     if network is not None or graphs:
         context = base_context(site, _meta(site, kind="network", title="The network", path="network/",
                                            description="Every introduction in every story, joined into one network."))

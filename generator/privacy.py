@@ -135,5 +135,7 @@ def apply_privacy(site: Site, redact: tuple[str, ...], noindex_people: bool) -> 
             people[person_id] = replace(person, noindex=person.noindex or noindex_people)
     scrub = _Scrubber(labels.by_name)
     studies = tuple(_study(study, ids, labels, scrub) for study in site.studies)
-    return Site(config=site.config, people=dict(sorted(people.items())), studies=studies)
+    pages = tuple(replace(page, title=scrub.text(page.title), summary=scrub.text(page.summary), body_html=scrub.html(page.body_html))
+                  for page in site.pages)
+    return Site(config=site.config, people=dict(sorted(people.items())), studies=studies, pages=pages)
 

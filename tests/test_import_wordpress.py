@@ -95,7 +95,7 @@ def test_imports_published_posts_and_reports_counts(project: Path):
     assert "WXR 1.2" in out
     assert "posts: wrote 3" in out
     assert "comments: wrote 6 (approved only); left out 2 pingbacks/trackbacks, 1 awaiting moderation, 1 spam" in out
-    assert '"About": page (use --pages)' in out
+    assert "pages (plain pages, content/pages/): wrote 1" in out and "about: About" in out
     assert '"Private notes on Ali": private post: never imported' in out
     assert '"Members only: the guest list": password-protected: never imported' in out
     assert '"Work in progress: the Lisbon chain": draft (use --drafts)' in out
@@ -105,19 +105,24 @@ def test_imports_published_posts_and_reports_counts(project: Path):
     assert "Traceback" not in result.text
 
 
-def test_drafts_and_pages_on_request(project: Path):
-    result = import_wp(project, WXR12, "--drafts", "--pages")
+def test_drafts_on_request_and_pages_as_plain_pages(project: Path):
+    result = import_wp(project, WXR12, "--drafts")
     assert result.code == 0, result.text
     names = sorted(p.name for p in stories(project).iterdir())
-    assert names == ["about", "post-31", "quiet-post", "small-world", "work-in-progress-the-lisbon-chain"]
+    assert names == ["post-31", "quiet-post", "small-world", "work-in-progress-the-lisbon-chain"]
     draft, _ = front_matter(stories(project) / "work-in-progress-the-lisbon-chain" / "index.md")
     assert draft["draft"] is True
     # The draft has no GMT date: its local date is read in the site's timezone (UTC here).
     assert draft["date"] == datetime(2021, 10, 1, 9, 0, tzinfo=timezone.utc)
     assert draft["tags"] == ["Lisbon"]
-    about, body = front_matter(stories(project) / "about" / "index.md")
-    assert about["title"] == "About" and "draft" not in about
+    about, body = front_matter(project / "content" / "pages" / "about.md")
+    assert about == {"title": "About"}
     assert body == "I write about how people meet online.\n"
+    build = run_cli("build", cwd=project)
+    assert build.code == 0, build.text
+    assert "I write about how people meet online." in (project / "site" / "about" / "index.html").read_text(encoding="utf-8")
+    assert "/about/" not in (project / "site" / "feed.xml").read_text(encoding="utf-8")  # a page is not a post
+    assert import_wp(project, WXR12, "--no-pages", "--force").code == 0
     # Private and password-protected posts are never imported, whatever the flags.
     assert not (stories(project) / "private-notes").exists()
     assert not (stories(project) / "guest-list").exists()

@@ -24,7 +24,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     wordpress.add_argument("export", metavar="EXPORT.xml", type=Path, help="the WordPress export file")
     wordpress.add_argument("--content", metavar="DIR", type=Path, default=Path("content"), help="content folder (default: content)")
     wordpress.add_argument("--drafts", action="store_true", help="also import drafts, pending and scheduled posts (as draft: true)")
-    wordpress.add_argument("--pages", action="store_true", help="also import pages")
+    wordpress.add_argument("--no-pages", dest="pages", action="store_false",
+                           help="leave pages out (by default each page becomes a plain page, content/pages/<slug>.md)")
+    wordpress.add_argument("--pages", dest="pages", action="store_true", help=argparse.SUPPRESS)  # the default; kept for old scripts
     wordpress.add_argument("--force", action="store_true", help="overwrite case studies that already exist (their story.yaml too)")
     wordpress.add_argument("--people-map", metavar="FILE", type=Path,
                            help='YAML file naming which person of people.yaml an author or commenter name is ("Jane Doe": jane)')
@@ -79,7 +81,7 @@ def _summary(plan, shown: str, export, content: str, dry_run: bool, people_path:
     verb = "would write" if dry_run else "wrote"
     title = f', "{export.title}"' if export.title else ""
     print(f"{'Dry run: ' if dry_run else ''}WordPress export {shown} (WXR {export.version}{title}) -> {content}/")
-    kinds = {"post": "posts", "page": "pages"}
+    kinds = {"post": "posts", "page": "pages (plain pages, content/pages/)"}
     for kind, label in kinds.items():
         bundles = [b for b in plan.bundles if b.post_type == kind]
         if kind == "page" and not bundles:
@@ -99,6 +101,7 @@ def _summary(plan, shown: str, export, content: str, dry_run: bool, people_path:
         (counts.other, "of other types"),
         (counts.empty, "empty"),
         (counts.nested, "with HTML nested too deep to convert"),
+        (counts.on_pages, "on pages (plain pages have no comments)"),
     ]
     left = ", ".join(f"{n} {what}" for n, what in left_out if n)
     print(f"  comments: {verb} {counts.written} (approved only)" + (f"; left out {left}" if left else ""))

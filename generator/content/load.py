@@ -24,7 +24,8 @@ from generator.content.read import (  # noqa: F401 - re-exported: stage 1 as cal
 from generator.content.source import Source, compose, place_of
 from generator.errors import ContentError, ContentErrors, display_path, quoted
 from generator.markdown import is_remote
-from generator.model import Person, Site, SiteConfig
+from generator.content.plain_pages import read_plain_page
+from generator.model import Person, PlainPage, Site, SiteConfig
 from generator.privacy import apply_privacy
 
 
@@ -132,9 +133,22 @@ def _cross_check(item: _Checked, people: Container[str], slugs: Container[str],
             hint = suggest(person_id, people) or "define them in people.yaml or in the story's 'people:'"
             sources[number].error(node, f"unknown person '{person_id}'", hint)
     # Local links in a post ('../slug/', '/stories/slug/', '../../people/id/', '/tags/x/') must find their page.
+    if item.body is not None:
+        _check_links(sources[0], item.body.links, item.body_line, lambda: item.raw.post.current_text() if item.raw.post else "",
+                     people, slugs, tags)
+    return tuple(tuple(source.errors) for source in sources)
+
+
+def _check_links(source: Source, links, body_line: int, text_of, people: Container[str], slugs: Container[str],
+                 tags: Container[str], *, relative: bool = True) -> None:
+    """Record an error for each link to a story, person or tag page that does not exist.
+
+    ``relative``: links are read from a story page (``../slug/``); otherwise only
+    site-relative ones (``/stories/slug/``) can be placed.
+    """
     text = None
-    for link in item.body.links if item.body is not None else ():
-        if is_remote(link.src):
+    for link in links:
+        if is_remote(link.src) or (not relative and not link.src.startswith("/")):
             continue
         story, page = _STORY_LINK.match(link.src), _PAGE_LINK.match(link.src)
         if story and story.group("slug") not in slugs:
@@ -145,12 +159,26 @@ def _cross_check(item: _Checked, people: Container[str], slugs: Container[str],
             name, what, known, hint = page.group("name"), "a tag", tags, "tag pages are named by the slug of a tag a story uses"
         else:
             continue
-        if text is None:
-            text = item.raw.post.current_text() if item.raw.post else ""
-        line = item.body_line + link.line
-        sources[0].error_at(line, _column(text, line, link.src), f"link {quoted(link.src)} points at {what} that does not exist",
-                            suggest(name, known) or hint)
-    return tuple(tuple(source.errors) for source in sources)
+        text = text_of() if text is None else text
+        line = body_line + link.line
+        source.error_at(line, _column(text, line, link.src), f"link {quoted(link.src)} points at {what} that does not exist",
+                        suggest(name, known) or hint)
+
+
+def _read_pages(raw: RawContent, people: Container[str], slugs: Container[str], tags: Container[str],
+                drafts: bool) -> tuple[tuple[PlainPage, ...], list[ContentError]]:
+    """The plain pages (drafts only when ``drafts``) and their errors, links checked."""
+    pages: list[PlainPage] = []
+    errors: list[ContentError] = []
+    for raw_file in raw.pages:
+        page, body, body_line, found = read_plain_page(raw_file)
+        source = Source(raw_file.path)
+        if body is not None:
+            _check_links(source, body.links, body_line, raw_file.current_text, people, slugs, tags, relative=False)
+        errors += found + source.errors
+        if page is not None and not source.errors and (drafts or not page.draft):
+            pages.append(page)
+    return tuple(pages), errors
 
 
 def _check_across(parsed: list[_Checked], people: dict[str, Person], slugs: dict[str, Path], memo: ContentMemo) -> None:
@@ -227,11 +255,14 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
     errors = list(raw.errors) + config_source.errors + people_source.errors
     for item in parsed:
         errors += item.errors()
+    tags = frozenset(slugify(tag) or "tag" for item in parsed if item.front for tag in item.front.tags)
+    pages, page_errors = _read_pages(raw, people, slugs, tags, drafts)
+    errors += page_errors
     if config is None or any(not error.warning for error in errors):
         return None, errors
     studies = [item.item.study for item in parsed if drafts or not item.item.study.draft]
     studies.sort(key=lambda study: (study.date, study.slug), reverse=True)
-    site = Site(config=config, people=dict(sorted(people.items())), studies=tuple(studies))
+    site = Site(config=config, people=dict(sorted(people.items())), studies=tuple(studies), pages=pages)
     return apply_privacy(site, config.redact, config.noindex_people), errors
 
 

@@ -100,6 +100,7 @@ class RawContent:
     people: RawFile | None
     bundles: tuple[RawBundle, ...]
     errors: tuple[ContentError, ...]
+    pages: tuple[RawFile, ...] = ()  # content/pages/*.md
 
 
 def _outside(path: Path, root: Path) -> bool:
@@ -126,7 +127,7 @@ class _Reader:
         if self._known is None:
             files: list[RawFile | None] = []
             if self._previous is not None:
-                files = [self._previous.site, self._previous.people]
+                files = [self._previous.site, self._previous.people, *self._previous.pages]
                 files += [item for bundle in self._previous.bundles for item in (bundle.post, bundle.story, bundle.comments)]
             self._known = {item.location: item for item in files if item is not None and item.signature is not None}
         return self._known
@@ -200,6 +201,8 @@ def _untouched(content_dir: Path, changed: Iterable[Path]) -> tuple[set[str], se
             continue  # outside the content folder (templates): not read here
         if parts[0] == "stories" and len(parts) >= 2:
             folders.add(parts[1])
+        elif parts[0] == "pages":
+            files.add("pages")
         elif len(parts) == 1 and parts[0] != "stories" and parts[0] != os.curdir:
             files.add(parts[0])
         else:
@@ -271,4 +274,19 @@ def read_content(content_dir: Path, previous: RawContent | None = None, changed:
         else:
             found = reader.read(os.path.join(content_dir, name), required=name == "site.yaml")
         site, people = (found, people) if name == "site.yaml" else (site, found)
-    return RawContent(root=content_dir, site=site, people=people, bundles=tuple(bundles), errors=tuple(reader.errors))
+    pages = []
+    for path in page_files(content_dir):
+        known = next((page for page in previous.pages if page.location == str(path)), None) if same_root else None
+        found = known if touched is not None and known is not None and "pages" not in touched[1] else reader.read(str(path), required=False)
+        if found is not None:
+            pages.append(found)
+    return RawContent(root=content_dir, site=site, people=people, bundles=tuple(bundles), errors=tuple(reader.errors),
+                      pages=tuple(pages))
+
+
+def page_files(content_dir: Path) -> list[Path]:
+    """The Markdown files of ``content/pages/`` (plain pages), sorted; hidden ones left out."""
+    folder = content_dir / "pages"
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.iterdir() if path.suffix == ".md" and not path.name.startswith((".", "_")))

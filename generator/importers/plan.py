@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from generator.importers.markdown_convert import MAX_DEPTH, Media, TooDeep, html_to_markdown, html_to_text
 from generator.importers.people import NewPerson, PeopleDirectory, slugify
+from generator.content.plain_pages import RESERVED
 from generator.importers.project import Project, ProjectError
 from generator.importers.scrub import EMAIL_REMOVED, Scrubber
 from generator.errors import display_path
@@ -45,7 +46,7 @@ class Options:
 
     export_name: str
     drafts: bool = False
-    pages: bool = False
+    pages: bool = True
     force: bool = False
     people_map: Mapping[str, str] = field(default_factory=dict)  # commenter or author name -> person id
 
@@ -84,6 +85,7 @@ class CommentCounts:
     other: int = 0
     empty: int = 0
     nested: int = 0
+    on_pages: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,6 +144,7 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
     shortcodes: list[tuple[str, str, int]] = []
     ignored: Counter[str] = Counter()
     used_slugs: set[str] = set()
+    page_slugs: set[str] = set(RESERVED)
     candidates = sorted(
         (item for item in export.items if item.post_type != "attachment"),
         key=lambda item: (sort_key(local_time(item.date_gmt, item.date_local, zone)), item.id),
@@ -155,6 +158,14 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
         reason = _skip_reason(item, options)
         if reason == "":
             continue  # auto-drafts: never content
+        if item.post_type == "page":
+            page = _plain_page(item, title, reason, project, options, export, page_slugs, scrubber)
+            if isinstance(page, Skipped):
+                skipped.append(page)
+            else:
+                bundles.append(page)
+                counts["on_pages"] += sum(1 for comment in item.comments if comment.approved == "1")
+            continue
         slug = _unique(_post_slug(item), used_slugs)
         folder = project.content_dir / "stories" / slug
         if reason is None and folder.exists() and not options.force:
@@ -233,6 +244,32 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
     )
 
 
+def _plain_page(item: Item, title: str, reason: str | None, project: Project, options: Options, export: Export,
+                used: set[str], scrubber: Scrubber) -> Bundle | Skipped:
+    """A WordPress page as a plain page, ``content/pages/<slug>.md`` (its comments are not kept)."""
+    slug = _unique(_post_slug(item), used)
+    path = project.content_dir / "pages" / f"{slug}.md"
+    if reason is None and path.exists() and not options.force:
+        reason = f"{display_path(path)} already exists (use --force to overwrite)"
+    if reason is not None:
+        return Skipped(title, reason)
+    try:
+        body = html_to_markdown(item.content, item.link or export.base_url)
+    except TooDeep as err:
+        line = export.item_lines.get(item.id, 0)
+        return Skipped(title, f"line {line} of the export: its HTML is nested {err.depth} elements deep (at most {MAX_DEPTH})")
+    front: dict[str, object] = {"title": title}
+    summary = one_line(scrubber.text(html_to_text(item.excerpt)))
+    if summary:
+        front["summary"] = summary
+    if item.status != "publish":
+        front["draft"] = True
+    # A plain page has no folder for images: only remote ones (links) stay.
+    markdown = scrubber.text(body.markdown)
+    return Bundle(slug, title, "page", item.status != "publish", path.exists(), 0,
+                  (PlannedFile(path, render_index(front, markdown)),), ())
+
+
 def _skip_reason(item: Item, options: Options) -> str | None:
     """None to import; "" to ignore silently; otherwise the reason shown in the summary."""
     if item.status in ("auto-draft", "inherit"):
@@ -242,7 +279,7 @@ def _skip_reason(item: Item, options: Options) -> str | None:
     if item.has_password:
         return "password-protected: never imported"
     if item.post_type == "page" and not options.pages:
-        return "page (use --pages)"
+        return "page (--no-pages)"
     if item.status in DRAFT_STATUSES and not options.drafts:
         return f"{item.status} (use --drafts)"
     if item.status not in DRAFT_STATUSES | {"publish"}:
