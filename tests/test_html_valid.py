@@ -42,7 +42,10 @@ def test_pages_with_drafts_pagination_and_hostile_text_are_valid_html(make_site)
                         stories=stories)
     post = project / "content/stories/story-3/index.md"
     post.write_text(post.read_text().replace("tags: [testing]", "tags: [testing, 'a <tag>']\ndraft: true"))
+    (project / "content/pages").mkdir()
+    (project / "content/pages/about.md").write_text("---\ntitle: About <us> & \"them\"\ndraft: true\n---\nA *plain* page.\n")
     assert run_cli("build", "--drafts", cwd=project).code == 0
+    assert (project / "site/about/index.html").is_file()
     pages = sorted((project / "site").rglob("*.html"))
     assert (project / "site/page/2/index.html").is_file()
     assert nu_errors(pages) == []
