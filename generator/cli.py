@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("generator.commands.serve", "build, serve and live-reload the site while you edit"),
     "publish": ("generator.commands.publish", "build for production and push to GitHub Pages"),
     "import": ("generator.commands.importer", "import content from another platform (WordPress)"),
+    "snapshot": ("generator.commands.snapshot", "freeze a Bluesky, Mastodon, Webmention or Twitter conversation into a story"),
 }
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2

@@ -20,15 +20,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from generator.channels import Channel
 from generator.model import STAGE_NAMES, CaseStudy, Connection, Person, Site
 
-CHANNEL_COLORS: dict[str, str] = {
-    "twitter": "#1d8fd8", "facebook": "#3b5bbd", "linkedin": "#0a66c2", "instagram": "#c13584",
-    "mastodon": "#6364ff", "skype": "#00a2d9", "video-call": "#0f9d8a", "phone": "#2e9d3a",
-    "email": "#b7791f", "sms": "#7a8b0c", "webinar": "#d1495b", "face-to-face": "#e07a1f",
-    "blog-comment": "#8e5cc4", "blog": "#a05195", "forum": "#6b7280", "conference": "#c2410c",
-    "other": "#64748b",
-}
 KIND_SHAPES: dict[str, str] = {"person": "dot", "community": "hexagon", "event": "diamond", "platform": "triangle"}
 KIND_COLORS: dict[str, str] = {"person": "#4f7fd1", "community": "#2f9e6e", "event": "#e0902b", "platform": "#8b5cf6"}
 AUTHOR_COLOR = "#f2b600"
@@ -69,13 +63,13 @@ def _names(people: dict[str, Person], ids: Iterable[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
-def connection_text(people: dict[str, Person], connection: Connection) -> str:
-    """Plain-text details of a connection, for tooltips (never interpreted as HTML)."""
+def connection_text(people: dict[str, Person], connection: Connection, channels: Mapping[str, Channel] | None = None) -> str:
+    """Plain-text details of a connection, for tooltips (never interpreted as HTML); channels by label."""
     lines = [_names(people, connection.between)]
     if connection.via:
         lines.append(f"Met through {_names(people, connection.via)} ({connection.bridge})")
     if connection.channels:
-        lines.append("Channels: " + ", ".join(connection.channels))
+        lines.append("Channels: " + ", ".join(channels[channel].label if channels else channel for channel in connection.channels))
     if connection.when:
         lines.append(f"When: {connection.when.human}")
     lines.append(f"Deepest stage: {connection.deepest_stage} ({connection.depth} of {len(STAGE_NAMES)})")
@@ -132,8 +126,8 @@ def connection_edges(site: Site, index: int, connection: Connection, color: str 
                                               "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15}}
     yield first, second, {
         "id": f"{prefix}c{index}",
-        "title": connection_text(site.people, connection),
-        "color": {"color": color or CHANNEL_COLORS[primary_channel(connection)]},
+        "title": connection_text(site.people, connection, site.config.channel_table),
+        "color": {"color": color or site.config.channel_table[primary_channel(connection)].colour},
         "width": 1 + connection.depth,
         "dashes": not connection.met_in_person,
         "arrows": {"to": {"enabled": False}},
@@ -278,10 +272,11 @@ def legend(site: Site, connections: Iterable[Connection], people: Iterable[str],
     kinds = {site.people[person_id].kind for connection in connections for person_id in (*connection.between, *connection.via)}
     kinds.update(site.people[person_id].kind for person_id in people)
     channels = sorted({primary_channel(connection) for connection in connections})
+    table = site.config.channel_table
     return {
         "kinds": [(kind, KIND_SHAPES[kind], KIND_COLORS[kind]) for kind in KIND_SHAPES if kind in kinds],
         "author_color": AUTHOR_COLOR,
-        "channels": [] if by_story else [(channel, CHANNEL_COLORS[channel]) for channel in channels],
+        "channels": [] if by_story else [(table[channel].label, table[channel].colour) for channel in channels],
         "bridge_color": BRIDGE_COLOR,
         "dashed": any(not connection.met_in_person for connection in connections),
         "bridges": any(connection.via for connection in connections),

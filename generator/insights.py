@@ -37,7 +37,7 @@ def story_figures(site: Site, study: CaseStudy) -> list[tuple[str, str]]:
     figures = [
         ("Chain length", f"{len(connections)} connection{'s' if len(connections) != 1 else ''}"),
         ("People and groups", str(len(study.people))),
-        ("Channels used", ", ".join(channels) or "none recorded"),
+        ("Channels used", ", ".join(site.config.channel_table[channel].label for channel in channels) or "none recorded"),
         ("Bridges", ", ".join(site.people[bridge].display_name for bridge in bridges) or "none"),
         ("Deepest stage reached", f"{STAGE_NAMES[deepest - 1]} ({deepest} of {len(STAGE_NAMES)})"),
         ("Met in person", f"{sum(c.met_in_person for c in connections)} of {len(connections)} pairs"),

@@ -37,6 +37,11 @@ class Rendered:
     images: tuple[Image, ...]
     first_paragraph: str
     links: tuple[Image, ...] = ()  # links within the site, the ones a build can check: a target and its 0-based line
+    quotes: tuple[Image, ...] = ()  # posts quoted with a ```quote block: the post's URL and the block's 0-based line
+
+
+#: What a ```quote block renders as until the build puts the post's card in its place (``quotes.py``).
+QUOTE_MARKER = "<!--introchain-quote:{}-->"
 
 
 def is_remote(src: str) -> bool:
@@ -67,6 +72,14 @@ def _nofollow_links(self, tokens: list[Token], idx: int, options, env) -> str:
     return self.renderToken(tokens, idx, options, env)
 
 
+def _render_fence(self, tokens: list[Token], idx: int, options, env) -> str:
+    """A ```quote block naming a post's URL becomes a marker for its quote card; other blocks are code."""
+    token = tokens[idx]
+    if token.info.strip() == "quote":
+        return QUOTE_MARKER.format(_escape(token.content.strip())) + "\n"
+    return self.fence(tokens, idx, options, env)
+
+
 @functools.cache
 def _post_parser() -> MarkdownIt:
     parser = (
@@ -77,6 +90,7 @@ def _post_parser() -> MarkdownIt:
         .use(anchors_plugin, min_level=2, max_level=4)
     )
     parser.add_render_rule("image", _render_image)
+    parser.add_render_rule("fence", _render_fence)
     return parser
 
 
@@ -128,6 +142,8 @@ def render_post(text: str) -> Rendered:
         # Only local links: a state of 10,000 posts kept 110,000 links to other hosts that
         # nothing reads (issue 6).
         tuple(link for link in _references(tokens, "link_open", "href") if not is_remote(link.src)),
+        tuple(Image(token.content.strip(), token.map[0] if token.map else 0)
+              for token in tokens if token.type == "fence" and token.info.strip() == "quote"),
     )
 
 

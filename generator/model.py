@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime
 
+from generator.channels import BUILT_IN, Channel
 from generator.slotted import quick_pickle
 
 #: The depth scale, shallowest first; a stage's depth is its position + 1.
@@ -29,12 +30,18 @@ STAGE_NAMES: tuple[str, ...] = tuple(name for name, _ in STAGES)
 STAGE_DEPTH: dict[str, int] = {name: depth for depth, name in enumerate(STAGE_NAMES, start=1)}
 
 BRIDGES: tuple[str, ...] = ("direct", "introduction", "recommendation", "community", "event", "testimonial", "content")
-CHANNELS: tuple[str, ...] = (
-    "twitter", "facebook", "linkedin", "instagram", "mastodon", "skype", "video-call", "phone",
-    "email", "sms", "webinar", "face-to-face", "blog-comment", "blog", "forum", "conference", "other",
-)
+#: The built-in channel ids; site.yaml may add more (``SiteConfig.channels``).
+CHANNELS: tuple[str, ...] = tuple(channel.id for channel in BUILT_IN)
 PERSON_KINDS: tuple[str, ...] = ("person", "community", "event", "platform")
 COMMENT_SOURCES: tuple[str, ...] = ("blog", "twitter", "facebook", "linkedin", "email", "other")
+#: Where a snapshot's threads come from, with the name pages show.
+PLATFORMS: dict[str, str] = {"bluesky": "Bluesky", "mastodon": "Mastodon", "webmention": "Webmentions", "twitter": "Twitter"}
+#: What a thread comment may have become instead of a post: shown as a placeholder, without a body.
+COMMENT_STATUSES: dict[str, str] = {
+    "deleted": "deleted since an earlier snapshot",
+    "not-found": "deleted, or not found",
+    "blocked": "hidden: its author blocks or is blocked",
+}
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
@@ -97,6 +104,12 @@ class SiteConfig:
     nav: tuple[NavLink, ...]
     redact: tuple[str, ...] = ()  # person ids shown only by a label, everywhere
     noindex_people: bool = False  # ask search engines not to index any person page
+    channels: tuple[Channel, ...] = BUILT_IN  # every channel the site knows: built-in and its own
+
+    @cached_property
+    def channel_table(self) -> dict[str, Channel]:
+        """Channel id -> channel."""
+        return {channel.id: channel for channel in self.channels}
 
     @property
     def base_path(self) -> str:
@@ -181,17 +194,50 @@ class Comment:
     source: str
     body_html: str
     replies: tuple[Comment, ...] = ()
+    handle: str = ""  # the author's handle on the thread's platform ('@ali.bsky.social')
+    original: str = ""  # the link to the original post
+    status: str = ""  # a key of COMMENT_STATUSES: a placeholder, shown without its body
+
+
+@quick_pickle
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A conversation frozen from a platform: its replies threaded, its likes and reposts counted."""
+
+    platform: str  # a key of PLATFORMS
+    url: str  # the original post (or, for Webmentions, the page they were sent to)
+    taken: datetime
+    comments: tuple[Comment, ...]  # top level; replies nest
+    count: int
+    likes: int = 0
+    reposts: int = 0
+
+    @property
+    def label(self) -> str:
+        return PLATFORMS[self.platform]
 
 
 @quick_pickle
 @dataclass(frozen=True, slots=True)
 class CommentSnapshot:
-    """The comments a post had when the snapshot was taken."""
+    """The comments a post had when the snapshot was taken, and the threads frozen from other platforms."""
 
-    taken: datetime
+    taken: datetime | None  # None when the file holds only threads
     source: str
     comments: tuple[Comment, ...]  # top level; replies nest
     count: int
+    threads: tuple[Thread, ...] = ()
+
+    def find(self, original: str) -> Comment | None:
+        """The thread comment whose original post is at ``original``, if the snapshot holds one."""
+        wanted = original.rstrip("/")
+        stack = [comment for thread in self.threads for comment in thread.comments]
+        while stack:
+            comment = stack.pop()
+            if comment.original and comment.original.rstrip("/") == wanted:
+                return comment
+            stack.extend(comment.replies)
+        return None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.model import CHANNELS, STAGES, CaseStudy, Person, PlainPage, Site
+from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPage, Site
 
 #: Page kinds that have a vis-network graph; their pages load the graph scripts.
 GRAPH_KINDS = frozenset({"story", "network", "person"})
@@ -63,7 +63,8 @@ def base_context(site: Site, meta: dict[str, Any]) -> dict[str, Any]:
         "people": site.people,
         "page": meta,
         "stages": STAGES,
-        "channels": CHANNELS,
+        "channels": site.config.channel_table,
+        "statuses": COMMENT_STATUSES,
     }
 
 

@@ -71,6 +71,9 @@ def _comment(comment: Comment, ids: dict[str, str], labels: "_Labels", scrub: _S
         author=author,
         person=ids.get(comment.person, comment.person),
         url="" if theirs else comment.url,
+        # A handle or a link to their post names them as surely as their name does.
+        handle="" if theirs else comment.handle,
+        original="" if theirs else comment.original,
         body_html=scrub.html(comment.body_html),
         replies=tuple(_comment(reply, ids, labels, scrub) for reply in comment.replies),
     )
@@ -94,6 +97,8 @@ def _study(study: CaseStudy, ids: dict[str, str], labels: "_Labels", scrub: _Scr
             source=comments.source,
             comments=tuple(_comment(comment, ids, labels, scrub) for comment in comments.comments),
             count=comments.count,
+            threads=tuple(replace(thread, comments=tuple(_comment(comment, ids, labels, scrub) for comment in thread.comments))
+                          for thread in comments.threads),
         )
     return replace(
         study,

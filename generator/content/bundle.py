@@ -1,7 +1,7 @@
 """One story bundle's own files, validated on their own (before any cross-story check).
 
-``parse_bundle`` is a pure function of the bundle's texts, the site's time zone and the
-kinds of people.yaml's people, which is what lets ``BundleMemo`` reuse its result while
+``parse_bundle`` is a pure function of the bundle's texts, the site's time zone, the
+kinds of people.yaml's people and the site's channel ids, which is what lets ``BundleMemo`` reuse its result while
 those are unchanged and lets a cold build parse bundles on every core. Its result holds
 no YAML nodes (only their places), so it pickles small.
 """
@@ -24,7 +24,7 @@ from generator.content.source import Source, compose, place_of
 from generator.content.stories import FrontMatter, StoryParts, read_front_matter, read_story
 from generator.errors import ContentError, quoted
 from generator.markdown import Rendered, is_remote, render_post
-from generator.model import CaseStudy, CommentSnapshot
+from generator.model import CHANNELS, CaseStudy, CommentSnapshot
 
 #: Fewer bundles to parse than this are parsed in this process: a pool costs more than it saves.
 MIN_PARALLEL_BUNDLES = 64
@@ -88,7 +88,7 @@ def _lean_story(story: StoryParts | None) -> StoryParts | None:
     return StoryParts(people, story.connections, tuple(_placed(ref) for ref in story.references))
 
 
-def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str]) -> ParsedBundle:
+def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str], channels: tuple[str, ...] = CHANNELS) -> ParsedBundle:
     """Validate one bundle's files on their own."""
     post = Source(bundle.post.path if bundle.post else bundle.folder / POST)
     story_source = Source(bundle.story.path if bundle.story else bundle.folder / STORY)
@@ -116,10 +116,15 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str]) ->
                 node = front.cover_node
                 _check_local_path(post, node.start_mark.line + 1, node.start_mark.column + 1, "cover image", front.cover,
                                   bundle.assets)
-    story = read_story(story_source, compose(story_source, bundle.story.current_text()), dict(kinds)) if bundle.story else None
+    story = read_story(story_source, compose(story_source, bundle.story.current_text()), dict(kinds), channels) if bundle.story else None
     snapshot, comment_refs = (None, ())
     if bundle.comments:
         snapshot, comment_refs = read_comments(comments_source, compose(comments_source, bundle.comments.current_text()), zone)
+    if body is not None:
+        for quote in body.quotes:
+            if not bundle.comments or (snapshot is not None and snapshot.find(quote.src) is None):
+                post.error_at(body_line + quote.line, 1, f"the quoted post {quoted(quote.src)} is not in this story's comments.yaml",
+                              "take a snapshot of its thread first: introchain snapshot URL --story SLUG")
     if front and front.slug:
         slug = front.slug
     sources = (post, story_source, comments_source)
@@ -149,9 +154,9 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str]) ->
     )
 
 
-def _parse_chunk(work: tuple[Sequence[RawBundle], ZoneInfo, Mapping[str, str]]) -> list[ParsedBundle]:
-    bundles, zone, kinds = work
-    parsed = [parse_bundle(bundle, zone, kinds) for bundle in bundles]
+def _parse_chunk(work: tuple[Sequence[RawBundle], ZoneInfo, Mapping[str, str], tuple[str, ...]]) -> list[ParsedBundle]:
+    bundles, zone, kinds, channels = work
+    parsed = [parse_bundle(bundle, zone, kinds, channels) for bundle in bundles]
     for bundle in bundles:
         _forget_texts(bundle)  # in a worker, this keeps the texts out of the results sent back
     return parsed
@@ -180,19 +185,20 @@ class BundleMemo:
         # By identity: ``read_content`` hands back the very same bundle object while its files
         # are unchanged, and hashing every bundle's texts would cost more than the lookup saves.
         self._entries: dict[int, tuple[RawBundle, ParsedBundle]] = {}
-        self._context: tuple[str, tuple[tuple[str, str], ...]] | None = None
+        self._context: tuple | None = None
 
-    def parse_all(self, bundles: Sequence[RawBundle], zone: ZoneInfo, kinds: Mapping[str, str]) -> list[ParsedBundle]:
+    def parse_all(self, bundles: Sequence[RawBundle], zone: ZoneInfo, kinds: Mapping[str, str],
+                  channels: tuple[str, ...] = CHANNELS) -> list[ParsedBundle]:
         """Every bundle parsed, in order: reused when possible, the rest on every core when there are many."""
         from generator.parallel import map_chunks
 
-        context = (zone.key, tuple(sorted(kinds.items())))
+        context = (zone.key, tuple(sorted(kinds.items())), channels)
         entries = self._entries if context == self._context else {}
         missing = [bundle for bundle in bundles if entries.get(id(bundle), (None,))[0] is not bundle]
         if len(missing) >= MIN_PARALLEL_BUNDLES:
-            parsed = map_chunks(_parse_chunk, missing, lambda chunk: (chunk, zone, dict(kinds)))
+            parsed = map_chunks(_parse_chunk, missing, lambda chunk: (chunk, zone, dict(kinds), channels))
         else:
-            parsed = [parse_bundle(bundle, zone, kinds) for bundle in missing]
+            parsed = [parse_bundle(bundle, zone, kinds, channels) for bundle in missing]
         for bundle in missing:
             _forget_texts(bundle)
         # A bundle parsed in a worker comes back with the worker's copy of its files: point it

@@ -11,11 +11,11 @@ import yaml
 
 from generator.content.dates import datetime_field
 from generator.content.fields import (
-    INVALID, Fields, describe, expect_mapping, identifier, nonempty_text, one_of, web_url,
+    INVALID, Fields, describe, expect_mapping, identifier, list_of, nonempty_text, one_of, text, web_url,
 )
 from generator.content.source import Source
 from generator.markdown import render_comment
-from generator.model import COMMENT_SOURCES, Comment, CommentSnapshot
+from generator.model import COMMENT_SOURCES, COMMENT_STATUSES, PLATFORMS, Comment, CommentSnapshot, Thread
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 #: Replies nest at most this deep; deeper ones continue at this depth.
@@ -41,27 +41,36 @@ def _warn_private(source: Source, node: yaml.Node, body: str) -> None:
         source.error(node, "this comment seems to contain a phone number", "remove it before publishing", warning=True)
 
 
-def _read_comment(source: Source, node: yaml.Node, zone: tzinfo, number: int) -> Any:
+def _read_comment(source: Source, node: yaml.Node, zone: tzinfo, number: int, platform: str = "", prefix: str = "") -> Any:
+    """One comment: a blog comment, or (with ``platform``) a post of a thread."""
     mapping = expect_mapping(source, node, "a comment")
     if mapping is None:
         return INVALID
     fields = Fields(source, mapping, "a comment")
+    status = fields.get("status", one_of(tuple(COMMENT_STATUSES), "comment status"), "") if platform else ""
     values = {
-        "id": fields.get("id", identifier, f"comment-{number}"),
-        "author": fields.get("author", nonempty_text, required=True),
+        "id": fields.get("id", identifier, f"{prefix}comment-{number}"),
+        "author": fields.get("author", nonempty_text, "", required=not status),
         "person": fields.get("person", identifier, ""),
         "url": fields.get("url", web_url, ""),
         "date": fields.get("date", datetime_field(zone), required=True),
-        "source": fields.get("source", one_of(COMMENT_SOURCES, "comment source"), "blog"),
     }
-    body = fields.get("body", nonempty_text, required=True)
+    if platform:
+        values.update(source=platform, handle=fields.get("handle", nonempty_text, ""), status=status,
+                      original=fields.get("original", web_url, ""))
+        fields.get("digest", text)  # written by `introchain snapshot` to tell hand edits apart; not shown
+    else:
+        values["source"] = fields.get("source", one_of(COMMENT_SOURCES, "comment source"), "blog")
+    body = fields.get("body", nonempty_text, "", required=not status)
     reply_to = fields.get("reply_to", identifier, "")
     fields.finish()
-    if body is not INVALID:
+    if body:
         _warn_private(source, fields.node_of("body"), body)
-    if INVALID in (body, reply_to) or any(value is INVALID for value in values.values()):
+    if INVALID in (body, reply_to, status) or any(value is INVALID for value in values.values()):
         return INVALID
-    comment = Comment(body_html=render_comment(body), **values)
+    if status and not values["author"]:
+        values["author"] = "unknown"
+    comment = Comment(body_html=render_comment(body) if body and not status else "", **values)
     return _Flat(comment, reply_to, fields.node_of("reply_to"), values["date"])
 
 
@@ -106,41 +115,109 @@ def _thread(source: Source, flat: list[_Flat]) -> tuple[Comment, ...]:
     return tuple(sorted(roots, key=lambda c: (c.date, c.id)))
 
 
+def _count(source: Source, node: yaml.Node) -> Any:
+    """A whole number of at least 0 (likes, reposts)."""
+    if isinstance(node, yaml.ScalarNode) and node.tag.endswith(":int") and node.value.isdigit():
+        return int(node.value)
+    source.error(node, f"expected a whole number of at least 0, found {describe(node)}")
+    return INVALID
+
+
+def _read_list(source: Source, list_node: yaml.Node | None, zone: tzinfo, platform: str, references: list,
+               id_nodes: dict[str, yaml.Node], prefix: str = "") -> tuple[Comment, ...] | None:
+    """A list of comments, threaded; None when any of them has an error.
+
+    ``id_nodes`` holds the ids already used in the file: ids are anchors on one page, so
+    they are unique across the blog's comments and every thread.
+    """
+    flat: list[_Flat] = []
+    failed = False
+    if list_node is None or (isinstance(list_node, yaml.ScalarNode) and list_node.tag.endswith(":null")):
+        return ()
+    if not isinstance(list_node, yaml.SequenceNode):
+        source.error(list_node, f"'comments' must be a list, not {describe(list_node)}")
+        return None
+    for number, child in enumerate(list_node.value, start=1):
+        if not source.visit(child):
+            return None
+        item = _read_comment(source, child, zone, number, platform, prefix)
+        if item is INVALID:
+            failed = True
+            continue
+        if item.comment.id in id_nodes:
+            source.error(child, f"comment id '{item.comment.id}' is used twice in this file", "give each comment its own id")
+            failed = True
+            continue
+        id_nodes[item.comment.id] = child
+        if item.comment.person:
+            references.append((item.comment.person, child))
+        flat.append(item)
+    errors_before = len(source.errors)
+    threaded = _thread(source, flat)
+    if failed or len(source.errors) != errors_before:
+        return None
+    return threaded
+
+
+def _size(comments: tuple[Comment, ...]) -> int:
+    return sum(1 + _size(comment.replies) for comment in comments)
+
+
+def _read_thread(source: Source, node: yaml.Node, zone: tzinfo, references: list, id_nodes: dict, number: int) -> Any:
+    """One thread of ``threads:``: where it was taken from, when, and its comments."""
+    mapping = expect_mapping(source, node, "a thread")
+    if mapping is None:
+        return INVALID
+    fields = Fields(source, mapping, "a thread")
+    platform = fields.get("platform", one_of(tuple(PLATFORMS), "platform"), required=True)
+    url = fields.get("url", web_url, required=True)
+    taken = fields.get("taken", datetime_field(zone), required=True)
+    likes = fields.get("likes", _count, 0)
+    reposts = fields.get("reposts", _count, 0)
+    fields.get("fetched", list_of(identifier, allow_single=False), ())  # ids snapshot wrote (see docs/snapshots.md)
+    list_node = fields.node_of("comments")
+    fields.finish(extra_known=("comments",))
+    if platform is INVALID:
+        return INVALID
+    comments = _read_list(source, list_node, zone, platform, references, id_nodes, f"thread-{number}-")
+    if comments is None or INVALID in (url, taken, likes, reposts):
+        return INVALID
+    return Thread(platform, url, taken, comments, _size(comments), likes, reposts)
+
+
 def read_comments(source: Source, node: yaml.Node | None, zone: tzinfo) -> tuple[CommentSnapshot | None, tuple]:
-    """Validate comments.yaml; returns the snapshot (None on errors) and the person references."""
+    """Validate comments.yaml; returns the snapshot (None on errors) and the person references.
+
+    The blog's own comments sit at the top level (``taken``, ``source``, ``comments``);
+    ``threads`` holds conversations frozen from other platforms. A file may hold either or both.
+    """
     mapping = expect_mapping(source, node, "comments.yaml")
     if mapping is None:
         return None, ()
     fields = Fields(source, mapping, "comments.yaml")
-    taken = fields.get("taken", datetime_field(zone), required=True)
-    origin = fields.get("source", web_url, required=True)
+    threads_node = fields.node_of("threads")
+    blog = threads_node is None or fields.node_of("comments") is not None
+    taken = fields.get("taken", datetime_field(zone), None, required=blog)
+    origin = fields.get("source", web_url, "", required=blog)
     list_node = fields.node_of("comments")
-    fields.finish(extra_known=("comments",))
-    flat: list[_Flat] = []
+    fields.finish(extra_known=("comments", "threads"))
+    references: list = []
     id_nodes: dict[str, yaml.Node] = {}
-    references = []
-    failed = INVALID in (taken, origin)
-    if list_node is not None and not (isinstance(list_node, yaml.ScalarNode) and list_node.tag.endswith(":null")):
-        if not isinstance(list_node, yaml.SequenceNode):
-            source.error(list_node, f"'comments' must be a list, not {describe(list_node)}")
-            return None, ()
-        for number, child in enumerate(list_node.value, start=1):
+    threaded = _read_list(source, list_node, zone, "", references, id_nodes)
+    threads: list[Thread] = []
+    failed = threaded is None or INVALID in (taken, origin)
+    if threads_node is not None and not (isinstance(threads_node, yaml.ScalarNode) and threads_node.tag.endswith(":null")):
+        if not isinstance(threads_node, yaml.SequenceNode):
+            source.error(threads_node, f"'threads' must be a list, not {describe(threads_node)}")
+            return None, tuple(references)
+        for number, child in enumerate(threads_node.value, start=1):
             if not source.visit(child):
-                return None, ()
-            item = _read_comment(source, child, zone, number)
-            if item is INVALID:
-                failed = True
-                continue
-            if item.comment.id in id_nodes:
-                source.error(child, f"comment id '{item.comment.id}' is used twice in this file", "give each comment its own id")
-                failed = True
-                continue
-            id_nodes[item.comment.id] = child
-            if item.comment.person:
-                references.append((item.comment.person, child))
-            flat.append(item)
-    errors_before = len(source.errors)
-    threaded = _thread(source, flat)
-    if failed or len(source.errors) != errors_before:
+                return None, tuple(references)
+            thread = _read_thread(source, child, zone, references, id_nodes, number)
+            failed = failed or thread is INVALID
+            if thread is not INVALID:
+                threads.append(thread)
+    if failed:
         return None, tuple(references)
-    return CommentSnapshot(taken=taken, source=origin, comments=threaded, count=len(flat)), tuple(references)
+    return CommentSnapshot(taken=taken, source=origin, comments=threaded, count=_size(threaded),
+                           threads=tuple(threads)), tuple(references)

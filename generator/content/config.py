@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -11,6 +12,7 @@ import yaml
 from generator.content.fields import (
     INVALID, Fields, boolean, expect_mapping, identifier, list_of, nonempty_text, positive_int, text,
 )
+from generator.channels import BUILT_IN, Channel, channel_table
 from generator.content.source import Source
 from generator.errors import quoted
 from generator.model import NavLink, SiteConfig
@@ -54,6 +56,43 @@ def _nav_link(source: Source, node: yaml.Node) -> Any:
     return INVALID if INVALID in (title, url) else NavLink(title, url)
 
 
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+def _colour(source: Source, node: yaml.Node) -> Any:
+    value = text(source, node)
+    if value is not INVALID and not _COLOUR.match(value):
+        source.error(node, f"expected a colour as #rrggbb, found {quoted(value)}", "for example: colour: '#1185fe' (quoted: # starts a YAML comment)")
+        return INVALID
+    return value
+
+
+def _channel(source: Source, node: yaml.Node) -> Any:
+    """``{id, label, colour}``: a channel of the site's own."""
+    mapping = expect_mapping(source, node, "a channel")
+    if mapping is None:
+        return INVALID
+    fields = Fields(source, mapping, "a channel")
+    channel_id = fields.get("id", identifier, required=True)
+    label = fields.get("label", nonempty_text, required=True)
+    colour = fields.get("colour", _colour, "#64748b")
+    fields.finish()
+    return INVALID if INVALID in (channel_id, label, colour) else Channel(channel_id, label.strip(), colour.lower())
+
+
+def _channels(source: Source, node: yaml.Node) -> Any:
+    own = list_of(_channel, allow_single=False)(source, node)
+    if own is INVALID:
+        return INVALID
+    seen: set[str] = set()
+    for channel, child in zip(own, node.value):
+        if channel.id in seen:
+            source.error(child, f"channel '{channel.id}' is defined twice in site.yaml", "remove one of them")
+            return INVALID
+        seen.add(channel.id)
+    return tuple(channel_table(own).values())
+
+
 def _reference(source: Source, node: yaml.Node) -> Any:
     value = identifier(source, node)
     return INVALID if value is INVALID else (value, node)
@@ -86,6 +125,7 @@ def read_config(source: Source, node: yaml.Node | None, base_url_override: str |
         "timezone": fields.get("timezone", _timezone, "UTC"),
         "posts_per_page": fields.get("posts_per_page", positive_int, 10),
         "nav": fields.get("nav", list_of(_nav_link, allow_single=False), ()),
+        "channels": fields.get("channels", _channels, BUILT_IN),
     }
     privacy = fields.get("privacy", _privacy, ((), False))
     fields.finish()

@@ -25,8 +25,10 @@ from generator.content.source import Source, compose, place_of
 from generator.errors import ContentError, ContentErrors, display_path, quoted
 from generator.markdown import is_remote
 from generator.content.plain_pages import read_plain_page
-from generator.model import Person, PlainPage, Site, SiteConfig
+from generator.handles import link_handles
+from generator.model import CHANNELS, Person, PlainPage, Site, SiteConfig
 from generator.privacy import apply_privacy
+from generator.quotes import fill_quote_cards
 
 
 @dataclass
@@ -224,7 +226,8 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
     zone = ZoneInfo(config.timezone) if config else ZoneInfo("UTC")
     people_source, global_people = _read_people(raw, memo)
     kinds = {person_id: person.kind for person_id, (person, _) in global_people.items()}
-    parsed = [_Checked(item) for item in memo.bundles.parse_all(raw.bundles, zone, kinds)]
+    channels = tuple(channel.id for channel in config.channels) if config else CHANNELS
+    parsed = [_Checked(item) for item in memo.bundles.parse_all(raw.bundles, zone, kinds, channels)]
 
     people = {person_id: person for person_id, (person, _) in global_people.items()}
     # Paths, not their display forms: those are computed only for the messages that need them.
@@ -262,8 +265,8 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
         return None, errors
     studies = [item.item.study for item in parsed if drafts or not item.item.study.draft]
     studies.sort(key=lambda study: (study.date, study.slug), reverse=True)
-    site = Site(config=config, people=dict(sorted(people.items())), studies=tuple(studies), pages=pages)
-    return apply_privacy(site, config.redact, config.noindex_people), errors
+    site = link_handles(Site(config=config, people=dict(sorted(people.items())), studies=tuple(studies), pages=pages))
+    return fill_quote_cards(apply_privacy(site, config.redact, config.noindex_people)), errors
 
 
 def load_site(content_dir: Path, *, drafts: bool = False, base_url: str | None = None,

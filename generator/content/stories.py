@@ -82,7 +82,7 @@ def read_front_matter(source: Source, node: yaml.Node | None, zone: tzinfo) -> F
     return FrontMatter(**values, slug_node=fields.node_of("slug"), cover_node=fields.node_of("cover"))
 
 
-def _stage(source: Source, node: yaml.Node) -> Any:
+def _stage(source: Source, node: yaml.Node, channels: tuple[str, ...] = CHANNELS) -> Any:
     if isinstance(node, yaml.ScalarNode):
         name = one_of(STAGE_NAMES, "stage")(source, node)
         return INVALID if name is INVALID else Stage(name)
@@ -93,14 +93,15 @@ def _stage(source: Source, node: yaml.Node) -> Any:
     values = {
         "stage": fields.get("stage", one_of(STAGE_NAMES, "stage"), required=True),
         "date": fields.get("date", partial_date, None),
-        "channel": fields.get("channel", one_of(CHANNELS, "channel"), ""),
+        "channel": fields.get("channel", one_of(channels, "channel"), ""),
         "note": fields.get("note", text, ""),
     }
     fields.finish()
     return INVALID if any(value is INVALID for value in values.values()) else Stage(**values)
 
 
-def _connection(source: Source, node: yaml.Node, references: list[Reference], known_kinds: dict[str, str]) -> Any:
+def _connection(source: Source, node: yaml.Node, references: list[Reference], known_kinds: dict[str, str],
+                channels: tuple[str, ...] = CHANNELS) -> Any:
     mapping = expect_mapping(source, node, "a connection")
     if mapping is None:
         return INVALID
@@ -108,11 +109,12 @@ def _connection(source: Source, node: yaml.Node, references: list[Reference], kn
     between = fields.get("between", list_of(_reference, allow_single=False), required=True)
     via = fields.get("via", list_of(_reference), ())
     bridge = fields.get("bridge", one_of(BRIDGES, "bridge kind"), None)
-    channels = fields.get("channels", list_of(one_of(CHANNELS, "channel")), None)
+    known_channels = channels
+    channels = fields.get("channels", list_of(one_of(known_channels, "channel")), None)
     started = fields.get("when", when, None)
     met = fields.get("met_in_person", boolean, None)
     summary = fields.get("summary", text, "")
-    stages = fields.get("stages", list_of(_stage, min_items=1), required=True)
+    stages = fields.get("stages", list_of(lambda src, item: _stage(src, item, known_channels), min_items=1), required=True)
     fields.finish()
     if between is not INVALID:
         if len(between) != 2:
@@ -148,12 +150,13 @@ def _connection(source: Source, node: yaml.Node, references: list[Reference], kn
     )
 
 
-def read_story(source: Source, node: yaml.Node | None, global_kinds: dict[str, str]) -> StoryParts | None:
+def read_story(source: Source, node: yaml.Node | None, global_kinds: dict[str, str],
+               channels: tuple[str, ...] = CHANNELS) -> StoryParts | None:
     """Validate story.yaml; None when it is not even a mapping.
 
     Otherwise the parts are returned even when some connections had errors (those are left
     out and their errors recorded), so that every id it mentions can still be checked.
-    ``global_kinds`` maps the ids of people.yaml to their kinds.
+    ``global_kinds`` maps the ids of people.yaml to their kinds; ``channels`` are the channel ids the site knows.
     """
     mapping = expect_mapping(source, node, "story.yaml")
     if mapping is None:
@@ -174,7 +177,7 @@ def read_story(source: Source, node: yaml.Node | None, global_kinds: dict[str, s
         for child in connections_node.value:
             if not source.visit(child):
                 break
-            connections.append(_connection(source, child, references, kinds))
+            connections.append(_connection(source, child, references, kinds, channels))
     elif not (isinstance(connections_node, yaml.ScalarNode) and connections_node.tag.endswith(":null")):
         source.error(connections_node, f"'connections' must be a list of connections, not {describe(connections_node)}")
     valid = tuple(connection for connection in connections if connection is not INVALID)
