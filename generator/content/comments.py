@@ -69,7 +69,7 @@ def _read_comment(source: Source, node: yaml.Node, zone: tzinfo, number: int, pl
     if INVALID in (body, reply_to, status) or any(value is INVALID for value in values.values()):
         return INVALID
     if status and not values["author"]:
-        values["author"] = "unknown"
+        values["author"] = "someone"
     comment = Comment(body_html=render_comment(body) if body and not status else "", **values)
     return _Flat(comment, reply_to, fields.node_of("reply_to"), values["date"])
 

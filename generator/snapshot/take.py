@@ -103,9 +103,8 @@ class Outcome:
         fetched, changes = self.fetched, self.changes
         assert fetched is not None
         lines = [f"{'Dry run: ' if dry_run else ''}{fetched.platform} thread {fetched.url}: {len(fetched.posts)} posts fetched"]
-        verb = "would " if dry_run else ""
         if changes.new_thread:
-            lines.append(f"  {verb}add the thread to {shown}")
+            lines.append(f"  {'would add' if dry_run else 'added'} the thread to {shown}")
         for label, ids in (("added", changes.added), ("marked deleted", changes.deleted),
                            ("kept as edited by hand", changes.kept_edited), ("left out (removed by hand)", changes.kept_removed)):
             if ids:
