@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from conftest import PEOPLE_YAML, SITE_YAML, run_cli, story_files
+from conftest import PEOPLE_YAML, REPO, SITE_YAML, run_cli, story_files
 from snapshot_replay import ReplayServer
 from test_snapshot import BSKY_URL, bluesky_routes, snapshot
 
@@ -106,3 +106,31 @@ def test_bad_site_channels_are_positioned_errors(make_site, channels, where, mes
     project = make_site({"site.yaml": SITE_YAML + "channels:\n" + channels})
     result = run_cli("check", cwd=project)
     assert result.code == 1 and f"content/{where}: error: {message}" in result.err, result.err
+
+
+@pytest.mark.browser
+def test_a_story_with_threads_placeholders_and_a_quote_card_is_valid_html_and_accessible(make_site, replay, tmp_path, browser,
+                                                                                         static_server):
+    from test_html_valid import nu_errors
+
+    body = f"Ali put it best:\n\n```quote\n{ALI_POST}\n```\n"
+    project = make_site({**story_files("first", title="Story first", body=body), "people.yaml": PEOPLE})
+    bluesky_routes(replay)
+    assert snapshot(project, BSKY_URL, "--api-base", replay.url).code == 0
+    built_page(project, tmp_path)
+    assert nu_errors([tmp_path / "site/stories/first/index.html"]) == []
+    axe = (REPO / ".cache/tools/node_modules/axe-core/axe.min.js")
+    if not axe.is_file():
+        pytest.skip("axe-core is not installed; run scripts/test once")
+    server = static_server(tmp_path / "site", "/repo/")
+    violations = {}
+    for scheme in ("light", "dark"):
+        # bypass_csp: the page's own CSP (script-src 'self') would refuse the injected checker.
+        context = browser.new_context(bypass_csp=True, color_scheme=scheme, reduced_motion="reduce")
+        page = context.new_page()
+        page.goto(f"{server.url}stories/first/")
+        page.add_script_tag(path=str(axe))
+        violations[scheme] = page.evaluate(
+            "async () => (await axe.run(document.querySelector('main'))).violations.map(v => v.id + ': ' + v.nodes[0].html)")
+        context.close()
+    assert violations == {"light": [], "dark": []}
