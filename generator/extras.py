@@ -57,7 +57,8 @@ def compute_extra(inputs: GraphInputs, extra: Extra) -> dict[str, Any]:
 def extra_key(inputs: GraphInputs, extra: Extra, digester: Digester) -> str:
     """A digest of everything ``compute_extra`` reads for ``extra``."""
     site, counts = inputs.site, inputs.counts
-    base = site.config.base_path
+    # Channel labels and colours are drawn into every graph, legend and figure.
+    base = site.config.base_path + digester(site.config.channels)
     if extra.kind == "story":
         study = inputs.studies[extra.ident]
         people = study.people

@@ -22,6 +22,19 @@ def _edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+THREAD = """threads:
+  - platform: mastodon
+    url: https://mastodon.example/@tess/1
+    taken: 2020-01-06
+    comments:
+      - {id: masto-1, author: Tess Author, handle: '@tess@mastodon.example', date: 2020-01-05, body: Posted it.}
+      - {id: masto-2, author: Ann, date: 2020-01-06, reply_to: masto-1, body: Read it.}
+"""
+
 #: (description, edit) pairs applied one after another to the same project.
 EDITS = [
     ("a post", lambda c: _edit(c / "stories/beta/index.md", "Hello **world**.", "Hello **edited** world.")),
@@ -29,6 +42,8 @@ EDITS = [
     ("a person", lambda c: _edit(c / "people.yaml", "name: Ann Example", "name: Ann Renamed")),
     ("site.yaml", lambda c: _edit(c / "site.yaml", "title: Test Stories", "title: Renamed Stories")),
     ("a comment", lambda c: _edit(c / "stories/gamma/comments.yaml", "body: Lovely.", "body: Lovely, edited.")),
+    ("a channel's label and colour", lambda c: _append(c / "site.yaml", "channels:\n  - {id: twitter, label: X, colour: '#101010'}\n")),
+    ("a thread", lambda c: _append(c / "stories/gamma/comments.yaml", THREAD)),
     ("a new story", lambda c: [(c / name).parent.mkdir(parents=True, exist_ok=True) or (c / name).write_text(text)
                                for name, text in story_files("epsilon", date="2020-02-01").items()]),
     ("a deleted story", lambda c: shutil.rmtree(c / "stories/alpha")),

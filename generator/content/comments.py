@@ -17,7 +17,8 @@ from generator.content.source import Source
 from generator.markdown import render_comment
 from generator.model import COMMENT_SOURCES, COMMENT_STATUSES, PLATFORMS, Comment, CommentSnapshot, Thread
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
+# Not after '@' or a word character: '@ali@mastodon.example' is a fediverse handle, not an address.
+EMAIL = re.compile(r"(?<![@\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}", re.IGNORECASE)
 #: Replies nest at most this deep; deeper ones continue at this depth.
 MAX_DEPTH = 6
 _PHONE = re.compile(r"(?<![\w/])\+?\d[\d ().-]{7,}\d(?!\w)")
@@ -35,7 +36,7 @@ class _Flat:
 
 def _warn_private(source: Source, node: yaml.Node, body: str) -> None:
     """Snapshots quote real people: flag contact details that should not be republished."""
-    if _EMAIL.search(body):
+    if EMAIL.search(body):
         source.error(node, "this comment contains an e-mail address", "remove it before publishing", warning=True)
     if any(sum(ch.isdigit() for ch in match.group()) >= 9 for match in _PHONE.finditer(body)):
         source.error(node, "this comment seems to contain a phone number", "remove it before publishing", warning=True)

@@ -10,20 +10,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from generator.content.comments import EMAIL
 from generator.importers.markdown_convert import html_to_markdown
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>!|~#&])")
 _LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])(?=\s|$)", re.MULTILINE)
 _IMAGE = re.compile(r"!\[([^\]]*)\]\((?:[^()\s]|\([^()\s]*\))*\)")
-# Not preceded by '@' or a word character: '@ali@mastodon.example' is a handle, not an address.
-_EMAIL = re.compile(r"(?<![@\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
 _IPV4 = re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)(?![\w.]*\d)")
 _IPV6 = re.compile(r"(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?![\w:])", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
     """``text`` without e-mail or IP addresses: the site never republishes them."""
-    text = _EMAIL.sub("[e-mail address removed]", text)
+    text = EMAIL.sub("[e-mail address removed]", text)
     text = _IPV4.sub("[IP address removed]", text)
     return _IPV6.sub("[IP address removed]", text)
 
