@@ -297,9 +297,11 @@ class CaseStudy:
 
     @cached_property
     def commenters(self) -> tuple[str, ...]:
-        """The person ids the comment snapshot names (``person:``), each once, in comment order."""
+        """The person ids the comment snapshot names (``person:``, threads included), each once, in comment order."""
         seen: dict[str, None] = {}
-        waiting = list(reversed(self.comments.comments)) if self.comments else []
+        snapshot = self.comments
+        tops = (*snapshot.comments, *(comment for thread in snapshot.threads for comment in thread.comments)) if snapshot else ()
+        waiting = list(reversed(tops))
         while waiting:  # replies nest: walk the tree without recursion
             comment = waiting.pop()
             if comment.person:

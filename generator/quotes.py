@@ -16,13 +16,12 @@ from generator.model import COMMENT_STATUSES, PLATFORMS, CaseStudy, Comment, Sit
 _MARKER = re.compile(r"<!--introchain-quote:([^>]*)-->")
 
 
-def quote_card(comment: Comment, base_path: str, people: dict) -> str:
-    """The card of one post, as HTML (every value escaped)."""
+def quote_card(comment: Comment, site: Site) -> str:
+    """The card of one post, as HTML (every value escaped); the author links to their page when they have one."""
     escape = html.escape
-    person = people.get(comment.person) if comment.person else None
-    author = escape(person.display_name if person else comment.author)
-    if person:
-        author = f'<a href="{escape(base_path + person.url_path)}">{author}</a>'
+    author = escape(comment.author)
+    if comment.person and site.has_page(comment.person):
+        author = f'<a href="{escape(site.config.base_path + site.people[comment.person].url_path)}">{author}</a>'
     handle = f' <span class="quote-handle">{escape(comment.handle)}</span>' if comment.handle else ""
     when = f'<time datetime="{comment.date.isoformat(timespec="seconds")}">{comment.date.day} {comment.date.strftime("%B")} {comment.date.year}</time>'
     if comment.original:
@@ -34,12 +33,12 @@ def quote_card(comment: Comment, base_path: str, people: dict) -> str:
             f'<figcaption><span class="quote-author">{author}</span>{handle} on {platform}, {when}</figcaption>\n</figure>\n')
 
 
-def _study(study: CaseStudy, base_path: str, people: dict) -> CaseStudy:
+def _study(study: CaseStudy, site: Site) -> CaseStudy:
     snapshot = study.comments
 
     def card(match: re.Match) -> str:
         comment = snapshot.find(html.unescape(match.group(1))) if snapshot else None
-        return quote_card(comment, base_path, people) if comment else ""  # validation reported a missing post
+        return quote_card(comment, site) if comment else ""  # validation reported a missing post
 
     return replace(study, body_html=_MARKER.sub(card, study.body_html))
 
@@ -48,7 +47,6 @@ def fill_quote_cards(site: Site) -> Site:
     """The site with every quote marker replaced by its card."""
     if not any("<!--introchain-quote:" in study.body_html for study in site.studies):
         return site
-    base_path = site.config.base_path
-    studies = tuple(_study(study, base_path, site.people) if "<!--introchain-quote:" in study.body_html else study
+    studies = tuple(_study(study, site) if "<!--introchain-quote:" in study.body_html else study
                     for study in site.studies)
     return replace(site, studies=studies)

@@ -11,14 +11,9 @@ from snapshot_replay import ReplayServer
 from test_snapshot import BSKY_URL, bluesky_routes, snapshot
 
 ALI_POST = "https://bsky.app/profile/alidavies.bsky.social/post/3lbq3c2mfhk2d"
-PEOPLE = PEOPLE_YAML + """\
-ali:
-  name: Ali Davies
-  handles: {bluesky: "@AliDavies.bsky.social", twitter: "@alidavies"}
-paul:
-  name: Paul O'Mahony
-  handles: {bluesky: "https://bsky.app/profile/paulomahony.ie"}
-"""
+# Ann and Bob, who have pages (they are in the story's chain), post on Bluesky as Ali and Paul.
+PEOPLE = PEOPLE_YAML.replace("  name: Ann Example\n", '  name: Ann Example\n  handles: {bluesky: "@AliDavies.bsky.social", twitter: "@alidavies"}\n').replace(
+    "  name: Bob Example\n", "  name: Bob O'Mahony\n  handles: {bluesky: \"https://bsky.app/profile/paulomahony.ie\"}\n")
 
 
 @pytest.fixture
@@ -40,16 +35,15 @@ def test_replies_by_a_known_handle_link_to_the_persons_page(make_site, replay, t
     assert snapshot(project, BSKY_URL, "--api-base", replay.url).code == 0
     page = built_page(project, tmp_path)
     ali = page[page.index('id="comment-bsky-3lbq3c2mfhk2d"'):]
-    assert ali.index('<a class="person person-person" href="/repo/people/ali/">Ali Davies</a>') < ali.index("</article>")
+    assert ali.index('<a class="person person-person" href="/repo/people/ann/">Ali Davies</a>') < ali.index("</article>")
     paul = page[page.index('id="comment-bsky-3lbq4a7rxb22x"'):]
-    assert paul.index('href="/repo/people/paul/"') < paul.index("</article>")
+    assert paul.index('href="/repo/people/bob/"') < paul.index("</article>")
     liz = page[page.index('id="comment-bsky-3lbq5kq4zl22c"'):]
     assert "/repo/people/" not in liz[:liz.index("</article>")]
 
 
 def test_redaction_applies_to_snapshot_authors_matched_by_handle(make_site, replay, tmp_path):
-    project = make_site({"people.yaml": PEOPLE + "  location: Cork\n",
-                         "site.yaml": SITE_YAML + "privacy:\n  redact: [paul]\n"})
+    project = make_site({"people.yaml": PEOPLE, "site.yaml": SITE_YAML + "privacy:\n  redact: [bob]\n"})
     bluesky_routes(replay)
     assert snapshot(project, BSKY_URL, "--api-base", replay.url).code == 0
     result = run_cli("build", "--out", tmp_path / "site", cwd=project)
@@ -68,7 +62,7 @@ def test_a_quote_block_renders_a_static_card_of_a_snapshot_post(make_site, repla
     page = built_page(project, tmp_path)
     prose = page[page.index('<div class="prose">'):page.index("</article>")]
     assert '<figure class="quote-card">' in prose
-    assert '<span class="quote-author"><a href="/repo/people/ali/">Ali Davies</a></span>' in prose
+    assert '<span class="quote-author"><a href="/repo/people/ann/">Ali Davies</a></span>' in prose
     assert '<span class="quote-handle">@alidavies.bsky.social</span> on Bluesky' in prose
     assert f'<a href="{ALI_POST}" rel="nofollow noopener"><time datetime="2024-11-20T17:15:40+00:00">20 November 2024</time></a>' in prose
     assert "Still grateful" in prose

@@ -16,7 +16,8 @@ IP_REMOVED = "[IP removed]"
 
 # Local part, "@", then a host with at least one dot. Also finds an address written with
 # HTML or URL escapes undone earlier (the converters unescape entities before this runs).
-_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}", re.UNICODE)
+# Not right after "@": "@ali@mastodon.example" is a fediverse handle, not an address.
+_EMAIL = re.compile(r"(?<![@\w.!#$%&'*+/=?^`{|}~-])[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}", re.UNICODE)
 # Markdown links and autolinks whose target is a mailto: URL keep only their text.
 _MAILTO_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?mailto:[^)\n]*\)", re.I)
 _MAILTO_AUTOLINK = re.compile(r"<mailto:[^>\s]*>", re.I)
