@@ -90,6 +90,21 @@ def _default_author(content: Path) -> str | None:
     return next(iter(site.people), None)
 
 
+#: Longest slug made from a title: a URL stays readable, and a long title is cut at a word.
+MAX_SLUG = 60
+
+
+def _slug_from(title: str) -> str:
+    """The title transliterated to a slug ('Πώς γνωριστήκαμε' -> 'pos-gnoristikame'), at most ``MAX_SLUG`` long."""
+    from generator.content.fields import slugify
+
+    slug = slugify(title)
+    if len(slug) <= MAX_SLUG:
+        return slug
+    cut = slug[:MAX_SLUG + 1]
+    return cut[:cut.rfind("-")] if "-" in cut else slug[:MAX_SLUG]
+
+
 def run(args: argparse.Namespace) -> int:
     """Create stories/<slug>/ with its three files; 2 if it exists or the content folder is missing."""
     import yaml
@@ -101,10 +116,15 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {display_path(content / 'site.yaml')} not found; run from your project folder or pass --content",
               file=sys.stderr)
         return 2
-    slug = args.slug or slugify(args.title)
+    slug = args.slug or _slug_from(args.title)
     if not IDENTIFIER.match(slug or ""):
-        print(f"error: cannot make a slug from {args.title!r}; pass --slug with lower-case letters, digits and hyphens",
-              file=sys.stderr)
+        if args.slug:
+            print(f"error: --slug {args.slug!r} is not a slug: use lower-case letters, digits and hyphens "
+                  f"(for example {slugify(args.slug) or 'my-first-story'!r})", file=sys.stderr)
+        else:
+            print(f"error: no letters or digits to make a slug from in {args.title!r}; "
+                  "pass --slug with lower-case letters, digits and hyphens (for example --slug how-we-met)",
+                  file=sys.stderr)
         return 2
     folder = content / "stories" / slug
     if folder.exists():

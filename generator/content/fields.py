@@ -178,11 +178,16 @@ def list_of(item: Convert, *, allow_single: bool = True, min_items: int = 0) -> 
 
 @functools.lru_cache(maxsize=4096)  # tags are slugified for every story on every build
 def slugify(value: str) -> str:
-    """Lower-case, ASCII-folded, hyphen-separated: 'Small World!' -> 'small-world'."""
-    import unicodedata
+    """Lower-case ASCII words joined by hyphens, transliterated from any script.
 
-    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    'Small World!' -> 'small-world'; 'Πώς γνωριστήκαμε' -> 'pos-gnoristikame'; '' when no
+    letter or digit is left (emoji, punctuation).
+    """
+    # anyascii transliterates every script (Greek, Cyrillic, CJK, ...) to readable ASCII;
+    # dropping what is not ASCII would leave only the Latin words of a mixed title.
+    from anyascii import anyascii
+
+    return re.sub(r"[^a-z0-9]+", "-", anyascii(value).lower()).strip("-")
 
 
 class Fields:
