@@ -81,10 +81,13 @@ class Plan:
 
 @dataclass(frozen=True)
 class Result:
-    """A publish that happened: the commit now at the tip of the remote Pages branch."""
+    """A publish that happened: the commit now at the tip of the remote Pages branch.
+
+    ``commit`` is None when the site was the same as the branch's tip: nothing was committed or pushed.
+    """
 
     plan: Plan
-    commit: str
+    commit: str | None
 
 
 def git(repo: Repo | Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
@@ -245,6 +248,13 @@ def identity_env(repo: Repo) -> dict[str, str]:
 
 def commit_site(repo: Repo, site_dir: Path, parent: str | None, message: str, env: dict[str, str] | None = None) -> str:
     """Commit ``site_dir`` as a whole tree (on top of ``parent``) and return the commit; no ref moves."""
+    tree = site_tree(repo, site_dir)
+    parents = ["-p", parent] if parent else []
+    return git(repo, "commit-tree", tree, *parents, "-F", "-", env=env, stdin=message)
+
+
+def site_tree(repo: Repo, site_dir: Path) -> str:
+    """Store ``site_dir`` in the repository's objects as a tree; its id (no commit, no ref moves)."""
     with tempfile.TemporaryDirectory(prefix="introchain-index-") as scratch:
         plumbing_env = {
             "GIT_DIR": str(repo.git_dir),
@@ -255,9 +265,7 @@ def commit_site(repo: Repo, site_dir: Path, parent: str | None, message: str, en
         # --force: the user's ignore rules (.git/info/exclude, core.excludesFile) describe
         # their sources, not the built site, and must not drop built files.
         git(site_dir, *config, "add", "--all", "--force", ".", env=plumbing_env)
-        tree = git(site_dir, *config, "write-tree", env=plumbing_env)
-    parents = ["-p", parent] if parent else []
-    return git(repo, "commit-tree", tree, *parents, "-F", "-", env=env, stdin=message)
+        return git(site_dir, *config, "write-tree", env=plumbing_env)
 
 
 def fetch_commit(repo: Repo, remote: str, branch: str, expected: str) -> None:
@@ -296,6 +304,9 @@ def publish(repo: Repo, site_dir: Path, the_plan: Plan) -> Result:
     env = identity_env(repo)
     if the_plan.parent:
         fetch_commit(repo, the_plan.remote, the_plan.branch, the_plan.parent)
+        # The same files as the branch's tip: a new commit would only add noise to its history.
+        if site_tree(repo, site_dir) == git(repo, "rev-parse", f"{the_plan.parent}^{{tree}}"):
+            return Result(plan=the_plan, commit=None)
     commit = commit_site(repo, site_dir, the_plan.parent, the_plan.message, env)
     push(repo, the_plan, commit)
     return Result(plan=the_plan, commit=commit)

@@ -174,7 +174,8 @@ def test_plumbing_refuses_when_the_branch_moved_after_planning(project: Path, re
     with pytest.raises(pages.PublishError, match="moved while publishing"):
         pages.publish(repo, second, stale)
     stale_replacement = plan_for(repo, second, "replace\n", history=False)
-    pages.publish(repo, second, plan_for(repo, second, "another\n"))
+    third = fake_site(tmp_path / "built-2", text="three")  # a different site, so the branch moves
+    pages.publish(repo, third, plan_for(repo, third, "another\n"))
     tip = git(remote, "rev-parse", "gh-pages")
     with pytest.raises(pages.PublishError, match="could not push.*stale info"):
         pages.publish(repo, second, stale_replacement)  # a force push replaces only what it planned on
@@ -256,6 +257,15 @@ def test_publish_pushes_the_built_site_and_leaves_the_checkout_alone(project: Pa
     assert f"Source: {before['HEAD']} (dirty)" in message
     assert snapshot(project) == before
 
+    tip = git(remote, "rev-parse", "gh-pages")
+    unchanged = run_cli("publish", "--message", "Nothing new", cwd=project)
+    assert unchanged.code == 0, unchanged.text
+    assert "nothing changed" in unchanged.out and "no commit was made and nothing was pushed" in unchanged.out
+    assert git(remote, "rev-parse", "gh-pages") == tip
+
+    story = project / "content/stories/first/index.md"
+    story.write_text(story.read_text(encoding="utf-8").replace("Hello **world**.", "Hello again."), encoding="utf-8")
+    before = snapshot(project)
     second = run_cli("publish", "--message", "Second go", cwd=project)
     assert second.code == 0, second.text
     log = git(remote, "log", "--format=%s", "gh-pages").splitlines()
@@ -354,3 +364,14 @@ def test_publishing_guide_shows_the_workflows_build_command():
     guide = (REPO / "docs" / "publishing.md").read_text(encoding="utf-8")
     assert "introchain build --base-url" in guide and "introchain publish" in guide
     assert ".github/workflows/pages.yml" in guide
+
+
+def test_plumbing_makes_no_commit_when_the_site_did_not_change(project: Path, remote: Path, tmp_path: Path):
+    repo = pages.find_repo(project)
+    first = fake_site(tmp_path / "built-0")
+    commit = pages.publish(repo, first, plan_for(repo, first, "one\n")).commit
+    again = fake_site(tmp_path / "built-1")  # the same files, built again
+    result = pages.publish(repo, again, plan_for(repo, again, "two\n"))
+    assert result.commit is None
+    assert git(remote, "rev-parse", "gh-pages") == commit
+    assert git(remote, "rev-list", "--count", "gh-pages") == "1"

@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
             result = pages.publish(repo, site_dir, the_plan)
         except pages.PublishError as error:
             return _usage_error(error)
+    if result.commit is None:
+        print(f"nothing changed: {args.remote} {args.branch} ({the_plan.parent[:7]}) already holds this site; "
+              "no commit was made and nothing was pushed")
+        return EXIT_OK
     print(f"published {result.commit[:7]} (from {source.describe()}) to {args.remote} {args.branch}")
     if source.dirty:
         print("note: the working tree has uncommitted changes; the site was built from them", file=sys.stderr)
