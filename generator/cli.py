@@ -17,6 +17,7 @@ from generator import __version__
 
 #: name -> (module, one-line help). Order is the order shown in --help.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("generator.commands.init", "start a new blog in a folder: settings, an example story, a Pages workflow"),
     "build": ("generator.commands.build", "build the site into the output folder"),
     "check": ("generator.commands.check", "validate the content and report every error; write nothing"),
     "new": ("generator.commands.new", "scaffold a new case study that builds as it is"),
