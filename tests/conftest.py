@@ -168,6 +168,18 @@ def make_site(tmp_path: Path):
 
 
 @pytest.fixture
+def machine_free_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Git without this machine's configuration: a global config file of the test's own (returned)."""
+    config = tmp_path / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "EMAIL"):
+        monkeypatch.delenv(name, raising=False)
+    return config
+
+
+@pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
     """A copy of the repository's sample content and its templates/ overrides folder, safe to build and edit."""
     root = tmp_path / "sample"

@@ -23,12 +23,8 @@ def git(cwd: Path, *args: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def no_git_identity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Git without this machine's configuration (no user.name unless a test sets one)."""
-    config = tmp_path / "gitconfig"
-    config.write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+def no_git_identity(machine_free_git: Path) -> None:
+    """Git without this machine's configuration: no user.name unless a test sets one."""
 
 
 def test_init_makes_a_blog_that_checks_strictly_and_builds_every_page_kind(tmp_path: Path):

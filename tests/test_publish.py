@@ -63,14 +63,8 @@ def snapshot(project: Path) -> dict:
 
 
 @pytest.fixture(autouse=True)
-def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def isolated_git(machine_free_git: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Git without the machine's configuration; an identity comes from the environment."""
-    global_config = tmp_path / "gitconfig"
-    global_config.write_text("[init]\n\tdefaultBranch = main\n", encoding="utf-8")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(global_config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "EMAIL"):
-        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GIT_AUTHOR_NAME", "Tess Author")
     monkeypatch.setenv("GIT_AUTHOR_EMAIL", "tess@example.com")
     monkeypatch.setenv("GIT_COMMITTER_NAME", "Tess Author")
