@@ -62,7 +62,6 @@ def render_starter(settings: ProjectSettings) -> dict[str, str]:
         "version": settings.version,
         "timezone": settings.timezone,
         "date": settings.today.isoformat(),
-        "year": f"{settings.today.year:04d}",
         "year_before": f"{settings.today.year - 1:04d}",
     }
     files = {}
