@@ -188,9 +188,17 @@ def test_interrupted_publish_leaves_nothing_behind(make_site):
     publish = subprocess.Popen([sys.executable, "-m", "generator", "publish"], cwd=project,
                                env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(scratch)},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # Interrupt once publish has made its temporary folder (it is then building the site).
+    # Interrupt once the build inside publish's temporary folder has begun. Not at the first
+    # entry in TMPDIR: tempfile probes it with a short-lived file of its own, and Python itself
+    # cannot clean up after an interrupt between its mkdtemp and the cleanup it registers.
+    def building() -> bool:
+        try:
+            return any(any(folder.iterdir()) for folder in scratch.glob("introchain-publish-*"))
+        except FileNotFoundError:  # the folder went away while looked at: publish is ending
+            return False
+
     deadline = time.monotonic() + 60
-    while not any(scratch.iterdir()) and publish.poll() is None and time.monotonic() < deadline:
+    while not building() and publish.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)
     publish.send_signal(signal.SIGINT)
     _, err = publish.communicate(timeout=60)
