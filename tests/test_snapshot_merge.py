@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from conftest import run_cli
-from snapshot_replay import FIXTURES, Reply, ReplayServer
+from snapshot_replay import FIXTURES, Reply, ReplayServer, fixture
 from test_snapshot import BSKY_URL, COMMENTS, bluesky_routes, snapshot, threads_of
 
 THREAD = json.loads((FIXTURES / "bluesky/getPostThread.json").read_text(encoding="utf-8"))
@@ -80,14 +80,40 @@ def test_a_second_snapshot_adds_new_replies_marks_deleted_ones_and_keeps_hand_ed
     assert path.read_bytes() == settled
 
 
-def test_an_existing_comments_file_with_author_comments_keeps_its_text_before_the_threads(make_site, replay):
-    original = "# Comments saved from the old blog.\ntaken: 2020-01-05  # the export date\nsource: https://old.example/post\ncomments: []\n"
-    project = make_site({"stories/first/comments.yaml": original})
+def test_an_existing_comments_file_keeps_every_byte_outside_the_threads(make_site, replay):
+    head = "# Comments saved from the old blog.\ntaken: 2020-01-05  # the export date\nsource: https://old.example/post\n"
+    project = make_site({"stories/first/comments.yaml": head + "comments: []\n"})
     bluesky_routes(replay)
     assert snapshot(project, BSKY_URL, "--api-base", replay.url).code == 0
     text = (project / COMMENTS).read_text(encoding="utf-8")
-    assert text.startswith(original) and "\nthreads:\n" in text
+    # The threads go before a trailing 'comments:' list, which importers append to.
+    assert text.startswith(head + "threads:\n") and text.endswith("\ncomments: []\n")
     assert run_cli("check", "--strict", cwd=project).code == 0
+    # Once a 'threads:' block exists, a second thread joins it, wherever it is.
+    replay.routes["/api/v1/statuses/113519008812345678"] = fixture("mastodon/status.json")
+    replay.routes["/api/v1/statuses/113519008812345678/context"] = fixture("mastodon/context.json")
+    assert snapshot(project, "https://mastodon.example/@janeboyd/113519008812345678", "--api-base", replay.url).code == 0
+    text = (project / COMMENTS).read_text(encoding="utf-8")
+    assert text.startswith(head + "threads:\n") and text.endswith("\ncomments: []\n") and text.count("threads:") == 1
+    assert [thread["platform"] for thread in threads_of(project)] == ["bluesky", "mastodon"]
+
+
+def test_disqus_comments_can_still_be_imported_into_a_story_with_threads(make_site, replay):
+    from test_import_real import ISSO_DISQUS, PELICAN_WXR11
+
+    project = make_site(stories=())
+    assert run_cli("import", "wordpress", PELICAN_WXR11, cwd=project).code == 0
+    bluesky_routes(replay)
+    result = run_cli("snapshot", BSKY_URL, "--story", "with-comments", "--api-base", replay.url, cwd=project)
+    assert result.code == 0, result.text
+    mapping = project / "disqus-urls.yaml"
+    mapping.write_text('"http://example.org/": with-comments\n', encoding="utf-8")
+    result = run_cli("import", "disqus", ISSO_DISQUS, "--urls", mapping, cwd=project)
+    assert result.code == 0, result.text
+    data = yaml.safe_load((project / "content/stories/with-comments/comments.yaml").read_text(encoding="utf-8"))
+    assert any(comment["id"] == "disqus-4" for comment in data["comments"])
+    assert len(data["threads"][0]["comments"]) == 7
+    assert run_cli("check", cwd=project).code == 0
 
 
 def test_a_story_without_comments_gets_a_file_with_only_the_thread(make_site, replay, tmp_path):

@@ -1,7 +1,8 @@
 """Merge a fetched thread into the text of a story's comments.yaml.
 
-Only the ``threads:`` block is rewritten; every byte before it (the blog's own comments,
-the author's YAML comments) is kept. Within a thread, comments are keyed by their id,
+Only the ``threads:`` block is rewritten; every byte outside it (the blog's own comments,
+the author's YAML comments) is kept. A new block goes before a trailing blog ``comments:``
+list, so that importers can go on appending to that list. Within a thread, comments are keyed by their id,
 which is made from the original post's id:
 
 - a post seen for the first time is added (under its parent, or the nearest ancestor kept);
@@ -160,6 +161,10 @@ def _threads_span(text: str) -> tuple[int, int, list]:
             threads = yaml.load(text[start:end], Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
             listed = threads.get("threads") if isinstance(threads, dict) else None
             return start, end, [t for t in listed if isinstance(t, dict)] if isinstance(listed, list) else []
+    if keys and keys[-1].value == "comments":
+        # Before a trailing blog 'comments:' list, which `import disqus` appends to at the end of the file.
+        start = text.rfind("\n", 0, keys[-1].start_mark.index) + 1
+        return start, start, []
     return len(text), len(text), []
 
 
