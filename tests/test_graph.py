@@ -9,7 +9,8 @@ import pytest
 
 from generator.content.load import load_site
 from generator.extras import graph_inputs
-from generator.graph import (AUTHOR, BRIDGE, BRIDGE_COLOR, CHANNEL_COLORS, SUBJECT, connection_text, legend,
+from generator.channels import channel_table
+from generator.graph import (AUTHOR, BRIDGE, BRIDGE_COLOR, SUBJECT, connection_text, legend,
                              person_graph, primary_channel, story_graph)
 from generator.network import LARGE_NETWORK, network_graph
 
@@ -60,7 +61,7 @@ def test_story_edges_say_how_deep_and_through_what(site):
     edges = {edge["id"]: edge for edge in data["edges"]}
     first, second = edges["c0"], edges["c1"]
     assert (first["from"], first["to"], first["label"]) == ("tess", "ann", "call")
-    assert first["color"]["color"] == CHANNEL_COLORS["skype"]  # the channel of the deepest stage
+    assert first["color"]["color"] == channel_table()["skype"].colour  # the channel of the deepest stage
     assert first["dashes"] is True  # never met in person
     assert second["label"] == "meeting" and second["dashes"] is False
     assert second["width"] > first["width"]  # deeper is thicker
@@ -110,7 +111,7 @@ def test_the_legend_lists_only_what_the_graph_uses(site):
     study = site.studies[0]
     shown = legend(site, study.connections, study.people)
     assert [kind for kind, _, _ in shown["kinds"]] == ["person", "community"]
-    assert [channel for channel, _ in shown["channels"]] == ["face-to-face", "skype"]
+    assert shown["channels"] == [("face to face", "#e07a1f"), ("Skype", "#00a2d9")]  # labels, not ids
     assert shown["dashed"] and shown["bridges"] and shown["highlight_author"]
     network_legend = legend(site, study.connections, (), by_story=True)
     assert network_legend["channels"] == [] and not network_legend["highlight_author"]
