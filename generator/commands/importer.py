@@ -28,6 +28,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
                            help="leave pages out (by default each page becomes a plain page, content/pages/<slug>.md)")
     wordpress.add_argument("--pages", dest="pages", action="store_true", help=argparse.SUPPRESS)  # the default; kept for old scripts
     wordpress.add_argument("--force", action="store_true", help="overwrite case studies that already exist (their story.yaml too)")
+    wordpress.add_argument("--download-images", action="store_true",
+                           help="fetch each post's images (and featured image, as its cover) into the story folder")
+    wordpress.add_argument("--max-image-size", metavar="MB", type=float, default=20,
+                           help="with --download-images: leave bigger images as links (default: 20)")
     wordpress.add_argument("--people-map", metavar="FILE", type=Path,
                            help='YAML file naming which person of people.yaml an author or commenter name is ("Jane Doe": jane)')
     wordpress.add_argument("--dry-run", action="store_true", help="show what would be imported; write nothing")
@@ -43,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # Imported here so that 'introchain --help' never loads markdownify or BeautifulSoup.
     from generator.errors import display_path
+    from generator.importers.download import Downloader
     from generator.importers.plan import Options, make_plan
     from generator.importers.project import ProjectError, read_people_map, read_project
     from generator.importers.wordpress import WxrError, read_export
@@ -57,7 +62,8 @@ def run(args: argparse.Namespace) -> int:
         export = read_export(export_path)
         project = read_project(args.content, export)
         people_map = read_people_map(args.people_map, project.people) if args.people_map else {}
-        plan = make_plan(export, project, Options(export_path.name, args.drafts, args.pages, args.force, people_map))
+        downloader = Downloader(max_bytes=int(args.max_image_size * 1024 * 1024)) if args.download_images else None
+        plan = make_plan(export, project, Options(export_path.name, args.drafts, args.pages, args.force, downloader, people_map))
     except WxrError as err:
         _error(shown, err.line, err.column, err.message, err.hint)
         return EXIT_CONTENT
@@ -105,6 +111,11 @@ def _summary(plan, shown: str, export, content: str, dry_run: bool, people_path:
     ]
     left = ", ".join(f"{n} {what}" for n, what in left_out if n)
     print(f"  comments: {verb} {counts.written} (approved only)" + (f"; left out {left}" if left else ""))
+    images = sum(isinstance(planned.text, bytes) for planned in plan.files)
+    if images or plan.downloads:
+        print(f"  images: {'would download' if dry_run else 'downloaded'} {images}" + (f"; not downloaded: {len(plan.downloads)}" if plan.downloads else ""))
+        for line in plan.downloads:
+            print(f"    {line}")
     emails, ips = plan.removed
     print(f"  privacy: removed {_plural(emails, 'e-mail address')} and {_plural(ips, 'IP address')} from the text"
           " (author and commenter e-mail and IP fields are never read)")

@@ -17,11 +17,13 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 
+from generator.importers.download import DownloadError, Downloader, file_name, image_kind, localise_images
 from generator.importers.markdown_convert import MAX_DEPTH, Media, TooDeep, html_to_markdown, html_to_text
 from generator.importers.people import NewPerson, PeopleDirectory, slugify
 from generator.content.plain_pages import RESERVED
 from generator.importers.project import Project, ProjectError
 from generator.importers.scrub import EMAIL_REMOVED, Scrubber
+from generator.importers.skeleton import story_skeleton
 from generator.errors import display_path
 from generator.importers.comments import KeptComment, thread
 from generator.importers.wordpress import Export, Item, local_time, sort_key
@@ -33,7 +35,6 @@ from generator.importers.writer import (
     merge_people,
     render_comments,
     render_index,
-    render_story,
 )
 
 DRAFT_STATUSES = frozenset({"draft", "pending", "future"})
@@ -48,6 +49,7 @@ class Options:
     drafts: bool = False
     pages: bool = True
     force: bool = False
+    downloader: Downloader | None = None  # --download-images
     people_map: Mapping[str, str] = field(default_factory=dict)  # commenter or author name -> person id
 
 
@@ -102,6 +104,7 @@ class ImportPlan:
     ignored_types: tuple[tuple[str, int], ...] = field(default=())
     removed: tuple[int, int] = (0, 0)  # e-mail addresses and IP addresses removed from the text
     site_file: PlannedFile | None = None  # a new site.yaml
+    downloads: tuple[str, ...] = ()  # images not downloaded, and why
 
     @property
     def files(self) -> tuple[PlannedFile, ...]:
@@ -145,6 +148,7 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
     ignored: Counter[str] = Counter()
     used_slugs: set[str] = set()
     page_slugs: set[str] = set(RESERVED)
+    downloads: list[str] = []  # what --download-images could not fetch, or would have
     candidates = sorted(
         (item for item in export.items if item.post_type != "attachment"),
         key=lambda item: (sort_key(local_time(item.date_gmt, item.date_local, zone)), item.id),
@@ -204,7 +208,14 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
         kept, tally = thread(item, base, zone)
         counts.update(tally)
         written = _comment_entries(kept, directory, slug, zone, moment, scrubber)
-        files = [PlannedFile(folder / "index.md", render_index(front, scrubber.text(body.markdown)))]
+        markdown = body.markdown
+        images: list[PlannedFile] = []
+        if options.downloader is not None:  # before scrubbing: an image's address may be an IP address
+            markdown, images = _download(markdown, item, folder, front, media, options.downloader, downloads, scrubber)
+        elif item.thumbnail in media:
+            downloads.append(f"{slug}: the featured image is not the cover: it is on the old site (use --download-images)")
+        markdown = scrubber.text(markdown)
+        files = [PlannedFile(folder / "index.md", render_index(front, markdown)), *images]
         source = scrubber.url(item.link if urlsplit(item.link).scheme in ("http", "https") else export.link)
         if written:
             header = (
@@ -212,7 +223,7 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
                 "# only; e-mail and IP addresses were left out.\n"
             )
             files.append(PlannedFile(folder / "comments.yaml", render_comments(taken, source, written, header)))
-        files.append(PlannedFile(folder / "story.yaml", _story(title, author_id, author_name, written)))
+        files.append(PlannedFile(folder / "story.yaml", story_skeleton(title, author_id, author_name, written)))
         names = {f.path.name for f in files}
         stale = tuple(folder / name for name in IMPORTED_FILES if name not in names and (folder / name).exists())
         bundles.append(
@@ -241,7 +252,30 @@ def make_plan(export: Export, project: Project, options: Options) -> ImportPlan:
         tuple(sorted(ignored.items())),
         (scrubber.emails, scrubber.ips),
         project.site_file,
+        tuple(downloads),
     )
+
+
+def _download(markdown: str, item: Item, folder: Path, front: dict[str, object], media: Mapping[int, Media],
+              downloader: Downloader, failures: list[str], scrubber: Scrubber) -> tuple[str, list[PlannedFile]]:
+    """The body with its images in the story folder, the featured image as ``cover``, and the image files."""
+    taken = {"index.md", "story.yaml", "comments.yaml"}
+    failed: list[str] = []
+    names: dict[str, str] = {}
+    markdown, fetched = localise_images(markdown, downloader, taken, failed, names)
+    featured = media.get(item.thumbnail)
+    if featured is not None:
+        try:
+            data = downloader.get(featured.url)
+        except DownloadError as err:
+            failed.append(f"{featured.url} (featured image): {err}")
+        else:
+            name = names.get(featured.url) or file_name(featured.url, image_kind(data), taken)
+            fetched[name] = data
+            front["cover"] = name
+            front["cover_alt"] = one_line(scrubber.text(featured.alt)) or str(front["title"])
+    failures.extend(f"{folder.name}: {scrubber.text(failure)}" for failure in failed)
+    return markdown, [PlannedFile(folder / name, data) for name, data in sorted(fetched.items())]
 
 
 def _plain_page(item: Item, title: str, reason: str | None, project: Project, options: Options, export: Export,
@@ -317,37 +351,6 @@ def _comment_entries(
 def one_line(text: str) -> str:
     """``text`` on one line, runs of white space as one space."""
     return " ".join(text.split())
-
-
-def _story(title: str, author_id: str, author_name: str, comments: list[dict[str, object]]) -> str:
-    """The story skeleton: the author and the commenters, one guessed connection at most."""
-    commenters: list[str] = []
-    first: dict[str, object] | None = None
-    for comment in comments:
-        person = comment.get("person")
-        if isinstance(person, str) and person != author_id and person not in commenters:
-            commenters.append(person)
-            first = first or comment
-    header = [
-        "TODO: imported from WordPress — describe who met whom, through what, and how deep.",
-        f'Post: "{title}" by {author_name} ({author_id}).',
-    ]
-    connections: list[dict[str, object]] = []
-    if first is not None:
-        header.append(f"People in this post: {author_id} (author), {', '.join(commenters)} (commenters).")
-        header.append("The connection below is only a guess from the first comment: correct it, add the")
-        header.append("others; introchain's docs/content-format.md lists every key and stage.")
-        connection: dict[str, object] = {"between": [author_id, first["person"]], "bridge": "content", "channels": ["blog-comment"]}
-        if "date" in first:
-            connection["when"] = datetime.fromisoformat(str(first["date"])).date()
-        connection["summary"] = f'{first["author"]} commented on "{title}".'
-        connection["stages"] = ["contact"]
-        connections.append(connection)
-    else:
-        header.append("Nobody commented on this post. Add the connections it tells of, for example:")
-        header.append(f"  - between: [{author_id}, someone]")
-        header.append("    stages: [contact]")
-    return render_story(header, connections)
 
 
 def _tags(item: Item) -> list[str]:

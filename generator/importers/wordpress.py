@@ -88,6 +88,7 @@ class Item:
     has_password: bool
     attachment_url: str
     image_alt: str
+    thumbnail: int  # the featured image's attachment id (0: none)
     terms: tuple[Term, ...]
     comments: tuple[Comment, ...]
 
@@ -221,6 +222,7 @@ def _item(el: ET.Element, wp: str, excerpt_ns: str) -> Item:
         has_password=bool(_text(el, f"{{{wp}}}post_password")),
         attachment_url=_text(el, f"{{{wp}}}attachment_url"),
         image_alt=meta.get("_wp_attachment_image_alt", ""),
+        thumbnail=_int(meta.get("_thumbnail_id", "")),
         terms=tuple(
             Term(domain=c.get("domain", ""), nicename=c.get("nicename", ""), name=(c.text or "").strip())
             for c in el.findall("category")

@@ -118,7 +118,7 @@ class PlannedFile:
     """One file the import writes, with its full text."""
 
     path: Path
-    text: str
+    text: str | bytes  # bytes for a downloaded image
 
 
 def write_files(files: Sequence[PlannedFile], stale: Sequence[Path]) -> None:
@@ -129,8 +129,12 @@ def write_files(files: Sequence[PlannedFile], stale: Sequence[Path]) -> None:
         planned.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{planned.path.name}.", dir=planned.path.parent)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-                stream.write(planned.text)
+            if isinstance(planned.text, bytes):
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(planned.text)
+            else:
+                with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+                    stream.write(planned.text)
             os.replace(temporary, planned.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
