@@ -278,6 +278,18 @@ def render_site(options: BuildOptions, progress: Callable[[int, int], None] | No
     return report
 
 
+def _check_links(output: str, html: bytes, outputs: frozenset[str], base_url: str,
+                 failures: dict[int, list[ContentError]], number: int) -> None:
+    """Record, as the page's errors, every internal link it writes that reaches no file of the build."""
+    from generator.linkcheck import broken_links
+
+    bad = broken_links(output, html, outputs, base_url)
+    if bad:
+        failures[number] = [ContentError(output, 0, 0, f"the built page links to {link!r}, which the site does not have",
+                                         "a template or a nav entry names a page that is not built; fix the link")
+                            for link in bad]
+
+
 def _distinct_errors(failures: dict[int, list[ContentError]]) -> list[ContentError]:
     """The errors of failed pages in page order, each place once (a broken template fails many pages)."""
     distinct: dict[tuple[str, int], ContentError] = {}
@@ -319,12 +331,15 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
 
     heavy = {number for number, page in enumerate(pages) if page.extra is not None and page.extra.kind == "network"}
+    outputs = frozenset(names)
     report = (lambda done: progress(done, len(todo))) if progress else None
     failures: dict[int, list[ContentError]] = {}
     if out_dir is None:
         for number, outcome in render_numbers(job, todo, report, heavy=heavy):
             if not isinstance(outcome, bytes):
                 failures[number] = outcome
+            elif pages[number].output.endswith(".html"):
+                _check_links(pages[number].output, outcome, outputs, site.config.base_url, failures, number)
         if failures:
             raise ContentErrors(_distinct_errors(failures))
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
@@ -336,7 +351,10 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
         for number, outcome in render_numbers(job, todo, report, heavy=heavy):
             if not isinstance(outcome, bytes):
                 failures[number] = outcome
-            elif not failures:
+                continue
+            if pages[number].output.endswith(".html"):
+                _check_links(pages[number].output, outcome, outputs, site.config.base_url, failures, number)
+            if not failures:
                 writer.add(pages[number].output, outcome)
         if failures:
             raise ContentErrors(_distinct_errors(failures))

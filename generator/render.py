@@ -55,6 +55,10 @@ def script_json(value: object) -> Markup:
 _RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
+#: An href or src attribute whose value is a site-relative path ('/x', not '//host/x').
+_SITE_RELATIVE = re.compile(r'(\s(?:href|src)=")(?=(/(?!/)[^"]*)")')
+
+
 def feed_html(html: str, page_url: str) -> Markup:
     """HTML for an Atom <content type="html">: links made absolute, then escaped once as XML text.
 
@@ -131,9 +135,16 @@ class Environment:
                 raise KeyError(f"no asset named {name!r} in {folders}")
             return f"{url('assets/' + name)}?v={version}"
 
+        def site_links(html: str) -> Markup:
+            """Author HTML with site-relative links ('/stories/x/') under the base path ('/repo/stories/x/')."""
+            if base_path == "/":
+                return Markup(html)
+            return Markup(_SITE_RELATIVE.sub(lambda m: m.group(1) if m.group(2).startswith(base_path) else m.group(1) + base_path[:-1],
+                                             str(html)))
+
         self.jinja.globals.update(url=url, abs_url=abs_url, asset=asset)
         self.jinja.filters.update(human_date=human_date, iso=iso_datetime, script_json=script_json, host=host_of,
-                                 feed_html=feed_html, slug=slugify)
+                                 feed_html=feed_html, slug=slugify, site_links=site_links)
 
     def render(self, page: Page) -> bytes:
         """Render one page; template problems become a ``ContentErrors`` naming the template and whose it is."""

@@ -51,7 +51,7 @@ def test_editing_a_plain_page_rebuilds_like_a_cold_build(make_site):
     for edit in (
         lambda: (content / "pages" / "about.md").write_text(ABOUT.replace("We collect", "We gather"), encoding="utf-8"),
         lambda: (content / "pages" / "contact.md").write_text("---\ntitle: Contact\n---\nWrite to us.\n", encoding="utf-8"),
-        lambda: (content / "pages" / "about.md").unlink(),
+        lambda: (content / "pages" / "contact.md").unlink(),
     ):
         edit()
         build_site(options, state=state)
@@ -59,3 +59,12 @@ def test_editing_a_plain_page_rebuilds_like_a_cold_build(make_site):
         shutil.rmtree(cold, ignore_errors=True)
         build_site(BuildOptions(content, cold))
         assert tree_bytes(project / "out") == tree_bytes(cold)
+
+
+def test_the_build_refuses_a_link_it_writes_to_a_page_it_does_not_build(make_site):
+    project = make_site({"pages/about.md": ABOUT, "site.yaml": SITE_YAML + "nav:\n  - title: About\n    url: /abuot/\n"})
+    for command in ("check", "build"):
+        result = run_cli(command, cwd=project)
+        assert result.code == 1, result.text
+        assert "index.html: error: the built page links to '/repo/abuot/', which the site does not have" in result.err
+    assert not (project / "site").exists()

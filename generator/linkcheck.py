@@ -1,0 +1,44 @@
+"""Every internal link a built page writes must reach a file of the build.
+
+``broken_links`` reads the ``href`` and ``src`` attributes of one rendered HTML page and
+names those that point inside the site (its base path, or its base URL) at no file the
+build writes. Author-written links in Markdown are checked earlier, with their position in
+the content file; this catches the rest (a template, a theme override, a nav entry).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from urllib.parse import unquote, urljoin, urlsplit
+
+_ATTRIBUTE = re.compile(rb"""\s(?:href|src)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def broken_links(page_output: str, html: bytes, outputs: Collection[str], base_url: str) -> list[str]:
+    """The internal links of the page at ``page_output`` (e.g. ``stories/x/index.html``) that reach no output."""
+    parts = urlsplit(base_url)
+    base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    site_prefix = f"{parts.scheme}://{parts.netloc}{base_path}"
+    page_url = base_path + (page_output[: -len("index.html")] if page_output.endswith("index.html") else page_output)
+    broken: list[str] = []
+    for match in _ATTRIBUTE.finditer(html):
+        raw = (match.group(1) if match.group(1) is not None else match.group(2)).decode("utf-8", "replace")
+        link = raw.strip().replace("&amp;", "&")
+        if not link or link.startswith("#"):
+            continue
+        target = urlsplit(link)
+        if target.scheme or target.netloc:
+            if not link.startswith(site_prefix):
+                continue  # another site (or mailto:, data:): not ours to check
+            path = urlsplit(link).path
+        else:
+            path = urlsplit(urljoin(page_url, link)).path
+        if not path.startswith(base_path):
+            broken.append(raw)  # leaves the site's path: breaks under a project site's /repo/
+            continue
+        relative = unquote(path[len(base_path):])
+        if relative in outputs or (relative == "" or relative.endswith("/")) and f"{relative}index.html" in outputs:
+            continue
+        broken.append(raw)
+    return sorted(set(broken))
