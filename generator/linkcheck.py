@@ -1,8 +1,7 @@
 """Every internal link a built page writes must reach a file of the build.
 
 ``broken_links`` reads the ``href`` and ``src`` attributes of one rendered HTML page and
-names those that point inside the site (its base path, or its base URL) at no file the
-build writes. Author-written links in Markdown are checked earlier, with their position in
+names the relative and site-relative ones that point at no file the build writes. Author-written links in Markdown are checked earlier, with their position in
 the content file; this catches the rest (a template, a theme override, a nav entry).
 """
 
@@ -19,7 +18,6 @@ def broken_links(page_output: str, html: bytes, outputs: Collection[str], base_u
     """The internal links of the page at ``page_output`` (e.g. ``stories/x/index.html``) that reach no output."""
     parts = urlsplit(base_url)
     base_path = parts.path if parts.path.endswith("/") else parts.path + "/"
-    site_prefix = f"{parts.scheme}://{parts.netloc}{base_path}"
     page_url = base_path + (page_output[: -len("index.html")] if page_output.endswith("index.html") else page_output)
     broken: list[str] = []
     for match in _ATTRIBUTE.finditer(html):
@@ -29,11 +27,10 @@ def broken_links(page_output: str, html: bytes, outputs: Collection[str], base_u
             continue
         target = urlsplit(link)
         if target.scheme or target.netloc:
-            if not link.startswith(site_prefix):
-                continue  # another site (or mailto:, data:): not ours to check
-            path = urlsplit(link).path
-        else:
-            path = urlsplit(urljoin(page_url, link)).path
+            # An absolute URL is another site's, or written by hand (an imported post's link to
+            # the old blog at the same address): only links within the site are checked.
+            continue
+        path = urlsplit(urljoin(page_url, link)).path
         if not path.startswith(base_path):
             broken.append(raw)  # leaves the site's path: breaks under a project site's /repo/
             continue

@@ -59,6 +59,11 @@ _RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 _SITE_RELATIVE = re.compile(r'(\s(?:href|src)=")(?=(/(?!/)[^"]*)")')
 
 
+def tag_slug(tag: str) -> str:
+    """A tag's page name, as ``Site.tags`` names it ('tag' when the name has no Latin letters or digits)."""
+    return slugify(tag) or "tag"
+
+
 def feed_html(html: str, page_url: str) -> Markup:
     """HTML for an Atom <content type="html">: links made absolute, then escaped once as XML text.
 
@@ -144,7 +149,7 @@ class Environment:
 
         self.jinja.globals.update(url=url, abs_url=abs_url, asset=asset)
         self.jinja.filters.update(human_date=human_date, iso=iso_datetime, script_json=script_json, host=host_of,
-                                 feed_html=feed_html, slug=slugify, site_links=site_links)
+                                 feed_html=feed_html, slug=tag_slug, site_links=site_links)
 
     def render(self, page: Page) -> bytes:
         """Render one page; template problems become a ``ContentErrors`` naming the template and whose it is."""

@@ -172,7 +172,7 @@ def test_markdown_body_of_a_classic_editor_post(imported: Path):
         "<https://www.youtube.com/watch?v=dQw4w9WgXcQ>",
         "<https://twitter.com/alidavies/status/70123456789>",
         # [gallery ids=...] lists the attachments' images, in the order of the ids.
-        f"![The Vancouver meet-up crowd]({uploads}/meetup-crowd.jpg)\n\n![name-badges]({uploads}/name-badges.jpg)",
+        f"![The Vancouver meet-up crowd]({uploads}/meetup-crowd.jpg) ![name-badges]({uploads}/name-badges.jpg)",
         # An unknown shortcode stays as text, as WordPress shows one that no plugin handles.
         '[column width="50%"]More on that in the next post.[/column]',
         # A site-relative image becomes absolute: the format allows only bundle files or http(s).

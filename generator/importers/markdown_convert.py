@@ -195,8 +195,9 @@ def _gallery(named: dict[str, str], media: Mapping[int, Media], children: tuple[
     if not chosen:
         notes.append("a [gallery] had no images in the export and was dropped")
         return ""
-    images = "".join(f'<p><img src="{html.escape(m.url)}" alt="{html.escape(m.alt)}"></p>\n' for m in chosen)
-    return f"\n\n{images}\n"
+    # One paragraph of images: the theme lays it out as a compact grid.
+    images = " ".join(f'<img src="{html.escape(m.url)}" alt="{html.escape(m.alt)}">' for m in chosen)
+    return f"\n\n<p>{images}</p>\n\n"
 
 
 def _embed_url(inner: str, named: dict[str, str], positional: list[str]) -> str:
@@ -316,6 +317,16 @@ class _Converter(MarkdownConverter):
         return self._media_link(el)
 
     convert_audio = convert_video
+
+    def convert_figure(self, el, text, parent_tags):
+        classes = el.get("class") or []
+        if "wp-block-gallery" not in classes or "_inline" in parent_tags:
+            return text
+        # A block-editor gallery: its images on one line (a grid), then its caption.
+        images = [self.convert_img(img, "", parent_tags) for img in el.find_all("img")]
+        caption = el.find("figcaption", recursive=False)
+        line = " ".join(image for image in images if image)
+        return f"\n\n{line}\n\n" + (self.convert_figcaption(caption, caption.get_text(" "), parent_tags) if caption else "")
 
     def convert_figcaption(self, el, text, parent_tags):
         # One line of emphasis: a trailing <br> or line break would leave the asterisks as text.
