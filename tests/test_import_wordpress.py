@@ -534,3 +534,29 @@ def test_snapshot_dates_are_timezone_aware(imported: Path):
     snapshot = load(stories(imported) / "post-31" / "comments.yaml")
     moment = snapshot["comments"][0]["date"]
     assert moment.utcoffset() == timedelta(0) and moment == datetime(2012, 3, 16, 9, 0, tzinfo=timezone.utc)
+
+
+def test_people_are_matched_by_a_map_or_exact_name_and_shown_under_their_own(project: Path, tmp_path: Path):
+    mapping = tmp_path / "people-map.yaml"
+    mapping.write_text('"Ali Davies": bob\n', encoding="utf-8")
+    result = import_wp(project, WXR12, "--people-map", mapping)
+    assert result.code == 0, result.text
+    snapshot = load(stories(project) / "small-world" / "comments.yaml")
+    ali = [c for c in snapshot["comments"] if c["author"] == "Ali Davies"]
+    assert ali and all(c["person"] == "bob" for c in ali)  # mapped, and still shown as "Ali Davies"
+    people = load(project / "content" / "people.yaml")
+    assert "ali-davies" not in people and people["bob"]["name"] == "Bob Example"
+    page = run_cli("build", cwd=project)
+    assert page.code == 0, page.text
+    html = (project / "site" / "stories" / "small-world" / "index.html").read_text(encoding="utf-8")
+    assert ">Ali Davies</a>" in html or ">Ali Davies<" in html
+    assert ">Bob Example</a>" not in html.split('class="snapshot"', 1)[1]
+
+
+def test_a_people_map_naming_an_unknown_person_is_an_error_with_its_position(project: Path, tmp_path: Path):
+    mapping = tmp_path / "people-map.yaml"
+    mapping.write_text('"Ali Davies": bobb\n', encoding="utf-8")
+    result = import_wp(project, WXR12, "--people-map", mapping)
+    assert result.code == 1
+    assert "people-map.yaml:1:15: error: unknown person 'bobb'" in result.err
+    assert not stories(project).exists() or not any(stories(project).iterdir())

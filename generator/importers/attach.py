@@ -22,7 +22,7 @@ from generator.content.fields import suggest
 from generator.importers.disqus import DisqusExport, Post
 from generator.importers.markdown_convert import TooDeep, html_to_markdown
 from generator.importers.people import PeopleDirectory
-from generator.importers.project import ProjectError
+from generator.importers.project import ProjectError, read_mapping_file
 from generator.importers.scrub import Scrubber
 from generator.importers.writer import PlannedFile, dump, iso, render_comments
 
@@ -254,23 +254,8 @@ def _plain(value: object) -> object:
 
 def read_url_map(path: Path, targets: Mapping[str, StoryTarget]) -> dict[str, str]:
     """``--urls``: a YAML mapping from an old page's URL to the slug of the story it became."""
-    try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
-    except (OSError, UnicodeDecodeError) as err:
-        raise ProjectError(path, f"cannot read the URL map: {getattr(err, 'strerror', None) or err}", usage=True) from None
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        raise ProjectError(path, f"invalid YAML: {getattr(err, 'problem', None) or err}",
-                           (mark.line + 1) if mark else 0, (mark.column + 1) if mark else 0) from None
-    if node is None:
-        return {}
-    if not isinstance(node, yaml.MappingNode):
-        raise ProjectError(path, 'the URL map must be a mapping: "https://old.blog/2011/05/post/": story-slug',
-                           node.start_mark.line + 1, node.start_mark.column + 1)
     mapping: dict[str, str] = {}
-    for key, value in node.value:
-        if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode):
-            raise ProjectError(path, "each entry maps one URL to one story slug", key.start_mark.line + 1, key.start_mark.column + 1)
+    for key, value in read_mapping_file(path, "URL map", '"https://old.blog/2011/05/post/": story-slug'):
         if value.value not in targets:
             raise ProjectError(path, f"no story with the slug {value.value!r}", value.start_mark.line + 1, value.start_mark.column + 1,
                                hint=suggest(value.value, targets) or "use the folder name of a story in content/stories/")

@@ -134,28 +134,32 @@ def infer_timezone(export: Export) -> tuple[str, str]:
     return name, f"time zone {name} (UTC{hours:+d}), from the post dates; set your city's zone for daylight saving"
 
 
-def read_people_map(path: Path, people: Mapping[str, object]) -> dict[str, str]:
-    """``--people-map``: a YAML mapping from a name as the export writes it to a person id of people.yaml."""
+def read_mapping_file(path: Path, what: str, example: str) -> list[tuple[yaml.ScalarNode, yaml.ScalarNode]]:
+    """The entries of a small YAML file of ``key: value`` text pairs (a map the author passes), with their nodes."""
     try:
-        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
     except (OSError, UnicodeDecodeError) as err:
-        raise ProjectError(path, f"cannot read the people map: {getattr(err, 'strerror', None) or err}", usage=True) from None
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        raise ProjectError(path, f"cannot read the {what}: {getattr(err, 'strerror', None) or err}", usage=True) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         raise ProjectError(path, f"invalid YAML: {getattr(err, 'problem', None) or err}",
                            (mark.line + 1) if mark else 0, (mark.column + 1) if mark else 0) from None
     if node is None:
-        return {}
+        return []
     if not isinstance(node, yaml.MappingNode):
-        raise ProjectError(path, "the people map must be a mapping: \"Name as in the export\": person-id",
-                           node.start_mark.line + 1, node.start_mark.column + 1)
-    mapping: dict[str, str] = {}
+        raise ProjectError(path, f"the {what} must be a mapping", node.start_mark.line + 1, node.start_mark.column + 1,
+                           hint=f"write one entry per line: {example}")
     for key, value in node.value:
         if not isinstance(key, yaml.ScalarNode) or not isinstance(value, yaml.ScalarNode) or not str(value.value).strip():
-            raise ProjectError(path, "each entry maps a name to one person id", key.start_mark.line + 1, key.start_mark.column + 1,
-                               hint='write it as "Jane Doe": jane')
+            raise ProjectError(path, f"each entry of the {what} maps one text to one text", key.start_mark.line + 1,
+                               key.start_mark.column + 1, hint=f"write it as {example}")
+    return list(node.value)
+
+
+def read_people_map(path: Path, people: Mapping[str, object]) -> dict[str, str]:
+    """``--people-map``: a YAML mapping from a name as the export writes it to a person id of people.yaml."""
+    mapping: dict[str, str] = {}
+    for key, value in read_mapping_file(path, "people map", '"Jane Doe": jane'):
         if value.value not in people:
             known = ", ".join(sorted(map(str, people))[:8]) or "none yet"
             raise ProjectError(path, f"unknown person {value.value!r}", value.start_mark.line + 1, value.start_mark.column + 1,
