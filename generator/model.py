@@ -353,10 +353,13 @@ class Site:
         index: dict[str, list[CaseStudy]] = {}
         names: dict[str, str] = {}
         for study in self.studies:
+            slugs: set[str] = set()
             for tag in study.tags:
                 slug = slugify(tag) or "tag"
-                index.setdefault(slug, []).append(study)
                 names.setdefault(slug, tag)
+                if slug not in slugs:  # "Small World" and "small-world" list the story once
+                    slugs.add(slug)
+                    index.setdefault(slug, []).append(study)
         return {slug: tuple(index[slug]) for slug in sorted(index)}, names
 
     def tags(self) -> dict[str, tuple[CaseStudy, ...]]:

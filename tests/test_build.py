@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -250,11 +251,30 @@ def test_new_scaffolds_a_story_that_builds(make_site):
     assert again.code == 2 and "already exists" in again.err
 
 
-def test_python_dash_m_and_console_script_agree():
-    script = shutil.which("introchain")
-    if script is None:
-        pytest.skip("the introchain console script is not installed (pip install -e .)")
+def _console_script() -> str | None:
+    """The installed ``introchain`` script: beside this Python (a venv), else on PATH."""
+    beside = Path(sys.executable).with_name("introchain")
+    return str(beside) if beside.exists() else shutil.which("introchain")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["build", "--help"], ["build", "--frobnicate"]],
+                         ids=["version", "help", "build-help", "usage-error"])
+def test_python_dash_m_and_console_script_agree(tmp_path: Path, args: list[str]):
     import subprocess
 
-    result = subprocess.run([script, "--version"], capture_output=True, text=True, env={**os.environ})
-    assert result.returncode == 0 and result.stdout.startswith("introchain ")
+    from generator import __version__
+
+    script = _console_script()
+    if script is None:
+        if os.environ.get("CI"):
+            pytest.fail("the introchain console script is missing: scripts/test installs the package")
+        pytest.skip("the introchain console script is not installed (pip install -e .)")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    module = subprocess.run([sys.executable, "-m", "generator", *args], cwd=tmp_path, capture_output=True, text=True,
+                            env=env, timeout=60)
+    console = subprocess.run([script, *args], cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
+    assert (module.returncode, module.stdout, module.stderr) == (console.returncode, console.stdout, console.stderr)
+    if args == ["--version"]:
+        assert module.returncode == 0 and module.stdout == f"introchain {__version__}\n"
+    if args[-1] == "--frobnicate":
+        assert module.returncode == 2 and "--frobnicate" in module.stderr

@@ -489,11 +489,24 @@ def test_a_build_writing_into_a_watched_but_ignored_folder_does_not_loop(tmp_pat
 
 
 def test_files_added_and_deleted_are_picked_up(serve, site):
-    server, _ = serve()
-    (site.src / "new.txt").write_text("brand new")
-    wait_for(lambda: b"brand new" in request(server.port, "/")[2], what="the new file")
+    server, lines = serve()
+    events = Events(server.port)
+    built = events.next()["site_build"]
+    assert b"brand new" not in request(server.port, "/")[2]
+    # Written beside the watched folder and moved in: one event, so one build.
+    (site.src.parent / "new.tmp").write_text("brand new")
+    (site.src.parent / "new.tmp").rename(site.src / "new.txt")
+    added = events.next()
+    assert added["site_build"] > built and added["error"] is None
+    assert b"brand new" in request(server.port, "/")[2]
     (site.src / "new.txt").unlink()
-    wait_for(lambda: b"brand new" not in request(server.port, "/")[2], what="the deletion")
+    removed = events.next()
+    assert removed["site_build"] > added["site_build"] and removed["error"] is None
+    assert b"brand new" not in request(server.port, "/")[2]
+    events.close()
+    server.stop()  # waits for the builder: every line is printed
+    reports = [line for line in lines if "new.txt" in line]
+    assert len(reports) == 2 and all(line.startswith("rebuilt in ") for line in reports), lines
 
 
 def test_path_filter_watches_files_through_their_folder(tmp_path):
