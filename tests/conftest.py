@@ -23,6 +23,13 @@ THEME = REPO / "generator" / "theme"
 CHROMIUM = os.environ.get("INTROCHAIN_CHROMIUM", "/usr/bin/chromium")
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Browser tests are slow by nature: ``-m "not slow"`` leaves them out with the other slow ones."""
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.slow)
+
+
 @dataclass
 class CliResult:
     """What one CLI run returned."""

@@ -22,6 +22,8 @@ sys.path.insert(0, str(REPO / "tests" / "audit"))
 import browsercheck  # noqa: E402
 import siteaudit  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 
 def require(*paths: Path) -> None:
     """Skip when a checker is missing (fail on CI, where scripts/test installs them)."""

@@ -154,6 +154,7 @@ def test_no_page_refers_to_another_host_for_assets(built_sample: Path):
             assert not re.match(r"^(https?:)?//", attribute) or attribute.startswith(BASE), (page, attribute)
 
 
+@pytest.mark.slow
 def test_two_builds_are_byte_identical_across_cwd_and_hash_seed(tmp_path: Path):
     shutil.copytree(REPO / "content", tmp_path / "content")
     first = run_cli("build", "--out", tmp_path / "one", cwd=tmp_path, env={"PYTHONHASHSEED": "1"})
@@ -226,6 +227,7 @@ def test_stale_temporary_folders_of_a_killed_build_are_cleaned(make_site):
     assert not [path for path in project.iterdir() if path.name.startswith(".introchain-tmp")]
 
 
+@pytest.mark.slow
 def test_cli_usage_and_help():
     for args in (["--help"], ["build", "--help"], ["check", "--help"], ["new", "--help"], ["serve", "--help"],
                  ["publish", "--help"], ["import", "--help"]):
@@ -236,6 +238,7 @@ def test_cli_usage_and_help():
     assert run_cli("build", "--no-such-flag", cwd=REPO).code == 2
 
 
+@pytest.mark.slow
 def test_new_scaffolds_a_story_that_builds(make_site):
     project = make_site()
     created = run_cli("new", "Met at: a \"meetup\"", cwd=project)
@@ -257,6 +260,7 @@ def _console_script() -> str | None:
     return str(beside) if beside.exists() else shutil.which("introchain")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["build", "--help"], ["build", "--frobnicate"]],
                          ids=["version", "help", "build-help", "usage-error"])
 def test_python_dash_m_and_console_script_agree(tmp_path: Path, args: list[str]):

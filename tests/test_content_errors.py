@@ -68,6 +68,20 @@ CASES = [
 
 
 @pytest.mark.parametrize(("case_id", "files", "where", "message", "hint"), CASES, ids=[case[0] for case in CASES])
+def test_check_reports_bad_input_with_its_position_and_a_hint(make_site, case_id, files, where, message, hint):
+    """The fast run's share of the cases below: one ``check``, no build."""
+    project = make_site(files)
+    checked = run_cli("check", cwd=project)
+    assert checked.code == 1, checked.text
+    assert where in checked.err and message in checked.err, checked.err
+    if hint:
+        assert "hint:" in checked.err and hint in checked.err, checked.err
+    assert "Traceback" not in checked.text
+    assert not (project / "site").exists()  # check writes nothing
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("case_id", "files", "where", "message", "hint"), CASES, ids=[case[0] for case in CASES])
 def test_bad_input_is_reported_with_position_and_site_is_untouched(make_site, case_id, files, where, message, hint):
     project = make_site()
     first = run_cli("build", cwd=project)
@@ -193,6 +207,7 @@ def test_links_to_missing_stories_people_and_tags_are_errors_with_their_position
         assert "/repo/tags/testing/" not in result.err
 
 
+@pytest.mark.slow
 def test_links_that_loop_are_content_errors_or_ignored_never_a_crash(make_site):
     project = make_site()
     content = project / "content"

@@ -14,6 +14,8 @@ import pytest
 
 from conftest import REPO, run_cli, tree_bytes
 
+pytestmark = pytest.mark.slow
+
 
 def _many_stories(count: int) -> tuple[str, ...]:
     return tuple(f"story-{number:03d}" for number in range(1, count + 1))

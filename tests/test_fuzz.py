@@ -26,6 +26,8 @@ from hypothesis import strategies as st
 from conftest import PEOPLE_YAML, REPO, SITE_YAML, story_files
 from generator.cli import main
 
+pytestmark = pytest.mark.slow
+
 EXAMPLES = int(os.environ.get("INTROCHAIN_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                              HealthCheck.too_slow])

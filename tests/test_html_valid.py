@@ -12,6 +12,8 @@ import pytest
 
 from conftest import REPO, run_cli
 
+pytestmark = pytest.mark.slow
+
 VNU_JAR = Path(os.environ.get("INTROCHAIN_VNU_JAR", REPO / ".cache/tools/node_modules/vnu-jar/build/dist/vnu.jar"))
 
 

@@ -138,6 +138,7 @@ def _reported(before: dict[Path, tuple[int, int]], after: dict[Path, tuple[int, 
         path.resolve() for path in before.keys() & after.keys() if before[path] != after[path])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["serve-with-watcher-hints", "serve", "build"])
 def test_tracked_rebuilds_are_identical(make_site, mode):
     """Each kind of edit equals a build from scratch (paginated: two per page), whether built
@@ -229,6 +230,7 @@ def test_with_other_threads_running_the_pool_starts_fresh_workers_and_renders_th
         thread.join()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("threads", [False, True], ids=["fork", "spawn"])
 def test_stories_parsed_in_the_pool_give_the_same_site_and_errors(project, monkeypatch, threads):
     """Bundles parsed in worker processes (forked, or fresh ones while the dev server's threads

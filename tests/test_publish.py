@@ -157,6 +157,7 @@ def test_plumbing_builds_on_history_or_replaces_it(project: Path, remote: Path, 
     assert git(project, "for-each-ref", "refs/introchain") == ""  # the scratch ref is gone
 
 
+@pytest.mark.slow
 def test_plumbing_refuses_when_the_branch_moved_after_planning(project: Path, remote: Path, tmp_path: Path):
     repo = pages.find_repo(project)
     first = fake_site(tmp_path / "built-0")
@@ -237,6 +238,7 @@ def test_commit_message_names_the_source_commit():
 # --- the command, end to end ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_publish_pushes_the_built_site_and_leaves_the_checkout_alone(project: Path, remote: Path):
     dirty_the_checkout(project)
     before = snapshot(project)
@@ -282,6 +284,7 @@ def test_publish_builds_for_production(project: Path, remote: Path, make_site):
     assert "Secret draft" not in git(remote, "grep", "-h", "-I", "-e", "Secret draft", "gh-pages", check=False)
 
 
+@pytest.mark.slow
 def test_publish_without_history_replaces_the_branch(project: Path, remote: Path):
     assert run_cli("publish", cwd=project).code == 0
     assert run_cli("publish", cwd=project).code == 0

@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, run_cli
 
 
@@ -54,6 +56,7 @@ def _build(project: Path) -> None:
     assert result.code == 0, result.text
 
 
+@pytest.mark.slow
 def test_the_retired_site_is_kept_and_brought_up_to_date(make_site, tmp_path):
     project = make_site(stories=("first", "second", "third"))
     _build(project)
@@ -117,6 +120,7 @@ def test_whatever_the_spare_holds_the_new_site_is_exact(make_site, tmp_path):
     assert sorted(path.name for path in outside.iterdir()) == ["keep.txt"]
 
 
+@pytest.mark.slow
 def test_files_dropped_into_the_site_do_not_come_back_through_the_spare(make_site, tmp_path):
     project = make_site(stories=("first", "second"))
     _build(project)
@@ -129,6 +133,7 @@ def test_files_dropped_into_the_site_do_not_come_back_through_the_spare(make_sit
         assert _tree(project / "site") == _scratch(project, tmp_path), text
 
 
+@pytest.mark.slow
 def test_a_build_that_cannot_take_the_spare_makes_a_fresh_tree(make_site, tmp_path):
     project, spare = _project_with_a_spare(make_site)
     marker = spare / "stray.html"
@@ -152,6 +157,7 @@ def test_a_build_that_cannot_take_the_spare_makes_a_fresh_tree(make_site, tmp_pa
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # released again
 
 
+@pytest.mark.slow
 def test_folders_the_record_vouches_for_are_not_listed_and_changed_ones_are(make_site, tmp_path, monkeypatch):
     from generator import sitetree
     from generator.build import BuildOptions, build_site
@@ -197,6 +203,7 @@ def test_folders_the_record_vouches_for_are_not_listed_and_changed_ones_are(make
     assert "stories/story-5" in listed and "tags" in listed
 
 
+@pytest.mark.slow
 def test_the_spare_of_a_deleted_output_folder_is_removed(make_site):
     project = make_site(stories=("first", "second"))
     for text in ("One.", "Two."):  # two builds into preview/: the second keeps a spare for it

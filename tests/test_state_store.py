@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from conftest import run_cli, tree_bytes
 from generator.build import BuildOptions, _state_key, build_site
 from generator.cache import Cache, cache_dir_for
@@ -72,6 +74,7 @@ def test_a_delta_written_against_another_snapshot_is_ignored(make_site):
     assert "Two." in {study.slug: study for study in reloaded.history.site.studies}["first"].body_html
 
 
+@pytest.mark.slow
 def test_deltas_grow_into_a_new_snapshot_and_builds_stay_exact(make_site, tmp_path):
     project = make_site(stories=("first", "second", "third"))
     options = _options(project)
