@@ -15,6 +15,7 @@ import shutil
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,6 +75,7 @@ def run(*args: str) -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
+@pytest.mark.slow
 @PROPERTY
 @given(title=awkward, author=awkward, body=awkward, comments=st.lists(st.tuples(awkward, awkward), max_size=4))
 def test_every_file_the_importer_writes_passes_check(tmp_path_factory, title, author, body, comments):

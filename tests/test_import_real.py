@@ -16,6 +16,9 @@ import pytest
 from conftest import run_cli
 from test_base_path import crawl, page_url
 
+# Whole real exports imported, checked, built and crawled: seconds each.
+pytestmark = pytest.mark.slow
+
 REAL = Path(__file__).parent / "fixtures" / "real"
 THEME_UNIT_TEST = REAL / "wp-theme-unit-test" / "themeunittestdata.wordpress.xml"  # WXR 1.2, https namespace
 BLOCK_EDITOR = REAL / "wp-block-test" / "64-block-test-data.xml"  # WXR 1.2, block-editor markup

@@ -45,7 +45,7 @@ def test_figures_sum_up_the_chain(make_site):
     figures = dict(story_figures(site, study))
     assert figures["Chain length"] == "2 connections"
     assert figures["People and groups"] == "4"
-    assert figures["Channels used"] == "twitter, skype, face-to-face"
+    assert figures["Channels used"] == "Twitter, Skype, face to face"  # in the order first used, by their labels
     assert figures["Bridges"] == "The Club"
     assert figures["Deepest stage reached"] == f"meeting (5 of {len(STAGE_NAMES)})"
     assert figures["Met in person"] == "1 of 2 pairs"
