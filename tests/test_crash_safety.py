@@ -169,7 +169,8 @@ def test_ctrl_c_during_a_build_leaves_the_previous_site(make_site, moment):
     assert interrupted == before if moment == "loading" else interrupted in (before, after)
 
 
-def test_interrupted_publish_leaves_nothing_behind(make_site):
+def _publish_project(make_site) -> tuple[Path, Path, callable]:
+    """A committed project with a bare remote; returns it, the remote and a ``git`` helper."""
     project = make_site(stories=_many_stories(40))
 
     def git(*args: str) -> str:
@@ -184,29 +185,65 @@ def test_interrupted_publish_leaves_nothing_behind(make_site):
     git("add", "-A")
     git("commit", "-qm", "content")
     git("remote", "add", "origin", remote.as_uri())
+    return project, remote, git
+
+
+def _assert_nothing_published(project: Path, remote: Path, git, status_before: str, scratch: Path, err: bytes) -> None:
+    assert "Traceback" not in err.decode()
+    assert git("status", "--porcelain") == status_before
+    assert git("for-each-ref", "refs/introchain") == ""
+    assert sorted(path.name for path in scratch.iterdir()) == []
+    assert subprocess.run(["git", "ls-remote", remote.as_uri()], capture_output=True, text=True).stdout == ""
+
+
+def _publish_folders(scratch: Path) -> list[Path]:
+    # Only publish's own folder counts: tempfile's probe of TMPDIR makes (and removes) a file there first.
+    return [path for path in scratch.iterdir() if path.name.startswith("introchain-publish-") and path.is_dir()]
+
+
+def test_interrupted_publish_leaves_nothing_behind(make_site):
+    project, remote, git = _publish_project(make_site)
     status_before = git("status", "--porcelain")
     scratch = project.parent / "tmp"  # publish's TMPDIR: its temporary folders are easy to find
     scratch.mkdir()
     publish = subprocess.Popen([sys.executable, "-m", "generator", "publish"], cwd=project,
                                env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(scratch)},
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    # Interrupt once the build inside publish's temporary folder has begun. Not at the first
-    # entry in TMPDIR: tempfile probes it with a short-lived file of its own, and Python itself
-    # cannot clean up after an interrupt between its mkdtemp and the cleanup it registers.
-    def building() -> bool:
-        try:
-            return any(any(folder.iterdir()) for folder in scratch.glob("introchain-publish-*"))
-        except FileNotFoundError:  # the folder went away while looked at: publish is ending
-            return False
-
+    # Interrupt as soon as publish's own folder exists (not at the first entry in TMPDIR:
+    # tempfile probes it with a short-lived file of its own); the folder is cleaned up however
+    # early the interrupt lands, which the next test pins down exactly.
     deadline = time.monotonic() + 60
-    while not building() and publish.poll() is None and time.monotonic() < deadline:
+    while not _publish_folders(scratch) and publish.poll() is None and time.monotonic() < deadline:
         time.sleep(0.001)
+    assert publish.poll() is None, "publish ended before making its temporary folder"
     publish.send_signal(signal.SIGINT)
     _, err = publish.communicate(timeout=60)
     assert publish.returncode != 0, "publish finished before the interrupt arrived"
-    assert "Traceback" not in err.decode()
-    assert git("status", "--porcelain") == status_before
-    assert git("for-each-ref", "refs/introchain") == ""
-    assert list(scratch.iterdir()) == []
-    assert subprocess.run(["git", "ls-remote", remote.as_uri()], capture_output=True, text=True).stdout == ""
+    _assert_nothing_published(project, remote, git, status_before, scratch, err)
+
+
+#: Runs publish with Ctrl-C arriving at the worst moment: the instant its temporary folder exists.
+_CTRL_C_AFTER_MKDTEMP = """
+import signal, sys, tempfile
+made = tempfile.mkdtemp
+def mkdtemp(*args, **kwargs):
+    folder = made(*args, **kwargs)
+    if "introchain-publish-" in folder:
+        signal.raise_signal(signal.SIGINT)  # the handler runs at the next bytecode, before any clean-up is armed
+    return folder
+tempfile.mkdtemp = mkdtemp
+from generator.cli import main
+sys.exit(main(["publish"]))
+"""
+
+
+def test_ctrl_c_the_instant_publish_made_its_folder_leaves_nothing(make_site):
+    project, remote, git = _publish_project(make_site)
+    status_before = git("status", "--porcelain")
+    scratch = project.parent / "tmp"
+    scratch.mkdir()
+    publish = subprocess.run([sys.executable, "-c", _CTRL_C_AFTER_MKDTEMP], cwd=project, capture_output=True, timeout=120,
+                             env={**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(scratch)})
+    assert publish.returncode == 130, publish.stderr
+    assert publish.stderr.decode().strip() == "interrupted"
+    _assert_nothing_published(project, remote, git, status_before, scratch, publish.stderr)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
@@ -13,6 +12,7 @@ from generator import __version__
 from generator import publish as pages
 from generator.commands.common import Progress, add_content_options, count, report_problems
 from generator.errors import ContentErrors, display_path
+from generator.scratch import temporary_folder
 from generator.write import MARKER as OUTPUT_MARKER, OutputError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     except pages.PublishError as error:
         return _usage_error(error)
 
-    with tempfile.TemporaryDirectory(prefix="introchain-publish-") as scratch:
-        site_dir = Path(scratch) / "site"  # must not exist yet: the writer owns its folder
+    with temporary_folder("introchain-publish-") as scratch:
+        site_dir = scratch / "site"  # must not exist yet: the writer owns its folder
         progress = Progress("rendering")
         try:
             report = _build(args, site_dir, progress)
