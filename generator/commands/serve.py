@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import argparse
 import errno
-import shutil
 import signal
 import socket
 import sys
-import tempfile
 import webbrowser
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType
 
 from generator.build import BuildState
 from generator.commands.common import add_content_options
 from generator.errors import ContentError, ContentErrors, display_path
+from generator.scratch import temporary_folder
 from generator.templates import overrides_folder
 
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -43,6 +43,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_content_options(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
     parser.add_argument("--port", type=_port, default=8000, help="port to listen on; 0 picks a free one (default: 8000)")
+    parser.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                        help="also answer requests for this host name (repeatable); by default only the --host address, "
+                             "localhost and IP addresses are answered, a guard against DNS rebinding")
     parser.add_argument("--open", action="store_true", help="open the site in the default browser once it is served")
     parser.add_argument("--no-drafts", dest="drafts", action="store_false", help="leave drafts out, as a published build would")
 
@@ -66,6 +69,7 @@ class SiteRebuild:
         self._warnings: tuple[ContentError, ...] = ()
         self.cache_dir: Path | None = None
         self.state = BuildState()
+        self.swap_guard: Callable[[], AbstractContextManager] | None = None  # the server's lock, held while files go in
 
     def __call__(self, changed: frozenset[Path]) -> str | None:
         """Build; None on success, else the errors as ``path:line:col: error: message`` lines."""
@@ -80,6 +84,7 @@ class SiteRebuild:
             base_url=self.base_url,
             cache_dir=self.cache_dir,
             in_place=True,
+            swap_guard=self.swap_guard,
         )
         try:
             # The watcher's paths let the build skip looking at the stories nobody touched.
@@ -143,8 +148,6 @@ def _log(text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Serve until Ctrl-C; 0 then, 2 for usage problems (missing folders, port taken)."""
-    from generator.cache import cache_dir_for
-    from generator.serve import LiveServer
 
     content: Path = args.content
     if not content.is_dir():
@@ -158,7 +161,20 @@ def run(args: argparse.Namespace) -> int:
     templates: Path | None = args.templates
     watched_templates = overrides_folder(content, templates)
 
-    scratch = Path(tempfile.mkdtemp(prefix="introchain-serve-"))
+    with temporary_folder("introchain-serve-") as scratch:
+        code = _serve(args, content, templates, watched_templates, project, scratch)
+        if code != EXIT_OK:
+            return code
+    _log("stopped")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, content: Path, templates: Path | None, watched_templates: Path, project: Path,
+           scratch: Path) -> int:
+    """Build into ``scratch`` and serve until Ctrl-C or SIGTERM; 0 then, 2 when the port cannot be had."""
+    from generator.cache import cache_dir_for
+    from generator.serve import LiveServer
+
     previous_term = signal.signal(signal.SIGTERM, _interrupt)
     server: LiveServer | None = None
     try:
@@ -175,10 +191,12 @@ def run(args: argparse.Namespace) -> int:
                 host=args.host,
                 port=args.port,
                 log=_log,
+                allowed_hosts=args.allow_host,
             )
         except OSError as error:
             return _error(_bind_error(args.host, args.port, error))
         rebuild.base_url = server.url
+        rebuild.swap_guard = server.site_lock.writing
         if warning := exposure_warning(args.host):
             print(warning, file=sys.stderr, flush=True)
         drafts = "with drafts" if args.drafts else "without drafts"
@@ -192,18 +210,6 @@ def run(args: argparse.Namespace) -> int:
         pass  # Ctrl-C is how the author ends serve: a normal stop, handled in finally
     finally:
         signal.signal(signal.SIGTERM, previous_term)
-        try:
-            if server is not None:
-                server.stop()
-        finally:
-            _remove(scratch)
-    _log("stopped")
+        if server is not None:
+            server.stop()
     return EXIT_OK
-
-
-def _remove(folder: Path) -> None:
-    """Delete the temporary build folder, saying so if that fails."""
-    try:
-        shutil.rmtree(folder)
-    except OSError as error:
-        print(f"warning: could not remove the temporary folder {folder}: {error}", file=sys.stderr)

@@ -16,7 +16,8 @@ from generator.serve.watcher import PendingChanges
 #: ``rebuild(changed)`` builds the site into the served folder. ``changed`` is the set of paths
 #: that changed since the last build (empty for the first build: build everything). It returns
 #: None on success, or the error text to show, as ``path:line:col: error: message`` lines. It
-#: must leave the served folder as it was when it fails.
+#: must leave the served folder as it was when it fails, and hold the server's ``site_lock``
+#: for writing while it changes files there, so each request sees one version of the site.
 RebuildFn = Callable[[frozenset[Path]], "str | None"]
 
 #: Changed files whose names end so count as stylesheets: the page swaps them without reloading.

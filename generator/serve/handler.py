@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import ipaddress
 import mimetypes
+import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from importlib import resources
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from generator.regular import open_regular
 from generator.serve import pages, paths
+from generator.serve.sitelock import SiteLock
 from generator.serve.status import SiteStatus, StatusBoard
 
 #: Seconds between keep-alive comments on an idle event stream; a write to a closed tab fails
@@ -37,11 +42,42 @@ _TYPES = {
 
 @dataclass(frozen=True)
 class ServeContext:
-    """What every request needs: the folder to serve and the build status."""
+    """What every request needs: the folder to serve, the build status, the lock over the folder
+    and the Host names to answer (besides loopback names and IP addresses)."""
 
     root: Path
     status: StatusBoard
     client_js: bytes
+    site_lock: SiteLock = field(default_factory=SiteLock)
+    allowed_hosts: frozenset[str] = frozenset()
+
+
+def host_allowed(header: str | None, allowed: frozenset[str]) -> bool:
+    """Whether to answer a request with this ``Host`` header: the guard against DNS rebinding.
+
+    A page on another site can make its own name resolve to 127.0.0.1 and then read
+    whatever this server answers; its requests still carry its own name as Host. So only
+    names that cannot be rebound are answered: ``localhost`` (and ``*.localhost``, which
+    browsers resolve to loopback themselves), IP addresses, and the names in ``allowed``
+    (the address serve was started on, and any ``--allow-host``).
+    """
+    if not header:
+        return False
+    host = header.strip().lower()
+    if host.startswith("["):
+        name = host[1 : host.find("]")] if "]" in host else ""
+    else:
+        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    name = name.rstrip(".")
+    if not name:
+        return False
+    if name in allowed or name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
 
 
 def load_client_js() -> bytes:
@@ -88,28 +124,55 @@ class LiveReloadHandler(BaseHTTPRequestHandler):
         self._respond(send_body=True)
 
     def _respond(self, send_body: bool) -> None:
+        if not host_allowed(self.headers.get("Host"), self.context.allowed_hosts):
+            body = (b"introchain serve does not answer requests for this host name (a guard against DNS "
+                    b"rebinding). Open the address serve printed, or start it with --allow-host NAME.\n")
+            self._send_bytes(body, "text/plain; charset=utf-8", HTTPStatus.MISDIRECTED_REQUEST, send_body)
+            return
         path = urlsplit(self.path).path
         if path.startswith(pages.PREFIX):
             self._reserved(path, send_body)
             return
-        # Read the status before the file: the file is then at least this new, so a page never
-        # claims a build newer than its content (the client would miss a reload).
-        status = self.context.status.current()
-        target = paths.resolve(self.context.root, self.path)
+        # One version of the site per request: the status, the lookup and the opening of the
+        # file happen while no build is swapping files in. The status is read first, so a page
+        # never claims a build newer than its content (the client would miss a reload).
+        with self.context.site_lock.reading():
+            status = self.context.status.current()
+            target = paths.resolve(self.context.root, self.path)
+            if target.redirect is None:
+                found = self._open(target.file) or self._open(self.context.root / "404.html")
         if target.redirect is not None:
             self.send_response(HTTPStatus.MOVED_PERMANENTLY)
             self.send_header("Location", target.redirect)
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        if target.file is None:
-            self._not_found(status, send_body)
+        if found is None:
+            body = pages.not_found_page(urlsplit(self.path).path, status.error)
+            self._send_html(body, HTTPStatus.NOT_FOUND, status, send_body)
             return
+        file, stream = found
+        code = HTTPStatus.OK if file == target.file else HTTPStatus.NOT_FOUND
+        with stream:
+            kind = content_type(file)
+            if kind.startswith("text/html"):
+                self._send_html(stream.read(), code, status, send_body)
+                return
+            size = stream.seek(0, 2)
+            stream.seek(0)
+            self._headers(code, kind, size)
+            if send_body:
+                shutil.copyfileobj(stream, self.wfile)
+
+    @staticmethod
+    def _open(file: Path | None) -> tuple[Path, BinaryIO] | None:
+        """The file and a stream of it, or None when there is none (or it is not a regular file)."""
+        if file is None:
+            return None
         try:
-            self._send_file(target.file, HTTPStatus.OK, status, send_body)
-        except FileNotFoundError:
-            # The builder swapped the folder between finding and opening the file.
-            self._not_found(status, send_body)
+            return file, os.fdopen(open_regular(file), "rb")
+        except OSError:
+            return None
 
     def _reserved(self, path: str, send_body: bool) -> None:
         if path == pages.SCRIPT_URL:
@@ -118,29 +181,6 @@ class LiveReloadHandler(BaseHTTPRequestHandler):
             self._event_stream()
         else:
             self._send_bytes(b"not found\n", "text/plain; charset=utf-8", HTTPStatus.NOT_FOUND, send_body)
-
-    def _not_found(self, status: SiteStatus, send_body: bool) -> None:
-        page_404 = self.context.root / "404.html"
-        if page_404.is_file():
-            try:
-                self._send_file(page_404, HTTPStatus.NOT_FOUND, status, send_body)
-                return
-            except FileNotFoundError:
-                pass  # swapped away meanwhile: fall back to the built-in page below
-        body = pages.not_found_page(urlsplit(self.path).path, status.error)
-        self._send_html(body, HTTPStatus.NOT_FOUND, status, send_body)
-
-    def _send_file(self, file: Path, code: HTTPStatus, status: SiteStatus, send_body: bool) -> None:
-        kind = content_type(file)
-        if kind.startswith("text/html"):
-            self._send_html(file.read_bytes(), code, status, send_body)
-            return
-        with file.open("rb") as stream:
-            size = stream.seek(0, 2)
-            stream.seek(0)
-            self._headers(code, kind, size)
-            if send_body:
-                shutil.copyfileobj(stream, self.wfile)
 
     def _send_html(self, body: bytes, code: HTTPStatus, status: SiteStatus, send_body: bool) -> None:
         tagged = pages.inject(body, pages.script_tag(status.instance, status.site_build))

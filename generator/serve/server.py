@@ -13,6 +13,7 @@ from pathlib import Path
 
 from generator.serve.builder import Builder, RebuildFn
 from generator.serve.handler import LiveReloadHandler, ServeContext, load_client_js
+from generator.serve.sitelock import SiteLock
 from generator.serve.status import StatusBoard
 from generator.serve.watcher import STEP_MS, PendingChanges, Watcher
 
@@ -51,6 +52,9 @@ class _HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = False
     block_on_close = True
+    # Each open page keeps an event stream: with the stdlib's backlog of 5, a burst of page
+    # loads beside a hundred open tabs overflowed the accept queue and some got no reply.
+    request_queue_size = 1024
 
     def __init__(self, address: tuple[str, int], context: ServeContext) -> None:
         self.context = context
@@ -118,6 +122,7 @@ class LiveServer:
         port: int = 0,
         log: Callable[[str], None] = _print_line,
         step_ms: int = STEP_MS,
+        allowed_hosts: Sequence[str] = (),
     ) -> None:
         self.root = root
         self.host = host
@@ -125,7 +130,11 @@ class LiveServer:
         self.status = StatusBoard()
         self.pending = PendingChanges()
         server_class = _HTTPServer6 if ":" in host else _HTTPServer
-        self._http = server_class((host.strip("[]"), port), ServeContext(root, self.status, load_client_js()))
+        #: Held by ``rebuild`` while it swaps files into ``root`` (see ``SiteLock``).
+        self.site_lock = SiteLock()
+        names = frozenset(name.lower().strip("[]").rstrip(".") for name in (host, *allowed_hosts))
+        context = ServeContext(root, self.status, load_client_js(), self.site_lock, names)
+        self._http = server_class((host.strip("[]"), port), context)
         self.port: int = self._http.server_address[1]
         self._watcher = Watcher(watch, ignore, self.pending.add, log, step_ms=step_ms)
         self._builder = Builder(rebuild, self.pending, self.status, log)
