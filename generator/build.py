@@ -18,13 +18,13 @@ import gc
 import os
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.cache import Cache
-from generator.errors import ContentError, ContentErrors
+from generator.errors import ContentError, ContentErrors, display_path
 from generator.model import Site
 from generator.state_store import StateStore
 from generator.templates import BUILTIN_THEME, Templates, overrides_folder, resolve_templates
@@ -44,6 +44,7 @@ class BuildOptions:
     base_url: str | None = None  # overrides site.yaml's base_url (serve, publish)
     cache_dir: Path | None = None  # the persistent cache (``build`` and ``serve``); None: none
     in_place: bool = False  # update the output folder file by file (serve's private folder)
+    swap_guard: Callable[[], AbstractContextManager] | None = None  # in place: held while files are swapped in
 
 
 @dataclass(frozen=True)
@@ -205,9 +206,15 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previo
     from generator.graph import graph_assets
     from generator.pages import plan_pages
     from generator.parallel import RenderJob
+    from generator.regular import special_files
     from generator.render import asset_versions
 
     templates = resolve_templates(options.content_dir, options.templates_dir)
+    special = special_files(templates.overrides) if templates.overrides is not None else []
+    if special:
+        raise ContentErrors([ContentError(display_path(Path(path)), 0, 0, f"this is {kind}, not a regular file",
+                                          "templates and their assets must be ordinary files; remove or replace it")
+                             for path, kind in special])
     assets = {**templates.assets(), **graph_assets()}
     versions = asset_versions(assets)
     salt = _page_salt(templates, versions)
@@ -344,7 +351,7 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
             raise ContentErrors(_distinct_errors(failures))
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
 
-    with SiteWriter(out_dir, in_place=options.in_place, spare=_spare_dir(options),
+    with SiteWriter(out_dir, in_place=options.in_place, spare=_spare_dir(options), swap_guard=options.swap_guard,
                     spare_record=previous.spare if previous is not None else None) as writer:
         # Pages are written as they arrive (the writer does not care about order); errors
         # are reported in page order whatever the timing.
@@ -408,6 +415,6 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     from generator.write import check_output_dir
 
     content = options.content_dir
-    forbidden = (content, content.resolve().parent, overrides_folder(content, options.templates_dir), BUILTIN_THEME)
-    check_output_dir(options.out_dir, forbidden=forbidden)
+    check_output_dir(options.out_dir, forbidden=(content.resolve().parent,),
+                     sources=(content, overrides_folder(content, options.templates_dir), BUILTIN_THEME))
     return render_site(options, progress, state=state, changed=changed)

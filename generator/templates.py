@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ContentError, ContentErrors, display_path
+from generator.regular import read_regular
 
 #: The built-in theme: templates, with their static files under ``assets/``.
 BUILTIN_THEME = Path(__file__).resolve().parent / "theme"
@@ -82,7 +83,7 @@ def read_assets(folder: Path) -> dict[str, bytes]:
     if not assets.is_dir():
         return {}
     return {
-        path.relative_to(assets).as_posix(): path.read_bytes()
+        path.relative_to(assets).as_posix(): read_regular(path)
         for path in sorted(assets.rglob("*"))
         if path.is_file() and not path.name.startswith(".")
     }

@@ -25,9 +25,11 @@ import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager as ContextManager, nullcontext
 from pathlib import Path
 from typing import BinaryIO
 
+from generator.regular import read_regular
 from generator.sitetree import (MARKER, MARKER_TEXT, Stat, TreeRecord, exchange, is_our_folder, lock_spare, record_tree,
                                 stat_of, survey)
 
@@ -48,12 +50,17 @@ def _safe_relative(name: str) -> str:
     return "/".join(parts)
 
 
-def check_output_dir(out_dir: Path, *, forbidden: tuple[Path, ...] = ()) -> None:
-    """Refuse an output folder that is a project or content folder, or holds files we did not make."""
+def check_output_dir(out_dir: Path, *, forbidden: tuple[Path, ...] = (), sources: tuple[Path, ...] = ()) -> None:
+    """Refuse an output folder that is, or contains, a ``forbidden`` folder (the project), that overlaps
+    a ``sources`` folder (content, templates) either way, or that holds files we did not make."""
     resolved = out_dir.resolve()
-    for folder in forbidden:
+    for folder in forbidden + sources:
         if resolved == folder.resolve() or folder.resolve().is_relative_to(resolved):
             raise OutputError(f"refusing to use {out_dir} as the output folder: it is (or contains) {folder}")
+    for folder in sources:
+        if resolved.is_relative_to(folder.resolve()):
+            raise OutputError(f"refusing to use {out_dir} as the output folder: it is inside {folder}, "
+                              "which the build reads (choose an --out outside it)")
     if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
         raise OutputError(f"refusing to use {out_dir} as the output folder")
     if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
@@ -94,7 +101,7 @@ class SiteWriter:
     """
 
     def __init__(self, out_dir: Path, *, in_place: bool = False, spare: Path | None = None,
-                 spare_record: TreeRecord | None = None):
+                 spare_record: TreeRecord | None = None, swap_guard: Callable[[], ContextManager] | None = None):
         check_output_dir(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(out_dir)
@@ -113,6 +120,8 @@ class SiteWriter:
         self._seen: dict[str, Stat] = {}  # their stats before this build changed anything
         self._touched: set[str] = set()  # folders whose entries this build changed
         self.record: TreeRecord | None = None  # of the new site, once committed
+        # In place: held while files are swapped in, so whoever reads the folder under it sees one version.
+        self._swap_guard = swap_guard or nullcontext
         self.kept_spare = False  # whether the previous site is now the spare
         if self.in_place:
             return
@@ -329,33 +338,36 @@ class SiteWriter:
         return True
 
     def _commit_in_place(self, removed: Iterable[str]) -> None:
+        """Write every changed file beside its target first, then rename them all in under the swap guard."""
         out = self.out_dir
-        for name, value in sorted(self._pending.items()):
-            target = out / name
-            if isinstance(value, Path):
-                data = value.read_bytes()
-            else:
-                data = value
-            if _same_bytes(target, data):
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-            try:
+        staged: list[tuple[str, Path]] = []
+        try:
+            for name, value in sorted(self._pending.items()):
+                target = out / name
+                data = read_regular(value) if isinstance(value, Path) else value
+                if _same_bytes(target, data):
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+                staged.append((name, Path(temp)))
                 with os.fdopen(handle, "wb") as stream:
                     stream.write(data)
                 os.chmod(temp, 0o644)
-                os.replace(temp, target)
-            except BaseException:
-                Path(temp).unlink(missing_ok=True)
-                raise
-            if not isinstance(value, Path):
-                self.changed += 1
-        for name in sorted(removed):
-            path = out / _safe_relative(name)
-            path.unlink(missing_ok=True)
-            for folder in path.relative_to(out).parents:
-                if folder.parts and (out / folder).is_dir() and not any((out / folder).iterdir()):
-                    (out / folder).rmdir()
+                if not isinstance(value, Path):
+                    self.changed += 1
+            with self._swap_guard():
+                for name, temp in staged:
+                    os.replace(temp, out / name)
+                staged.clear()
+                for name in sorted(removed):
+                    path = out / _safe_relative(name)
+                    path.unlink(missing_ok=True)
+                    for folder in path.relative_to(out).parents:
+                        if folder.parts and (out / folder).is_dir() and not any((out / folder).iterdir()):
+                            (out / folder).rmdir()
+        finally:
+            for _, temp in staged:
+                temp.unlink(missing_ok=True)
 
     def abort(self) -> None:
         """Forget the new site; ``out_dir`` stays as it was (and a half-updated spare is set right next time)."""
