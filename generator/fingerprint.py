@@ -15,6 +15,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from generator.regular import read_regular
+
 #: Files whose bytes are read by the build; other files count by name, size and mtime.
 TEXT_SUFFIXES = (".md", ".yaml", ".yml", ".html", ".xml", ".txt", ".css", ".js", ".svg")
 #: Libraries whose version can change what a build makes.
@@ -101,8 +103,8 @@ class FileDigests:
 
 
 def _file_digest(path: str) -> str:
-    with open(path, "rb") as stream:
-        return hashlib.sha256(stream.read()).hexdigest()
+    # Never ``open()`` a pipe or a device: that blocks. Validation reports such a file.
+    return hashlib.sha256(read_regular(path)).hexdigest()
 
 
 def tree_fingerprint(folder: Path, digests: FileDigests | None = None) -> str:

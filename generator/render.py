@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import traceback
 from collections.abc import Callable, Iterator
@@ -21,12 +22,13 @@ import jinja2
 from markupsafe import Markup
 
 from generator.cache import Cache
-from generator.content.fields import slugify
+from generator.content.fields import tag_slug
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.fingerprint import code_fingerprint, digest
 from generator.model import SiteConfig
 from generator.network import NetworkData
 from generator.pages import Page
+from generator.regular import read_regular
 from generator.templates import Templates
 
 
@@ -107,6 +109,21 @@ class CompiledTemplates(jinja2.BytecodeCache):
         self.cache.put("jinja", self._key(bucket), bucket.bytecode_to_string())
 
 
+class _RegularFileLoader(jinja2.FileSystemLoader):
+    """A ``FileSystemLoader`` that never blocks on a named pipe or device put where a template should be."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            filename = os.path.join(folder, *pieces)
+            try:
+                data = read_regular(filename)
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+                continue
+            return data.decode(self.encoding), os.path.normpath(filename), lambda: True
+        raise jinja2.TemplateNotFound(template)
+
+
 class Environment:
     """A Jinja environment over a project's templates (its overrides, then the theme), with the site's URL helpers."""
 
@@ -115,7 +132,7 @@ class Environment:
         self.templates = templates
         self.jinja = jinja2.Environment(
             bytecode_cache=compiled,
-            loader=jinja2.FileSystemLoader([str(folder) for folder in templates.folders]),
+            loader=_RegularFileLoader([str(folder) for folder in templates.folders]),
             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True, default=True),
             undefined=jinja2.StrictUndefined,
             trim_blocks=True,

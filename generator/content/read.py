@@ -13,13 +13,15 @@ import hashlib
 import os
 import stat
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.content.source import Source, read_text
+from generator.content.images import HEAD_BYTES, WHOLLY_READ, file_problems
+from generator.content.source import MAX_FILE_BYTES, Source, read_text
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.fingerprint import Signature, racily_clean, signature
+from generator.regular import kind_of, read_regular
 
 POST, STORY, COMMENTS = "index.md", "story.yaml", "comments.yaml"
 ASSET_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg", ".pdf", ".mp3", ".mp4", ".txt"})
@@ -67,7 +69,7 @@ class RawFile:
         if self.text is not None:
             return self.text
         try:
-            return self.path.read_text(encoding="utf-8").removeprefix("\ufeff")
+            return read_regular(self.location).decode("utf-8").removeprefix("\ufeff")
         except (OSError, ValueError):
             return ""
 
@@ -101,6 +103,7 @@ class RawContent:
     bundles: tuple[RawBundle, ...]
     errors: tuple[ContentError, ...]
     pages: tuple[RawFile, ...] = ()  # content/pages/*.md
+    checked_assets: dict[str, Signature] = field(default_factory=dict)  # see ``_Reader.checked``
 
 
 def _outside(path: Path, root: Path) -> bool:
@@ -120,6 +123,8 @@ class _Reader:
         self.errors: list[ContentError] = []
         self._previous = previous if previous is not None and previous.root == root else None
         self._known: dict[str, RawFile] | None = None
+        #: Files to copy that passed their check, by path, with the stat signature they had then.
+        self.checked: dict[str, Signature] = dict(self._previous.checked_assets) if self._previous else {}
 
     @property
     def known(self) -> dict[str, RawFile]:
@@ -148,7 +153,11 @@ class _Reader:
             self.errors.append(ContentError(display_path(path), 0, 0, "this link points outside the content folder",
                                             "copy the file into the content folder instead"))
             return None
-        if info is None or not stat.S_ISREG(info.st_mode):
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            self.errors.append(ContentError(display_path(path), 0, 0, f"{path.name} is {kind_of(info.st_mode)}, not a regular file",
+                                            "replace it with an ordinary text file"))
+            return None
+        if info is None:
             if required:
                 self.errors.append(ContentError(display_path(path), 0, 0, f"missing file {path.name}",
                                                 f"create {display_path(path)}"))
@@ -164,7 +173,7 @@ class _Reader:
         return RawFile(name, text, None if racy else signature(info))
 
     def assets(self, folder: Path, relative: str = "") -> list[str]:
-        """Files to copy beside the page (sorted); symlinks that leave the content folder are refused."""
+        """Files to copy beside the page (sorted), each checked (``images.py``); links that leave the content folder are refused."""
         found: list[str] = []
         try:
             entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
@@ -180,9 +189,45 @@ class _Reader:
                                                 "copy the file into the story's folder instead"))
             elif entry.is_dir(follow_symlinks=False):
                 found += self.assets(path, name + "/")
-            elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in ASSET_SUFFIXES:
+            elif os.path.splitext(entry.name)[1].lower() in ASSET_SUFFIXES and self._acceptable(path):
                 found.append(name)
         return sorted(found)
+
+    def _acceptable(self, path: Path) -> bool:
+        """Whether a file to copy is a regular file that is what its extension says (errors recorded if not).
+
+        A file that passed is not read again while its stat signature stays the same.
+        """
+        location = str(path)
+        try:
+            info = os.stat(location)
+        except OSError:
+            return False  # a dangling link: nothing to copy, and a reference to it is reported as missing
+        if not stat.S_ISREG(info.st_mode):
+            self.errors.append(ContentError(display_path(path), 0, 0, f"this is {kind_of(info.st_mode)}, not a regular file",
+                                            "replace it with an ordinary file, or remove it"))
+            return False
+        if self.checked.get(location) == signature(info):
+            return True
+        started = time.time_ns()
+        whole = path.suffix.lower() in WHOLLY_READ  # the others are judged by their first bytes
+        try:
+            data = read_regular(location, MAX_FILE_BYTES + 1 if whole else HEAD_BYTES)
+        except OSError as error:
+            self.errors.append(ContentError(display_path(path), 0, 0, f"cannot read this file: {error.strerror or error}"))
+            return False
+        if len(data) > MAX_FILE_BYTES:
+            self.errors.append(ContentError(display_path(path), 0, 0, f"this file is larger than "
+                                            f"{MAX_FILE_BYTES // (1024 * 1024)} MiB, the limit for {path.suffix} files"))
+            return False
+        problems = file_problems(path.suffix, data)
+        self.errors.extend(ContentError(display_path(path), problem.line, problem.column, problem.message, problem.hint)
+                           for problem in problems)
+        if problems:
+            return False
+        if not racily_clean(info, started):
+            self.checked[location] = signature(info)
+        return True
 
 
 def _untouched(content_dir: Path, changed: Iterable[Path]) -> tuple[set[str], set[str]] | None:
@@ -280,8 +325,10 @@ def read_content(content_dir: Path, previous: RawContent | None = None, changed:
         found = known if touched is not None and known is not None and "pages" not in touched[1] else reader.read(str(path), required=False)
         if found is not None:
             pages.append(found)
+    kept = {path for bundle in bundles for path in (f"{bundle.location}/{asset}" for asset in bundle.assets)}
+    checked = {path: seen for path, seen in reader.checked.items() if path in kept}
     return RawContent(root=content_dir, site=site, people=people, bundles=tuple(bundles), errors=tuple(reader.errors),
-                      pages=tuple(pages))
+                      pages=tuple(pages), checked_assets=checked)
 
 
 def page_files(content_dir: Path) -> list[Path]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from generator.errors import ContentError, display_path
+from generator.regular import NotRegularFile, read_regular
 from generator.slotted import quick_pickle
 
 #: Largest YAML or Markdown file we read; far above any real post or snapshot.
@@ -69,6 +70,7 @@ class Source:
     path: Path
     errors: list[ContentError] = field(default_factory=list)
     budget: int = NODE_BUDGET
+    unparsable: bool = False  # its YAML could not be read: that error is the only one worth showing
 
     @property
     def shown(self) -> str:
@@ -79,9 +81,10 @@ class Source:
         line, column = (node.start_mark.line + 1, node.start_mark.column + 1) if node is not None else (1, 1)
         self.errors.append(ContentError(self.shown, line, column, message, hint, warning))
 
-    def error_at(self, line: int, column: int, message: str, hint: str = "", *, warning: bool = False) -> None:
-        """Record a problem at an explicit 1-based position."""
-        self.errors.append(ContentError(self.shown, line, column, message, hint, warning))
+    def error_at(self, line: int, column: int, message: str, hint: str = "", *, warning: bool = False,
+                 source_line: str = "") -> None:
+        """Record a problem at an explicit 1-based position (``source_line``: that line's text, for a code frame)."""
+        self.errors.append(ContentError(self.shown, line, column, message, hint, warning, source_line))
 
     def visit(self, node: yaml.Node) -> bool:
         """Charge one node against the budget; False (with one error) once it is spent."""
@@ -99,13 +102,16 @@ class Source:
 def read_text(source: Source) -> str | None:
     """Read a UTF-8 file (a leading BOM is dropped); None with an error if it cannot be read."""
     try:
-        size = source.path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            source.error(None, f"file is {size // (1024 * 1024)} MiB; the limit is {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-            return None
-        data = source.path.read_bytes()
+        data = read_regular(source.path, MAX_FILE_BYTES + 1)
+    except NotRegularFile as exc:
+        source.error(None, f"{source.path.name} is {exc.kind}, not a regular file",
+                     "replace it with an ordinary text file")
+        return None
     except OSError as exc:
         source.error(None, f"cannot read file: {exc.strerror or exc}")
+        return None
+    if len(data) > MAX_FILE_BYTES:
+        source.error(None, f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB, the limit")
         return None
     try:
         text = data.decode("utf-8")
@@ -128,36 +134,52 @@ def compose(source: Source, text: str, first_line: int = 1) -> yaml.Node | None:
         source.error_at(text.count("\n", 0, position) + first_line, 1, "file contains a NUL byte; is it binary?")
         return None
     padded = "\n" * (first_line - 1) + text
+    lines = padded.split("\n")
+
+    def fail(mark: yaml.Mark | None, message: str, hint: str) -> None:
+        source.unparsable = True
+        if mark is None:
+            source.error(None, message, hint)
+        else:
+            shown = lines[mark.line] if mark.line < len(lines) else ""
+            source.error_at(mark.line + 1, mark.column + 1, message, hint, source_line=shown)
+
     try:
-        if _too_deep(source, padded):
+        problem = _unreadable_shape(padded)
+        if problem is not None:
+            fail(*problem)
             return None
         return yaml.compose(padded, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
-        hint = "check the indentation and quoting here; values with ': ' or '#' need quotes"
-        if mark is None:
-            source.error(None, f"invalid YAML: {problem}", hint)
-        else:
-            source.error_at(mark.line + 1, mark.column + 1, f"invalid YAML: {problem}", hint)
+        fail(mark, f"invalid YAML: {problem}", "check the indentation and quoting here; values with ': ' or '#' need quotes")
     except yaml.YAMLError as exc:
-        source.error(None, f"invalid YAML: {exc}")
-    except RecursionError:
-        source.error(None, "YAML is nested too deeply to read")
+        fail(None, f"invalid YAML: {exc}", "")
+    except RecursionError:  # bounded by ``_unreadable_shape``; kept so no traceback can ever reach an author
+        fail(None, f"values are nested more than {MAX_DEPTH} levels deep", "flatten the file")
     return None
 
 
-def _too_deep(source: Source, text: str) -> bool:
-    """Walk the parser's events (libyaml's parser keeps its own stack) to bound nesting before composing."""
+#: The tags plain YAML values resolve to; an explicit one of these (``!!str 2011``) is fine.
+_STANDARD_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "timestamp",
+                                                                     "map", "seq"))
+
+
+def _unreadable_shape(text: str) -> tuple[yaml.Mark, str, str] | None:
+    """Walk the parser's events (libyaml's parser keeps its own stack) before composing: nesting is
+    bounded, and a tag the format does not define (``!person``, ``!!python/object``) is refused."""
     depth = 0
     for event in yaml.parse(text, Loader=_Loader):
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
+            return (event.start_mark, f"unknown YAML tag {tag!r}",
+                    "remove the tag: introchain reads plain text, numbers, dates, lists and mappings")
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                mark = event.start_mark
-                source.error_at(mark.line + 1, mark.column + 1, f"values are nested more than {MAX_DEPTH} levels deep",
-                                "flatten this part of the file")
-                return True
+                return (event.start_mark, f"values are nested more than {MAX_DEPTH} levels deep",
+                        "flatten this part of the file")
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
-    return False
+    return None
