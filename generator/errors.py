@@ -34,17 +34,28 @@ class ContentError:
     message: str
     hint: str = ""
     warning: bool = False
+    source_line: str = ""  # the text of the offending line, shown with a caret under the column
 
     def format(self) -> str:
-        """Render as ``path:line:column: error: message (hint)``."""
+        """Render as ``path:line:column: error: message``, then the code frame and the hint."""
         where = self.path
         if self.line:
             where += f":{self.line}:{max(self.column, 1)}"
         kind = "warning" if self.warning else "error"
         text = f"{printable(where)}: {kind}: {printable(self.message)}"
+        if self.source_line and self.line:
+            text += "\n" + code_frame(self.source_line, self.line, self.column)
         if self.hint:
             text += f"\n    hint: {printable(self.hint)}"
         return text
+
+
+def code_frame(line_text: str, line: int, column: int) -> str:
+    """The offending line, and a caret under ``column`` (1-based), indented like a hint."""
+    shown = printable(line_text.rstrip("\r\n").expandtabs(4))
+    before = printable(line_text[: max(column - 1, 0)].expandtabs(4))
+    number = str(line)
+    return f"    {number} | {shown}\n    {' ' * len(number)} | {' ' * len(before)}^"
 
 
 class ContentErrors(Exception):

@@ -38,6 +38,7 @@ class Rendered:
     first_paragraph: str
     links: tuple[Image, ...] = ()  # links within the site, the ones a build can check: a target and its 0-based line
     quotes: tuple[Image, ...] = ()  # posts quoted with a ```quote block: the post's URL and the block's 0-based line
+    too_deep: int | None = None  # the 0-based line where nesting reached the parser's limit (see ``nesting_limit_line``)
 
 
 #: What a ```quote block renders as until the build puts the post's card in its place (``quotes.py``).
@@ -83,7 +84,7 @@ def _render_fence(self, tokens: list[Token], idx: int, options, env) -> str:
 @functools.cache
 def _post_parser() -> MarkdownIt:
     parser = (
-        MarkdownIt("commonmark", {"html": False, "typographer": True})
+        MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": MAX_NESTING})
         .enable(["table", "strikethrough", "replacements", "smartquotes"])
         .use(footnote_plugin)
         .use(deflist_plugin)
@@ -97,7 +98,7 @@ def _post_parser() -> MarkdownIt:
 @functools.cache
 def _comment_parser() -> MarkdownIt:
     parser = (
-        MarkdownIt("commonmark", {"html": False, "typographer": True})
+        MarkdownIt("commonmark", {"html": False, "typographer": True, "maxNesting": MAX_NESTING})
         .enable(["strikethrough", "replacements", "smartquotes"])
         # A commenter's "# title" must not become a heading in the page outline.
         .disable(["heading", "lheading"])
@@ -131,6 +132,21 @@ def _first_paragraph(tokens: list[Token]) -> str:
     return ""
 
 
+#: Quotes, lists and emphasis nest at most this deep; markdown-it stops nesting there (so
+#: nothing recurses without bound) and reads the rest flat, which the author is told about.
+MAX_NESTING = 20
+
+
+def nesting_limit_line(tokens: list[Token]) -> int | None:
+    """The 0-based line of the first place where nesting reached ``MAX_NESTING``, else None."""
+    line = 0
+    for token in tokens:
+        line = token.map[0] if token.map else line
+        if token.level >= MAX_NESTING - 1 or any(child.level >= MAX_NESTING - 1 for child in token.children or ()):
+            return line
+    return None
+
+
 def render_post(text: str) -> Rendered:
     """Render a post body."""
     parser = _post_parser()
@@ -144,9 +160,12 @@ def render_post(text: str) -> Rendered:
         tuple(link for link in _references(tokens, "link_open", "href") if not is_remote(link.src)),
         tuple(Image(token.content.strip(), token.map[0] if token.map else 0)
               for token in tokens if token.type == "fence" and token.info.strip() == "quote"),
+        nesting_limit_line(tokens),
     )
 
 
-def render_comment(text: str) -> str:
-    """Render a comment body (no headings, links marked ugc)."""
-    return _comment_parser().render(text)
+def render_comment(text: str) -> tuple[str, int | None]:
+    """Render a comment body (no headings, links marked ugc); also the line where nesting hit the limit, if it did."""
+    parser = _comment_parser()
+    tokens = parser.parse(text)
+    return parser.renderer.render(tokens, parser.options, {}), nesting_limit_line(tokens)

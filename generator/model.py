@@ -348,14 +348,14 @@ class Site:
     # which made planning quadratic in the number of stories).
     @cached_property
     def _tag_index(self) -> tuple[dict[str, tuple[CaseStudy, ...]], dict[str, str]]:
-        from generator.content.fields import slugify
+        from generator.content.fields import tag_slug
 
         index: dict[str, list[CaseStudy]] = {}
         names: dict[str, str] = {}
         for study in self.studies:
             slugs: set[str] = set()
             for tag in study.tags:
-                slug = slugify(tag) or "tag"
+                slug = tag_slug(tag) or "tag"
                 names.setdefault(slug, tag)
                 if slug not in slugs:  # "Small World" and "small-world" list the story once
                     slugs.add(slug)

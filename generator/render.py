@@ -61,11 +61,6 @@ _RELATIVE_ATTR = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 _SITE_RELATIVE = re.compile(r'(\s(?:href|src)=")(?=(/(?!/)[^"]*)")')
 
 
-def tag_slug(tag: str) -> str:
-    """A tag's page name, as ``Site.tags`` names it ('tag' when the name has no Latin letters or digits)."""
-    return slugify(tag) or "tag"
-
-
 def feed_html(html: str, page_url: str) -> Markup:
     """HTML for an Atom <content type="html">: links made absolute, then escaped once as XML text.
 

@@ -105,11 +105,44 @@ def _slug_from(title: str) -> str:
     return cut[:cut.rfind("-")] if "-" in cut else slug[:MAX_SLUG]
 
 
+def _known_people(content: Path) -> set[str]:
+    """The ids people.yaml and the stories' own ``people:`` define, read even when other content has errors."""
+    import yaml
+
+    from generator.content.source import Source, compose, read_text
+
+    files = [content / "people.yaml", *sorted((content / "stories").glob("*/story.yaml"))]
+    known: set[str] = set()
+    for path in files:
+        source = Source(path)
+        text = read_text(source) if path.is_file() else None
+        node = compose(source, text) if text else None
+        if path.name == "story.yaml" and isinstance(node, yaml.MappingNode):
+            node = next((value for key, value in node.value if getattr(key, "value", None) == "people"), None)
+        if isinstance(node, yaml.MappingNode):
+            known.update(key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode))
+    return known
+
+
+def _author_problem(content: Path, author: str) -> str | None:
+    """Why ``--author`` cannot be used, or None."""
+    from generator.content.fields import identifier_problem, suggest
+
+    problem = identifier_problem(author)
+    if problem is not None:
+        return f"--author {problem[0]} ({problem[1]})"
+    known = _known_people(content)
+    if author not in known:
+        hint = suggest(author, known) or "add them to people.yaml first"
+        return f"--author '{author}' is not a person in people.yaml or any story ({hint})"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     """Create stories/<slug>/ with its three files; 2 if it exists or the content folder is missing."""
     import yaml
 
-    from generator.content.fields import IDENTIFIER, slugify
+    from generator.content.fields import is_identifier, slugify
 
     content: Path = args.content
     if not (content / "site.yaml").is_file():
@@ -117,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     slug = args.slug or _slug_from(args.title)
-    if not IDENTIFIER.match(slug or ""):
+    if not is_identifier(slug or ""):
         if args.slug:
             print(f"error: --slug {args.slug!r} is not a slug: use lower-case letters, digits and hyphens "
                   f"(for example {slugify(args.slug) or 'my-first-story'!r})", file=sys.stderr)
@@ -129,6 +162,9 @@ def run(args: argparse.Namespace) -> int:
     folder = content / "stories" / slug
     if folder.exists():
         print(f"error: {display_path(folder)} already exists; choose another title or --slug", file=sys.stderr)
+        return 2
+    if args.author is not None and (problem := _author_problem(content, args.author)) is not None:
+        print(f"error: {problem}; nothing was created", file=sys.stderr)
         return 2
     author = args.author or _default_author(content)
     if author is None:

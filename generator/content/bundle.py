@@ -17,13 +17,13 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from generator.content.comments import read_comments
-from generator.content.fields import IDENTIFIER, slugify, suggest
+from generator.content.fields import identifier_problem, suggest
 from generator.content.frontmatter import split_front_matter
 from generator.content.read import COMMENTS, POST, STORY, RawBundle
 from generator.content.source import Source, compose, place_of
 from generator.content.stories import FrontMatter, StoryParts, read_front_matter, read_story
 from generator.errors import ContentError, quoted
-from generator.markdown import Rendered, is_remote, render_post
+from generator.markdown import MAX_NESTING, Rendered, is_remote, render_post
 from generator.model import CHANNELS, CaseStudy, CommentSnapshot
 
 #: Fewer bundles to parse than this are parsed in this process: a pool costs more than it saves.
@@ -78,7 +78,8 @@ def _placed(reference):
 def _lean_front(front: FrontMatter | None) -> FrontMatter | None:
     if front is None:
         return None
-    return replace(front, author=_placed(front.author), slug_node=place_of(front.slug_node), cover_node=place_of(front.cover_node))
+    return replace(front, author=_placed(front.author), slug_node=place_of(front.slug_node), cover_node=place_of(front.cover_node),
+                   tag_nodes=tuple(place_of(node) for node in front.tag_nodes))
 
 
 def _lean_story(story: StoryParts | None) -> StoryParts | None:
@@ -94,9 +95,10 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str], ch
     story_source = Source(bundle.story.path if bundle.story else bundle.folder / STORY)
     comments_source = Source(bundle.comments.path if bundle.comments else bundle.folder / COMMENTS)
     slug = bundle.folder.name
-    if not IDENTIFIER.match(slug):
-        post.error_at(1, 1, f"folder name {quoted(slug)} is not a valid slug",
-                      f"rename the folder to '{slugify(slug) or 'my-story'}' (lower-case letters, digits, hyphens)")
+    problem = identifier_problem(slug)
+    if problem is not None:
+        post.error_at(1, 1, f"the folder name is not a valid slug: {problem[0]}",
+                      f"rename the folder: {problem[1]}")
     front = body = None
     body_line = 1
     if bundle.post:
@@ -109,6 +111,9 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str], ch
             front = read_front_matter(post, matter, zone)
             body = render_post(split.body)
             body_line = split.body_line
+            if body.too_deep is not None:
+                post.error_at(body_line + body.too_deep, 1, f"quotes, lists or emphasis are nested more than {MAX_NESTING} "
+                              "levels deep here", "flatten this part: deeper levels cannot be shown")
             for image in body.images:
                 if not is_remote(image.src):
                     _check_local_path(post, split.body_line + image.line, 1, "image", image.src, bundle.assets)

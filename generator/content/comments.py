@@ -14,7 +14,7 @@ from generator.content.fields import (
     INVALID, Fields, describe, expect_mapping, identifier, list_of, nonempty_text, one_of, text, web_url,
 )
 from generator.content.source import Source
-from generator.markdown import render_comment
+from generator.markdown import MAX_NESTING, render_comment
 from generator.model import COMMENT_SOURCES, COMMENT_STATUSES, PLATFORMS, Comment, CommentSnapshot, Thread
 
 # Not after '@' or a word character: '@ali@mastodon.example' is a fediverse handle, not an address.
@@ -32,6 +32,8 @@ class _Flat:
     reply_to: str
     reply_node: yaml.Node | None
     date: datetime
+    id_node: yaml.Node | None = None  # where these are written, for errors about them
+    person_node: yaml.Node | None = None
 
 
 def _warn_private(source: Source, node: yaml.Node, body: str) -> None:
@@ -71,8 +73,22 @@ def _read_comment(source: Source, node: yaml.Node, zone: tzinfo, number: int, pl
         return INVALID
     if status and not values["author"]:
         values["author"] = "someone"
-    comment = Comment(body_html=render_comment(body) if body and not status else "", **values)
-    return _Flat(comment, reply_to, fields.node_of("reply_to"), values["date"])
+    body_html = ""
+    if body and not status:
+        body_html, too_deep = render_comment(body)
+        if too_deep is not None:
+            _too_deep(source, fields.node_of("body"), too_deep)
+            return INVALID
+    comment = Comment(body_html=body_html, **values)
+    return _Flat(comment, reply_to, fields.node_of("reply_to"), values["date"], fields.node_of("id"),
+                 fields.node_of("person"))
+
+
+def _too_deep(source: Source, node: yaml.Node, line: int) -> None:
+    # A block scalar's text starts on the line after its '|' or '>'.
+    block = isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")
+    source.error_at(node.start_mark.line + 1 + line + block, 1, f"this comment nests quotes, lists or emphasis more than "
+                    f"{MAX_NESTING} levels deep", "flatten it: deeper levels cannot be shown")
 
 
 def _thread(source: Source, flat: list[_Flat]) -> tuple[Comment, ...]:
@@ -146,12 +162,14 @@ def _read_list(source: Source, list_node: yaml.Node | None, zone: tzinfo, platfo
             failed = True
             continue
         if item.comment.id in id_nodes:
-            source.error(child, f"comment id '{item.comment.id}' is used twice in this file", "give each comment its own id")
+            line = id_nodes[item.comment.id].start_mark.line + 1
+            source.error(item.id_node or child, f"comment id '{item.comment.id}' is used twice in this file (first on line {line})",
+                         "give each comment its own id")
             failed = True
             continue
-        id_nodes[item.comment.id] = child
+        id_nodes[item.comment.id] = item.id_node or child
         if item.comment.person:
-            references.append((item.comment.person, child))
+            references.append((item.comment.person, item.person_node or child))
         flat.append(item)
     errors_before = len(source.errors)
     threaded = _thread(source, flat)
@@ -175,7 +193,7 @@ def _read_thread(source: Source, node: yaml.Node, zone: tzinfo, references: list
     taken = fields.get("taken", datetime_field(zone), required=True)
     likes = fields.get("likes", _count, 0)
     reposts = fields.get("reposts", _count, 0)
-    fields.get("fetched", list_of(identifier, allow_single=False), ())  # ids snapshot wrote (see docs/snapshots.md)
+    fields.get("fetched", list_of(identifier), ())  # ids snapshot wrote (see docs/snapshots.md)
     list_node = fields.node_of("comments")
     fields.finish(extra_known=("comments",))
     if platform is INVALID:

@@ -81,7 +81,7 @@ def _channel(source: Source, node: yaml.Node) -> Any:
 
 
 def _channels(source: Source, node: yaml.Node) -> Any:
-    own = list_of(_channel, allow_single=False)(source, node)
+    own = list_of(_channel)(source, node)
     if own is INVALID:
         return INVALID
     seen: set[str] = set()
@@ -124,7 +124,7 @@ def read_config(source: Source, node: yaml.Node | None, base_url_override: str |
         "language": fields.get("language", nonempty_text, "en"),
         "timezone": fields.get("timezone", _timezone, "UTC"),
         "posts_per_page": fields.get("posts_per_page", positive_int, 10),
-        "nav": fields.get("nav", list_of(_nav_link, allow_single=False), ()),
+        "nav": fields.get("nav", list_of(_nav_link), ()),
         "channels": fields.get("channels", _channels, BUILT_IN),
     }
     privacy = fields.get("privacy", _privacy, ((), False))

@@ -14,7 +14,7 @@ from generator.content.source import Source
 from generator.errors import quoted
 from generator.model import PartialDate, When
 
-_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?\Z")
 _LOOKS_LIKE_DATE = re.compile(r"^\d{4}-\d")
 _EXAMPLE = "write dates as YYYY-MM-DD or YYYY-MM-DDTHH:MM (optionally with +HH:MM)"
 

@@ -11,6 +11,7 @@ import difflib
 import functools
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -35,7 +36,10 @@ INVALID: Any = _Invalid()
 T = TypeVar("T")
 Convert = Callable[[Source, yaml.Node], Any]
 
-IDENTIFIER = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+#: Ids, slugs and tag slugs. Matched with ``fullmatch``: ``$`` would also accept a final line break.
+IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9-]*")
+#: The longest id or slug: it names a folder of the site, and file systems allow 255 bytes a name.
+MAX_ID_LENGTH = 100
 _NULL_TAG = "tag:yaml.org,2002:null"
 _STR_TAG = "tag:yaml.org,2002:str"
 _BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -69,6 +73,8 @@ def expect_mapping(source: Source, node: yaml.Node | None, what: str) -> yaml.Ma
     """The node as a mapping, or None with an error."""
     if isinstance(node, yaml.MappingNode):
         return node
+    if node is None and source.unparsable:
+        return None  # the YAML error already said why; a second message would only mislead
     found = "nothing" if node is None else describe(node)
     source.error(node, f"{what} must be a mapping of keys to values, not {found}")
     return None
@@ -112,14 +118,31 @@ def positive_int(source: Source, node: yaml.Node) -> Any:
     return INVALID
 
 
+def is_identifier(value: str) -> bool:
+    """True for a valid id or slug: lower-case letters, digits and hyphens, at most ``MAX_ID_LENGTH`` long."""
+    return len(value) <= MAX_ID_LENGTH and IDENTIFIER.fullmatch(value) is not None
+
+
+def identifier_problem(value: str) -> tuple[str, str] | None:
+    """Why ``value`` is not a valid id, and a hint; None when it is one."""
+    if is_identifier(value):
+        return None
+    if len(value) > MAX_ID_LENGTH:
+        return (f"{quoted(value)} is {len(value)} characters long; ids and slugs may have at most {MAX_ID_LENGTH}",
+                "shorten it (it names a folder of the built site)")
+    suggestion = slugify(value)[:MAX_ID_LENGTH].strip("-")
+    hint = f"try '{suggestion}'" if suggestion else "use lower-case letters, digits and hyphens"
+    return f"{quoted(value)} is not a valid id: use lower-case letters, digits and hyphens", hint
+
+
 def identifier(source: Source, node: yaml.Node) -> Any:
     """An id: lower-case letters, digits and hyphens."""
     value = text(source, node)
     if value is INVALID:
         return INVALID
-    if not IDENTIFIER.match(value):
-        hint = f"try '{slugify(value)}'" if slugify(value) else "use lower-case letters, digits and hyphens"
-        source.error(node, f"{quoted(value)} is not a valid id: use lower-case letters, digits and hyphens", hint)
+    problem = identifier_problem(value)
+    if problem is not None:
+        source.error(node, *problem)
         return INVALID
     return sys.intern(value)  # an id recurs in many connections: one string per id, not one per mention
 
@@ -152,17 +175,15 @@ def one_of(choices: Sequence[str], what: str) -> Convert:
     return convert
 
 
-def list_of(item: Convert, *, allow_single: bool = True, min_items: int = 0) -> Convert:
-    """A list of values; a single value counts as a one-item list when ``allow_single``."""
+def list_of(item: Convert, *, min_items: int = 0) -> Convert:
+    """A list of values. A single value is an error, not a one-item list: the format has one shape for lists."""
 
     def convert(source: Source, node: yaml.Node) -> Any:
-        if isinstance(node, yaml.SequenceNode):
-            items = node.value
-        elif allow_single and isinstance(node, yaml.ScalarNode) and node.tag != _NULL_TAG:
-            items = [node]
-        else:
-            source.error(node, f"expected a list, found {describe(node)}")
+        if not isinstance(node, yaml.SequenceNode):
+            hint = f"write it as a list: [{node.value}]" if isinstance(node, yaml.ScalarNode) and node.value else ""
+            source.error(node, f"expected a list, found {describe(node)}", hint)
             return INVALID
+        items = node.value
         if len(items) < min_items:
             source.error(node, f"expected at least {min_items} item(s), found {len(items)}")
             return INVALID
@@ -188,6 +209,20 @@ def slugify(value: str) -> str:
     from anyascii import anyascii
 
     return re.sub(r"[^a-z0-9]+", "-", anyascii(value).lower()).strip("-")
+
+
+#: Punctuation that tells tags apart ('C++', 'C#'), spelt out in their page's slug.
+_SPELT_OUT = str.maketrans({"+": " plus ", "#": " sharp ", "&": " and ", "@": " at "})
+
+
+def tag_slug(tag: str) -> str:
+    """The slug of a tag's page: 'Small World' -> 'small-world', 'C++' -> 'c-plus-plus', 'C#' -> 'c-sharp'."""
+    return slugify(tag.translate(_SPELT_OUT))
+
+
+def tag_spelling(tag: str) -> str:
+    """What two tags must share to be one tag: case, spaces, hyphens and underscores aside."""
+    return " ".join(re.split(r"[\s_-]+", unicodedata.normalize("NFC", tag).casefold())).strip()
 
 
 class Fields:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from generator.content.bundle import BundleMemo, ParsedBundle
 from generator.content.config import read_config
-from generator.content.fields import slugify, suggest
+from generator.content.fields import suggest, tag_slug, tag_spelling
 from generator.content.people import read_people
 from generator.content.read import (  # noqa: F401 - re-exported: stage 1 as callers know it
     ASSET_SUFFIXES, COMMENTS, POST, STORY, RawBundle, RawContent, RawFile, read_content,
@@ -185,7 +185,7 @@ def _read_pages(raw: RawContent, people: Container[str], slugs: Container[str], 
 
 def _check_across(parsed: list[_Checked], people: dict[str, Person], slugs: dict[str, Path], memo: ContentMemo) -> None:
     """Record every bundle's cross-story errors, reusing last time's for unchanged bundles while the ids are the same."""
-    tags = frozenset(slugify(tag) or "tag" for item in parsed if item.front for tag in item.front.tags)
+    tags = frozenset(tag_slug(tag) or "tag" for item in parsed if item.front for tag in item.front.tags)
     key = (frozenset(people), frozenset(slugs), tags)
     known = memo.checks[1] if memo.checks and memo.checks[0] == key else {}
     results = {}
@@ -197,6 +197,22 @@ def _check_across(parsed: list[_Checked], people: dict[str, Person], slugs: dict
             if errors:
                 item.sources[number].errors.extend(errors)
     memo.checks = (key, results)
+
+
+def _check_tag_pages(parsed: list[_Checked]) -> None:
+    """Two tags that would share one page must be spelt alike (case, spaces and hyphens aside)."""
+    first: dict[str, tuple[str, str, Path]] = {}  # page slug -> (spelling, tag as written, where)
+    for item in parsed:
+        front = item.front
+        if front is None:
+            continue
+        for tag, place in zip(front.tags, front.tag_nodes):
+            slug, spelling = tag_slug(tag), tag_spelling(tag)
+            seen = first.setdefault(slug, (spelling, tag, item.item.paths[0]))
+            if seen[0] != spelling:
+                item.sources[0].error(place, f"tag {quoted(tag)} and tag {quoted(seen[1])} (in {display_path(seen[2])}) "
+                                             f"would share one page, tags/{slug}/",
+                                      f"spell both the same way, or make them differ in letters or digits")
 
 
 def _warn_first_names(parsed: list[_Checked], people: dict[str, Person], redact: tuple[str, ...]) -> None:
@@ -248,6 +264,7 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
         else:
             slugs[item.slug] = item.item.paths[0]
     _check_across(parsed, people, slugs, memo)
+    _check_tag_pages(parsed)
     for person_id, node in privacy_refs:
         if person_id not in people:
             config_source.error(node, f"privacy.redact names unknown person '{person_id}'",
@@ -258,7 +275,7 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
     errors = list(raw.errors) + config_source.errors + people_source.errors
     for item in parsed:
         errors += item.errors()
-    tags = frozenset(slugify(tag) or "tag" for item in parsed if item.front for tag in item.front.tags)
+    tags = frozenset(tag_slug(tag) or "tag" for item in parsed if item.front for tag in item.front.tags)
     pages, page_errors = _read_pages(raw, people, slugs, tags, drafts)
     errors += page_errors
     if config is None or any(not error.warning for error in errors):

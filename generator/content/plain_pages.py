@@ -7,12 +7,14 @@ archive; ``site.yaml``'s ``nav`` can link to it (``url: /about/``).
 
 from __future__ import annotations
 
-from generator.content.fields import IDENTIFIER, INVALID, Fields, boolean, expect_mapping, nonempty_text, slugify, text
+from generator.content.fields import (
+    INVALID, Fields, boolean, expect_mapping, identifier_problem, nonempty_text, text,
+)
 from generator.content.frontmatter import split_front_matter
 from generator.content.read import RawFile
 from generator.content.source import Source, compose
 from generator.errors import ContentError, quoted
-from generator.markdown import Rendered, render_post
+from generator.markdown import MAX_NESTING, Rendered, render_post
 from generator.model import PlainPage
 
 #: First path segments the site's own pages use: a plain page cannot take them.
@@ -23,9 +25,10 @@ def read_plain_page(raw: RawFile) -> tuple[PlainPage | None, Rendered | None, in
     """The page (None on errors), its rendered body and the file line the body starts on, and its errors."""
     source = Source(raw.path)
     slug = raw.path.stem
-    if not IDENTIFIER.match(slug):
-        source.error_at(1, 1, f"file name {quoted(raw.path.name)} is not a valid page slug",
-                        f"rename it to '{slugify(slug) or 'about'}.md' (lower-case letters, digits, hyphens)")
+    problem = identifier_problem(slug)
+    if problem is not None:
+        source.error_at(1, 1, f"file name {quoted(raw.path.name)} is not a valid page slug: {problem[0]}",
+                        f"rename the file: {problem[1]}")
     elif slug in RESERVED:
         source.error_at(1, 1, f"a page cannot be named {quoted(slug)}: the site uses /{slug}/ itself",
                         "give the file another name, such as about.md")
@@ -37,6 +40,9 @@ def read_plain_page(raw: RawFile) -> tuple[PlainPage | None, Rendered | None, in
     mapping = expect_mapping(source, compose(source, split.front_matter, first_line=2) if split.front_matter.strip() else None,
                              "the front matter")
     body = render_post(split.body)
+    if body.too_deep is not None:
+        source.error_at(split.body_line + body.too_deep, 1, f"quotes, lists or emphasis are nested more than {MAX_NESTING} "
+                        "levels deep here", "flatten this part: deeper levels cannot be shown")
     if mapping is None:
         return None, body, split.body_line, source.errors
     fields = Fields(source, mapping, "the front matter")

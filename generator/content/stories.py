@@ -14,10 +14,12 @@ import yaml
 
 from generator.content.dates import datetime_field, partial_date, when
 from generator.content.fields import (
-    INVALID, Fields, boolean, describe, expect_mapping, identifier, list_of, nonempty_text, one_of, text,
+    INVALID, MAX_ID_LENGTH, Fields, boolean, describe, expect_mapping, identifier, list_of, nonempty_text, one_of,
+    tag_slug, text,
 )
 from generator.content.people import read_people
 from generator.content.source import Source
+from generator.errors import quoted
 from generator.model import BRIDGES, CHANNELS, STAGE_NAMES, Connection, Person, Stage
 
 #: A person id mentioned somewhere, with the node to point at if it is unknown.
@@ -39,6 +41,7 @@ class FrontMatter:
     slug: str | None
     slug_node: yaml.Node | None
     cover_node: yaml.Node | None
+    tag_nodes: tuple = ()  # where each tag is written, in the order of ``tags``
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,22 @@ class StoryParts:
     people: dict[str, tuple[Person, yaml.Node]]
     connections: tuple[Connection, ...]
     references: tuple[Reference, ...]
+
+
+def _tag(source: Source, node: yaml.Node) -> Any:
+    """A tag: text whose page slug has letters or digits and fits in a file name."""
+    value = nonempty_text(source, node)
+    if value is INVALID:
+        return INVALID
+    slug = tag_slug(value)
+    if not slug:
+        source.error(node, f"tag {quoted(value)} has no letters or digits to name its page", "use a word, such as 'meetups'")
+        return INVALID
+    if len(slug) > MAX_ID_LENGTH:
+        source.error(node, f"tag {quoted(value)} is too long: its page slug would have {len(slug)} characters, "
+                           f"the limit is {MAX_ID_LENGTH}", "use a shorter tag")
+        return INVALID
+    return value
 
 
 def _reference(source: Source, node: yaml.Node) -> Any:
@@ -65,7 +84,7 @@ def read_front_matter(source: Source, node: yaml.Node | None, zone: tzinfo) -> F
         "title": fields.get("title", nonempty_text, required=True),
         "date": fields.get("date", datetime_field(zone), required=True),
         "author": fields.get("author", _reference, required=True),
-        "tags": fields.get("tags", list_of(nonempty_text), ()),
+        "tags": fields.get("tags", list_of(_tag), ()),
         "summary": fields.get("summary", text, None),
         "draft": fields.get("draft", boolean, False),
         "cover": fields.get("cover", nonempty_text, ""),
@@ -79,7 +98,9 @@ def read_front_matter(source: Source, node: yaml.Node | None, zone: tzinfo) -> F
         return None
     if any(value is INVALID for value in values.values()):
         return None
-    return FrontMatter(**values, slug_node=fields.node_of("slug"), cover_node=fields.node_of("cover"))
+    tags_node = fields.node_of("tags")
+    tag_nodes = tuple(tags_node.value) if isinstance(tags_node, yaml.SequenceNode) else ()
+    return FrontMatter(**values, slug_node=fields.node_of("slug"), cover_node=fields.node_of("cover"), tag_nodes=tag_nodes)
 
 
 def _stage(source: Source, node: yaml.Node, channels: tuple[str, ...] = CHANNELS) -> Any:
@@ -106,7 +127,7 @@ def _connection(source: Source, node: yaml.Node, references: list[Reference], kn
     if mapping is None:
         return INVALID
     fields = Fields(source, mapping, "a connection")
-    between = fields.get("between", list_of(_reference, allow_single=False), required=True)
+    between = fields.get("between", list_of(_reference), required=True)
     via = fields.get("via", list_of(_reference), ())
     bridge = fields.get("bridge", one_of(BRIDGES, "bridge kind"), None)
     known_channels = channels
@@ -122,7 +143,8 @@ def _connection(source: Source, node: yaml.Node, references: list[Reference], kn
                          "write between: [first-id, second-id]")
             between = INVALID
         elif between[0][0] == between[1][0]:
-            source.error(fields.node_of("between"), f"'between' names '{between[0][0]}' twice; a connection joins two people")
+            source.error(between[1][1], f"'between' names '{between[0][0]}' twice; a connection joins two people",
+                         "name the other person here")
             between = INVALID
     for group in (between, via):
         if group not in (INVALID, None):
