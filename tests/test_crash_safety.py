@@ -100,7 +100,7 @@ def test_a_full_disk_gives_a_clear_message_and_keeps_the_site(make_site):
     before = tree_bytes(project / "site")
     post = project / "content/stories/first/index.md"
     post.write_text(post.read_text().replace("Hello", "Changed ![a photo](photo.png)"))
-    (project / "content/stories/first/photo.png").write_bytes(b"\x89PNG" + bytes(300 * 1024))
+    (project / "content/stories/first/photo.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(300 * 1024))
     build = _start_build(project, preexec_fn=_limit_file_size)
     _, err = build.communicate(timeout=120)
     err = err.decode()

@@ -168,6 +168,16 @@ def test_tags_that_differ_in_punctuation_get_their_own_pages(make_site):
     assert page.count('href="/repo/stories/') >= 2
 
 
+def test_tags_in_other_scripts_get_a_page_each(make_site):
+    project = make_site(stories=("first", "second"), files={"stories/first/index.md": _tagged("[Партнёрство, 社交]"),
+                                                          "stories/second/index.md": _tagged("[Дружба, партнёрство]")})
+    assert run_cli("build", cwd=project).code == 0
+    pages = {path.parent.name: path.read_text() for path in (project / "site/tags").glob("*/index.html")}
+    named = {name: next(tag for tag in ("партнёрство", "社交", "дружба") if tag in text.lower()) for name, text in pages.items()}
+    assert sorted(named.values()) == sorted(["партнёрство", "社交", "дружба"])
+    assert all(re.fullmatch(r"tag-[0-9a-f]{8}", name) for name in named)
+
+
 def test_tags_that_would_share_a_page_are_a_reported_collision(make_site):
     project = make_site(stories=("first", "second"), files={"stories/first/index.md": _tagged("[node.js]"),
                                                           "stories/second/index.md": _tagged("[nodejs, node js]")})

@@ -47,7 +47,7 @@ EDITS = [
     ("a new story", lambda c: [(c / name).parent.mkdir(parents=True, exist_ok=True) or (c / name).write_text(text)
                                for name, text in story_files("epsilon", date="2020-02-01").items()]),
     ("a deleted story", lambda c: shutil.rmtree(c / "stories/alpha")),
-    ("an image", lambda c: (c / "stories/delta/photo.png").write_bytes(b"\x89PNG fake")),
+    ("an image", lambda c: (c / "stories/delta/photo.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")),
 ]
 
 

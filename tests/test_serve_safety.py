@@ -88,14 +88,21 @@ def test_a_rebinding_host_name_gets_nothing(make_site, serve_project):
         assert (status, b"Story first" in body) == (200, True), host
 
 
-def test_a_request_without_a_host_header_is_refused(make_site, serve_project):
-    served = serve_project(make_site())
-    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
-        sock.sendall(b"GET /stories/first/ HTTP/1.0\r\n\r\n")
+def _raw(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
         reply = b""
         while chunk := sock.recv(65536):
             reply += chunk
-    assert reply.startswith(b"HTTP/1.0 421") and b"Story first" not in reply
+    return reply
+
+
+def test_only_a_browser_less_request_may_leave_the_host_out(make_site, serve_project):
+    served = serve_project(make_site())
+    # Every browser sends Host, so a request without one is no rebinding attempt (curl -0, scripts).
+    assert _raw(served.port, b"GET /stories/first/ HTTP/1.0\r\n\r\n").startswith(b"HTTP/1.0 200")
+    empty = _raw(served.port, b"GET /stories/first/ HTTP/1.0\r\nHost: \r\n\r\n")
+    assert empty.startswith(b"HTTP/1.0 421") and b"Story first" not in empty
 
 
 def test_allow_host_lets_a_chosen_name_in(make_site, serve_project):
@@ -196,3 +203,22 @@ def test_every_request_sees_one_version_of_the_site_while_it_is_rebuilt(make_sit
             thread.join(60)
     assert 12 in seen_versions
     assert mixes == []
+
+
+def test_the_overlay_shows_a_yaml_syntax_error_alone_with_its_code_frame(make_site, serve_project):
+    import json
+
+    story = "connections:\n  - between: [tess, ann\n    stages: [contact]\n"
+    served = serve_project(make_site(files={"stories/first/story.yaml": story}))
+    with socket.create_connection(("127.0.0.1", served.port), timeout=30) as sock:
+        sock.sendall(f"GET /__introchain__/events HTTP/1.0\r\nHost: 127.0.0.1:{served.port}\r\n\r\n".encode())
+        received = b""
+        while b"\n\n" not in received.partition(b"data: ")[2]:
+            received += sock.recv(65536)
+    status = json.loads(received.partition(b"data: ")[2].partition(b"\n")[0])
+    error = status["error"]
+    lines = error.splitlines()
+    assert lines[0].startswith("content/stories/first/story.yaml:") and "invalid YAML" in lines[0]
+    assert "must be a mapping" not in error and sum(": error: " in line for line in lines) == 1
+    line = int(lines[0].split(":")[1])
+    assert lines[1] == f"    {line} | {story.splitlines()[line - 1]}" and lines[2].rstrip().endswith("^")

@@ -59,10 +59,12 @@ def host_allowed(header: str | None, allowed: frozenset[str]) -> bool:
     whatever this server answers; its requests still carry its own name as Host. So only
     names that cannot be rebound are answered: ``localhost`` (and ``*.localhost``, which
     browsers resolve to loopback themselves), IP addresses, and the names in ``allowed``
-    (the address serve was started on, and any ``--allow-host``).
+    (the address serve was started on, and any ``--allow-host``). A request without a Host
+    header cannot come from a browser (every browser sends one), so it is no rebinding
+    attempt: HTTP/1.0 tools are answered.
     """
-    if not header:
-        return False
+    if header is None:
+        return True
     host = header.strip().lower()
     if host.startswith("["):
         name = host[1 : host.find("]")] if "]" in host else ""
