@@ -8,7 +8,6 @@ unknown keys with a "did you mean".
 from __future__ import annotations
 
 import difflib
-import hashlib
 import functools
 import re
 import sys
@@ -220,19 +219,10 @@ _SPELT_OUT = str.maketrans({"+": " plus ", "#": " sharp ", "&": " and ", "@": " 
 def tag_slug(tag: str) -> str:
     """The slug of a tag's page: 'Small World' -> 'small-world', 'C++' -> 'c-plus-plus', 'C#' -> 'c-sharp'.
 
-    Letters that have no ASCII form ('Партнёрство', '社交') would vanish from the slug, and
-    with them what tells such tags apart: their slug ends in a digest of the tag instead
-    ('tag-1f0c9e2a'), the same on every build. Empty for a tag without letters or digits.
+    Other scripts are transliterated like any slug ('Партнёрство' -> 'partnerstvo'); tags
+    that still meet on one slug are reported by ``check``. Empty without letters or digits.
     """
-    base = slugify(tag.translate(_SPELT_OUT))
-    if all(_folds_to_ascii(char) for char in tag if char.isalnum()):
-        return base
-    digest = hashlib.blake2b(tag_spelling(tag).encode("utf-8"), digest_size=4).hexdigest()
-    return f"{base or 'tag'}-{digest}"
-
-
-def _folds_to_ascii(char: str) -> bool:
-    return bool(unicodedata.normalize("NFKD", char).encode("ascii", "ignore"))
+    return slugify(tag.translate(_SPELT_OUT))
 
 
 def tag_spelling(tag: str) -> str:
