@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import re
 import sys
 import unicodedata
@@ -220,9 +221,14 @@ def tag_slug(tag: str) -> str:
     """The slug of a tag's page: 'Small World' -> 'small-world', 'C++' -> 'c-plus-plus', 'C#' -> 'c-sharp'.
 
     Other scripts are transliterated like any slug ('Партнёрство' -> 'partnerstvo'); tags
-    that still meet on one slug are reported by ``check``. Empty without letters or digits.
+    that still meet on one slug are reported by ``check``. A tag of punctuation alone
+    ('???') has nothing to transliterate: its slug is 'tag-' and a digest of it, the same
+    on every build and different for every such tag.
     """
-    return slugify(tag.translate(_SPELT_OUT))
+    slug = slugify(tag.translate(_SPELT_OUT))
+    if slug:
+        return slug
+    return "tag-" + hashlib.blake2b(tag_spelling(tag).encode("utf-8"), digest_size=4).hexdigest()
 
 
 def tag_spelling(tag: str) -> str:

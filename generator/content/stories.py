@@ -54,14 +54,11 @@ class StoryParts:
 
 
 def _tag(source: Source, node: yaml.Node) -> Any:
-    """A tag: text whose page slug has letters or digits and fits in a file name."""
+    """A tag: text whose page slug fits in a file name."""
     value = nonempty_text(source, node)
     if value is INVALID:
         return INVALID
     slug = tag_slug(value)
-    if not slug:
-        source.error(node, f"tag {quoted(value)} has no letters or digits to name its page", "use a word, such as 'meetups'")
-        return INVALID
     if len(slug) > MAX_ID_LENGTH:
         source.error(node, f"tag {quoted(value)} is too long: its page slug would have {len(slug)} characters, "
                            f"the limit is {MAX_ID_LENGTH}", "use a shorter tag")
