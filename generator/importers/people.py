@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from generator.content.fields import MAX_ID_LENGTH
+
 
 def slugify(text: str) -> str:
     """Lower-case ASCII letters, digits and hyphens (``Zoë Ng`` -> ``zoe-ng``); may be empty."""
@@ -64,7 +66,8 @@ class PeopleDirectory:
         known = self.lookup(name)
         if known is not None:
             return known
-        stem = slugify(name) or fallback
+        # Room for a '-N' suffix within the longest id a site allows (it names a folder).
+        stem = (slugify(name) or fallback)[:MAX_ID_LENGTH - 8].strip("-") or "person"
         candidate, number = stem, 1
         while candidate in self._ids:
             number += 1

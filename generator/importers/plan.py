@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from generator.importers.download import DownloadError, Downloader, file_name, image_kind, localise_images
 from generator.importers.markdown_convert import MAX_DEPTH, Media, TooDeep, html_to_markdown, html_to_text
+from generator.content.fields import MAX_ID_LENGTH
 from generator.importers.people import NewPerson, PeopleDirectory, slugify
 from generator.content.plain_pages import RESERVED
 from generator.importers.project import Project, ProjectError
@@ -374,7 +375,8 @@ def _media(attachments: list[Item], media: Mapping[int, Media]) -> list[Media]:
 
 
 def _post_slug(item: Item) -> str:
-    return slugify(unquote(item.slug)) or slugify(html_to_text(item.title)) or f"{item.post_type}-{item.id}"
+    slug = slugify(unquote(item.slug)) or slugify(html_to_text(item.title)) or f"{item.post_type}-{item.id}"
+    return slug[:MAX_ID_LENGTH - 8].strip("-")  # room for a '-N' suffix within the longest slug a site allows
 
 
 def _unique(slug: str, used: set[str]) -> str:
