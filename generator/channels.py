@@ -1,40 +1,60 @@
-"""Channels: the ways people reach each other, with the label and colour pages show.
+"""Channels: the ways people reach each other, with the label and line style pages show.
 
 The built-in set covers the platforms case studies name today; ``site.yaml`` may add
-channels of its own or give a built-in one another label or colour.
+channels of its own or give a built-in one another label or colour. Each channel gets the
+next line style of the palette (``palette.py``) in table order, so the channels stories use
+most are solid lines of seven clearly different colours and the rest add a dash pattern.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from generator.palette import LineStyle, line_style, swatch_for
 
 
 @dataclass(frozen=True)
 class Channel:
-    """One channel: its id (what content files write), its label (what pages show) and its colour."""
+    """One channel: its id (what content files write), its label (what pages show), its line style.
+
+    ``colour`` is the light-scheme colour and ``dark`` the dark-scheme one; a site's own channel
+    may leave them empty to take the palette's next style.
+    """
 
     id: str
     label: str
-    colour: str
+    colour: str = ""
+    dark: str = ""
+    dashes: bool | tuple[int, ...] = False
+
+    def styled(self, style: LineStyle) -> Channel:
+        """This channel with ``style``'s dash pattern, and its colours (unless it chose its own)."""
+        swatch = swatch_for(self.colour) if self.colour else style.swatch
+        return replace(self, colour=swatch.light, dark=swatch.dark, dashes=style.dashes)
 
 
-BUILT_IN: tuple[Channel, ...] = tuple(Channel(*row) for row in (
-    ("twitter", "Twitter", "#1d8fd8"), ("facebook", "Facebook", "#3b5bbd"), ("linkedin", "LinkedIn", "#0a66c2"),
-    ("instagram", "Instagram", "#c13584"), ("mastodon", "Mastodon", "#6364ff"), ("skype", "Skype", "#00a2d9"),
-    ("video-call", "video call", "#0f9d8a"), ("phone", "phone", "#2e9d3a"), ("email", "e-mail", "#b7791f"),
-    ("sms", "SMS", "#7a8b0c"), ("webinar", "webinar", "#d1495b"), ("face-to-face", "face to face", "#e07a1f"),
-    ("blog-comment", "blog comment", "#8e5cc4"), ("blog", "blog", "#a05195"), ("forum", "forum", "#6b7280"),
-    ("conference", "conference", "#c2410c"), ("other", "other", "#64748b"),
-    ("bluesky", "Bluesky", "#1185fe"), ("threads", "Threads", "#3f3f46"), ("whatsapp", "WhatsApp", "#1f9e55"),
-    ("signal", "Signal", "#3a76f0"), ("slack", "Slack", "#7c3085"), ("discord", "Discord", "#5865f2"),
-    ("youtube", "YouTube", "#d91c1c"), ("tiktok", "TikTok", "#0f766e"), ("podcast", "podcast", "#9333ea"),
-    ("newsletter", "newsletter", "#b45309"), ("meetup", "meetup", "#e0393e"),
-))
+_ROWS = (
+    ("twitter", "Twitter"), ("face-to-face", "face to face"), ("phone", "phone"), ("email", "e-mail"),
+    ("skype", "Skype"), ("webinar", "webinar"), ("linkedin", "LinkedIn"),
+    ("facebook", "Facebook"), ("video-call", "video call"), ("conference", "conference"), ("blog-comment", "blog comment"),
+    ("mastodon", "Mastodon"), ("other", "other"), ("instagram", "Instagram"),
+    ("sms", "SMS"), ("blog", "blog"), ("forum", "forum"), ("bluesky", "Bluesky"),
+    ("threads", "Threads"), ("whatsapp", "WhatsApp"), ("slack", "Slack"),
+    ("signal", "Signal"), ("meetup", "meetup"), ("youtube", "YouTube"), ("discord", "Discord"),
+    ("tiktok", "TikTok"), ("podcast", "podcast"), ("newsletter", "newsletter"),
+)
+BUILT_IN: tuple[Channel, ...] = tuple(Channel(id_, label).styled(line_style(number)) for number, (id_, label) in enumerate(_ROWS))
 
 
 def channel_table(own: Iterable[Channel] = ()) -> dict[str, Channel]:
-    """Channel id -> channel: the built-in set, with the site's own added (or replacing a built-in one)."""
+    """Channel id -> channel: the built-in set, with the site's own added (or replacing a built-in one).
+
+    A replaced built-in keeps its place (and dash pattern); a new channel takes the next style.
+    """
     table = {channel.id: channel for channel in BUILT_IN}
-    table.update((channel.id, channel) for channel in own)
+    places = {channel_id: number for number, channel_id in enumerate(table)}
+    for channel in own:
+        number = places.setdefault(channel.id, len(places))
+        table[channel.id] = channel.styled(line_style(number))
     return table

@@ -27,11 +27,15 @@ KIND_SHAPES: dict[str, str] = {"person": "dot", "community": "hexagon", "event":
 KIND_COLORS: dict[str, str] = {"person": "#4f7fd1", "community": "#2f9e6e", "event": "#e0902b", "platform": "#8b5cf6"}
 AUTHOR_COLOR = "#f2b600"
 BRIDGE_COLOR = "#8a94a6"
+#: What an edge label adds when the pair never met in person (line styles belong to channels).
+NEVER_MET = " · never met"
 #: Node roles, written into the graph data as ``role`` so that ``graph.js`` finds the highlighted
 #: node by what it is, not by the colour it happens to be drawn in: the story's author, or
 #: the person a person page is about. Bridge edges carry ``role: "bridge"``.
 AUTHOR, SUBJECT, BRIDGE = "author", "subject", "bridge"
 _COLUMN, _ROW, _BRIDGE_ROW = 230, 90, 150
+#: Label sizes in graph units, and the least size on screen (CSS px) at which a label is drawn.
+NODE_LABEL_PX, EDGE_LABEL_PX, READABLE_PX = 16, 14, 12
 
 #: A connection as a person's neighbourhood sees it: its index in its story, itself, the story's slug.
 Link = tuple[int, Connection, str]
@@ -113,23 +117,27 @@ def person_node(site: Site, person_id: str, *, role: str | None, counts: Mapping
     return {**options, **position, "id": person_id, "label": options["label"] or person_id}
 
 
-def connection_edges(site: Site, index: int, connection: Connection, color: str | None = None, prefix: str = "",
+def connection_edges(site: Site, index: int, connection: Connection, line: Channel | None = None, prefix: str = "",
                      *, plain: bool = False) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """A connection and its bridges as edges: (from, to, pyvis' ``add_edge`` keyword arguments).
 
-    ``plain`` (large networks): straight edges without labels. Per-edge curves override the
+    ``line``: how to draw the connection (the network page draws each story's in its own
+    style); by default, its channel's. ``plain`` (large networks): straight edges without labels. Per-edge curves override the
     network's ``smooth: false``, and "dynamic" curves add a hidden simulated node per edge;
     with thousands of edges both cost seconds in the browser.
     """
     first, second = connection.between
-    style: dict[str, Any] = {} if plain else {"label": connection.deepest_stage,
+    label = connection.deepest_stage + ("" if connection.met_in_person else NEVER_MET)
+    style: dict[str, Any] = {} if plain else {"label": label,
                                               "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15}}
+    line = line or site.config.channel_table[primary_channel(connection)]
     yield first, second, {
         "id": f"{prefix}c{index}",
         "title": connection_text(site.people, connection, site.config.channel_table),
-        "color": {"color": color or site.config.channel_table[primary_channel(connection)].colour},
+        "color": {"color": line.colour},
+        "colorDark": line.dark,
         "width": 1 + connection.depth,
-        "dashes": not connection.met_in_person,
+        "dashes": list(line.dashes) if line.dashes else False,
         "arrows": {"to": {"enabled": False}},
         **style,
     }
@@ -158,8 +166,12 @@ def graph_options(*, physics: bool, hierarchical: bool = False) -> dict[str, Any
     """vis-network's options for a graph: a seeded layout that settles (``physics``), else fixed positions."""
     options: dict[str, Any] = {
         "autoResize": True,
-        "nodes": {"font": {"size": 15, "face": "system-ui, sans-serif"}},
-        "edges": {"font": {"size": 11, "align": "middle", "face": "system-ui, sans-serif"}, "selectionWidth": 2},
+        # Labels are drawn at 12 CSS px or more, or not at all: vis-network skips a label whose size
+        # on screen is below drawThreshold - 1 (zooming in brings it back).
+        "nodes": {"font": {"size": NODE_LABEL_PX, "face": "system-ui, sans-serif"},
+                  "scaling": {"label": {"drawThreshold": READABLE_PX + 1, "maxVisible": 40}}},
+        "edges": {"font": {"size": EDGE_LABEL_PX, "align": "horizontal", "face": "system-ui, sans-serif"}, "selectionWidth": 2,
+                  "scaling": {"label": {"drawThreshold": READABLE_PX + 1, "maxVisible": 40}}},
         "interaction": {"hover": True, "tooltipDelay": 120, "keyboard": {"enabled": True, "bindToWindow": False},
                         "navigationButtons": False, "multiselect": False},
         "layout": {"randomSeed": 7, "improvedLayout": not physics},
@@ -226,8 +238,10 @@ def story_graph(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict
     label = f"Introduction graph of “{study.title}”"
     description = (f"{len(study.people)} people and {len(study.connections)} connections; "
                    "the same chain is described step by step below.")
-    return _graph_data(f"story-{study.slug}", label, description, nodes, edges, graph_options(physics=False),
-                       node_details(site, study.people, site.config.base_path))
+    graph = _graph_data(f"story-{study.slug}", label, description, nodes, edges, graph_options(physics=False),
+                        node_details(site, study.people, site.config.base_path))
+    graph["data"]["chain"] = True  # graph.js may turn a chain to run top to bottom on a narrow screen
+    return graph
 
 
 def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: list[Link]) -> dict[str, Any] | None:
@@ -276,7 +290,7 @@ def legend(site: Site, connections: Iterable[Connection], people: Iterable[str],
     return {
         "kinds": [(kind, KIND_SHAPES[kind], KIND_COLORS[kind]) for kind in KIND_SHAPES if kind in kinds],
         "author_color": AUTHOR_COLOR,
-        "channels": [] if by_story else [(table[channel].label, table[channel].colour) for channel in channels],
+        "channels": [] if by_story else [table[channel] for channel in channels],
         "bridge_color": BRIDGE_COLOR,
         "dashed": any(not connection.met_in_person for connection in connections),
         "bridges": any(connection.via for connection in connections),

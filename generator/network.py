@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from generator.graph import connection_edges, edge_dict, graph_options, legend, node_detail, node_details, person_node
+from generator.channels import Channel
 from generator.model import Site
+from generator.palette import line_style
 
-#: Colours for stories on the network page (assigned in slug order, so stable).
-STORY_COLORS = ("#4f7fd1", "#d1495b", "#2f9e6e", "#e0902b", "#8b5cf6", "#0f9d8a", "#c13584", "#7a8b0c")
 #: Above this many nodes a graph gets positions from Python and no physics in the browser.
 LARGE_NETWORK = 150
 _SPACING = 60
@@ -65,9 +65,9 @@ class NetworkData(Mapping):
     def _edges(self) -> Iterator[dict[str, Any]]:
         """Every story's connections and bridges, stories in slug order, each coloured by its story."""
         for number, study in enumerate(sorted(self._site.studies, key=lambda study: study.slug)):
-            color = STORY_COLORS[number % len(STORY_COLORS)]
+            line = story_line(number)
             for index, connection in enumerate(study.connections):
-                for source, target, options in connection_edges(self._site, index, connection, color=color,
+                for source, target, options in connection_edges(self._site, index, connection, line=line,
                                                                 prefix=f"{study.slug}-", plain=self._plain):
                     yield edge_dict(source, target, options)
 
@@ -80,6 +80,11 @@ class NetworkData(Mapping):
         edges = ",".join(map(dumps, self._edges()))
         nodes = ",".join(map(dumps, self.nodes))
         return f'{{"details":{{{details}}},"edges":[{edges}],"nodes":[{nodes}],"options":{dumps(self.options)}}}'
+
+
+def story_line(number: int) -> Channel:
+    """How the network page draws the connections of the ``number``-th story (in slug order, so stable)."""
+    return Channel(f"story-{number}", "").styled(line_style(number))
 
 
 def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
@@ -99,7 +104,7 @@ def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
         x, y = positions[person_id] if large else (0, 0)
         nodes.append(person_node(site, person_id, role=None, counts=counts, **({"x": x, "y": y} if large else {})))
     stories = [{"title": study.title, "url": site.config.base_path + study.url_path,
-                "color": STORY_COLORS[number % len(STORY_COLORS)]}
+                "line": story_line(number)}
                for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))]
     return {
         "id": "network",

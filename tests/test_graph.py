@@ -60,10 +60,10 @@ def test_story_edges_say_how_deep_and_through_what(site):
     data = story_graph(site, site.studies[0], site.story_counts)["data"]
     edges = {edge["id"]: edge for edge in data["edges"]}
     first, second = edges["c0"], edges["c1"]
-    assert (first["from"], first["to"], first["label"]) == ("tess", "ann", "call")
-    assert first["color"]["color"] == channel_table()["skype"].colour  # the channel of the deepest stage
-    assert first["dashes"] is True  # never met in person
-    assert second["label"] == "meeting" and second["dashes"] is False
+    assert (first["from"], first["to"], first["label"]) == ("tess", "ann", "call · never met")
+    skype = channel_table()["skype"]  # the channel of the deepest stage: its colours in both schemes
+    assert (first["color"]["color"], first["colorDark"], first["dashes"]) == (skype.colour, skype.dark, skype.dashes)
+    assert second["label"] == "meeting"
     assert second["width"] > first["width"]  # deeper is thicker
     bridges = {edge_id: edge for edge_id, edge in edges.items() if edge.get("role") == BRIDGE}
     assert {(edge["from"], edge["to"]) for edge in bridges.values()} == {("club", "tess"), ("club", "ann")}
@@ -111,7 +111,8 @@ def test_the_legend_lists_only_what_the_graph_uses(site):
     study = site.studies[0]
     shown = legend(site, study.connections, study.people)
     assert [kind for kind, _, _ in shown["kinds"]] == ["person", "community"]
-    assert shown["channels"] == [("face to face", "#e07a1f"), ("Skype", "#00a2d9")]  # labels, not ids
+    table = channel_table()
+    assert shown["channels"] == [table["face-to-face"], table["skype"]]  # each with its label and line style
     assert shown["dashed"] and shown["bridges"] and shown["highlight_author"]
     network_legend = legend(site, study.connections, (), by_story=True)
     assert network_legend["channels"] == [] and not network_legend["highlight_author"]
@@ -128,7 +129,7 @@ def test_the_network_joins_stories_and_flags_no_author(make_site):
     assert set(roles(data["edges"]).values()) == {BRIDGE}
     assert [story["title"] for story in graph["stories"]] == ["Story first", "Story second"]
     # A story's edges share its colour, listed beside the graph.
-    colours = {story["title"].split()[-1]: story["color"] for story in graph["stories"]}
+    colours = {story["title"].split()[-1]: story["line"].colour for story in graph["stories"]}
     assert {edge["color"]["color"] for edge in data["edges"] if edge["id"].startswith("first-c")} == {colours["first"]}
 
 

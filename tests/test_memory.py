@@ -12,7 +12,7 @@ from conftest import REPO, pyvis_network
 
 from generator.content.load import ContentMemo, load_site
 from generator.graph import connection_edges, node_details
-from generator.network import LARGE_NETWORK, STORY_COLORS, NetworkData, network_graph, spread_layout
+from generator.network import LARGE_NETWORK, NetworkData, network_graph, spread_layout, story_line
 from generator.render import _BATCH, _utf8, script_json
 
 sys.path.insert(0, str(REPO / "tests" / "perf"))
@@ -25,7 +25,7 @@ def _through_pyvis(site, counts) -> dict:
     large = len(ids) > LARGE_NETWORK
     edges = [edge for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))
              for index, connection in enumerate(study.connections)
-             for edge in connection_edges(site, index, connection, STORY_COLORS[number % len(STORY_COLORS)],
+             for edge in connection_edges(site, index, connection, story_line(number),
                                           f"{study.slug}-", plain=large)]
     nodes, edges = pyvis_network(site, ids, edges, roles={}, counts=counts,
                                  positions=spread_layout(site, ids) if large else None)

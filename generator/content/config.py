@@ -75,7 +75,7 @@ def _channel(source: Source, node: yaml.Node) -> Any:
     fields = Fields(source, mapping, "a channel")
     channel_id = fields.get("id", identifier, required=True)
     label = fields.get("label", nonempty_text, required=True)
-    colour = fields.get("colour", _colour, "#64748b")
+    colour = fields.get("colour", _colour, "")  # empty: the palette's next style
     fields.finish()
     return INVALID if INVALID in (channel_id, label, colour) else Channel(channel_id, label.strip(), colour.lower())
 

@@ -22,10 +22,17 @@
   const VISIBLE = 0.35;
   // Nodes drawn with a ring: the ring takes the text colour, so it shows in both schemes.
   const RINGED_ROLES = new Set(["author", "subject"]);
-  const NODE_LABEL_PX = 15;
-  const EDGE_LABEL_PX = 11;
-  // A graph zoomed out to fit (a phone, the whole network) enlarges its labels to read at this size.
-  const READABLE_PX = 13;
+  // Labels are drawn at this size or larger on screen, or not at all (the build's options set
+  // vis-network's drawThreshold to match): zoom in, or focus a person, to read the rest.
+  const READABLE_PX = 12;
+  const NODE_FONT_PX = 16; // graph.py's NODE_LABEL_PX, the size labels of people have at scale 1
+  // Below this width a story's chain runs top to bottom instead of left to right.
+  const NARROW_PX = 560;
+  // How a chain's left-to-right positions turn into top-to-bottom ones: rows closer than columns were.
+  const STACKED_ACROSS = 0.6;
+  const STACKED_DOWN = 0.55;
+  // Space kept free around a label, in screen pixels, when labels are thinned out.
+  const LABEL_GAP = 2;
   const DIMMED_NODE = 0.2;
   const DIMMED_EDGE = 0.12;
 
@@ -95,17 +102,43 @@
     return { nodes, edges };
   }
 
-  // Label colours and sizes from the page's colour scheme and the zoom boost; rings in the text colour.
-  function paint(data, boost) {
+  // Colours from the page's colour scheme: label text with a halo of the background, rings in the
+  // text colour, lines in their channel's variant for the scheme (`colorDark` in the data).
+  function paint(data) {
     const text = cssVar("--graph-text", "#1c1f24");
     const background = cssVar("--graph-bg", "#ffffff");
+    const dark = cssVar("--graph-scheme", "light") === "dark";
     for (const node of data.nodes) {
-      node.font = { color: text, size: Math.round(NODE_LABEL_PX * boost) };
+      node.font = { color: text, strokeWidth: 3, strokeColor: background };
       if (RINGED_ROLES.has(node.role)) node.color = { ...node.color, border: text };
     }
     for (const edge of data.edges) {
-      edge.font = { color: text, size: Math.round(EDGE_LABEL_PX * boost), strokeWidth: 4, strokeColor: background };
+      edge.font = { color: text, strokeWidth: 4, strokeColor: background };
+      if (!edge.colorDark) continue;
+      edge.colorLight ??= edge.color.color;
+      edge.color = { ...edge.color, color: dark ? edge.colorDark : edge.colorLight };
     }
+  }
+
+  // A chain drawn left to right, turned to run top to bottom (for narrow screens).
+  function stack(nodes) {
+    for (const node of nodes) {
+      [node.x, node.y] = [Math.round(node.y * STACKED_ACROSS), Math.round(node.x * STACKED_DOWN)];
+    }
+  }
+
+  // The height a stacked chain needs so that it fits `width` at about its natural size.
+  function stackedHeight(nodes, width) {
+    const xs = nodes.map((node) => node.x);
+    const ys = nodes.map((node) => node.y);
+    const across = Math.max(...xs) - Math.min(...xs) + 260; // room for the widest labels either side
+    const down = Math.max(...ys) - Math.min(...ys) + 140;
+    const scale = Math.min(1, width / across);
+    return Math.round(Math.min(window.innerHeight * 0.85, Math.max(256, down * scale)));
+  }
+
+  function overlaps(a, b) {
+    return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   }
 
   // The build's vis-network options, with what only the browser decides.
@@ -143,11 +176,22 @@
     constructor(block, container, data) {
       this.block = block;
       this.data = data;
-      this.boost = 1;
       this.around = adjacency(data.edges);
       this.panel = block.querySelector("[data-graph-panel]");
       this.select = block.querySelector("[data-graph-focus]");
-      paint(data, this.boost);
+      this.labels = {
+        nodes: new Map(data.nodes.map((node) => [node.id, node.label])),
+        edges: new Map(data.edges.map((edge) => [edge.id, edge.label])),
+      };
+      this.hidden = { nodes: new Set(), edges: new Set() };
+      this.kept = new Set(); // nodes whose labels stay, whatever collides: the ones in focus
+      this.container = container;
+      this.stacked = Boolean(data.chain) && container.clientWidth < NARROW_PX;
+      if (this.stacked) {
+        stack(data.nodes);
+        container.style.height = `${stackedHeight(data.nodes, container.clientWidth)}px`;
+      }
+      paint(data);
       this.nodes = new vis.DataSet(data.nodes);
       this.edges = new vis.DataSet(data.edges);
       this.network = new vis.Network(container, { nodes: this.nodes, edges: this.edges }, browserOptions(data.options));
@@ -155,18 +199,94 @@
       nameFrame(container);
     }
 
-    // Mark the stage ready once drawn; freeze the layout once it settles; then fit readably.
+    // Freeze the layout once it settles, fit it, thin out colliding labels, then mark the stage
+    // ready; thin them out again whenever the view changes.
     settle() {
-      this.network.once("afterDrawing", () => this.block.querySelector(".graph-stage").classList.add("graph-ready"));
       this.network.once("stabilizationIterationsDone", () => this.network.setOptions({ physics: { enabled: false } }));
-      this.network.once(this.moving ? "stabilizationIterationsDone" : "afterDrawing", () => this.makeReadable());
+      this.network.once(this.moving ? "stabilizationIterationsDone" : "afterDrawing", () => {
+        this.fitAll();
+        this.declutter(() => this.block.querySelector(".graph-stage").classList.add("graph-ready"));
+      });
+      let timer = null;
+      const later = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => this.declutter(), 120);
+      };
+      for (const name of ["zoom", "dragEnd", "animationFinished", "resize"]) this.network.on(name, later);
     }
 
-    // Apply the current colours and label sizes to the drawn nodes and edges.
+    // Show every label, let vis-network measure them as it draws, then hide the labels that
+    // would collide with a more important one: people on a page's own role first, then the
+    // best connected, then connections, deepest first. Labels too small to read are hidden
+    // by vis-network itself (drawThreshold), and come back when zoomed in.
+    declutter(done) {
+      this.restoreLabels();
+      // Measured while drawing; hidden after it, as vis-network ignores redraws asked for mid-draw.
+      this.network.once("afterDrawing", () => setTimeout(() => {
+        const hide = this.collisions();
+        this.nodes.update([...hide.nodes].map((id) => ({ id, label: "" })));
+        // vis-network keeps an edge's old label when given an empty one: a space hides it.
+        this.edges.update([...hide.edges].map((id) => ({ id, label: " " })));
+        this.hidden = hide;
+        if (done) this.network.once("afterDrawing", done);
+        this.network.redraw();
+      }, 0));
+      this.network.redraw();
+    }
+
+    restoreLabels() {
+      const { nodes, edges } = this.hidden;
+      if (nodes.size) this.nodes.update([...nodes].map((id) => ({ id, label: this.labels.nodes.get(id) })));
+      if (edges.size) this.edges.update([...edges].map((id) => ({ id, label: this.labels.edges.get(id) })));
+      this.hidden = { nodes: new Set(), edges: new Set() };
+    }
+
+    // The ids of the labels to hide so that no two drawn labels overlap on screen.
+    collisions() {
+      const body = this.network.body;
+      const scale = this.network.getScale();
+      const gap = LABEL_GAP / scale;
+      const view = this.viewBox();
+      const candidates = [];
+      const consider = (kind, item, rank) => {
+        const label = item.labelModule;
+        if (!item.options.label?.trim() || !label.visible()) return;
+        const { left, top, width, height } = label.size;
+        const box = { left: left - gap, top: top - gap, right: left + width + gap, bottom: top + height + gap };
+        if (overlaps(box, view)) candidates.push({ kind, id: item.id, rank, box });
+      };
+      for (const id of body.nodeIndices) {
+        const node = body.nodes[id];
+        const kept = this.kept.has(id) || RINGED_ROLES.has(node.options.role);
+        consider("nodes", node, kept ? 1e9 : 1e6 + (this.around.get(id)?.length ?? 0));
+      }
+      for (const id of body.edgeIndices) {
+        const edge = body.edges[id];
+        consider("edges", edge, edge.options.width ?? 1);
+      }
+      candidates.sort((a, b) => b.rank - a.rank || (a.id < b.id ? -1 : 1));
+      const placed = [];
+      const hide = { nodes: new Set(), edges: new Set() };
+      for (const candidate of candidates) {
+        if (placed.some((box) => overlaps(box, candidate.box))) hide[candidate.kind].add(candidate.id);
+        else placed.push(candidate.box);
+      }
+      return hide;
+    }
+
+    // The part of the graph on screen, in the graph's coordinates.
+    viewBox() {
+      const canvas = this.network.canvas.frame.canvas;
+      const topLeft = this.network.DOMtoCanvas({ x: 0, y: 0 });
+      const bottomRight = this.network.DOMtoCanvas({ x: canvas.clientWidth, y: canvas.clientHeight });
+      return { left: topLeft.x, top: topLeft.y, right: bottomRight.x, bottom: bottomRight.y };
+    }
+
+    // Apply the current colours to the drawn nodes and edges.
     repaint() {
-      paint(this.data, this.boost);
+      paint(this.data);
       this.nodes.update(this.data.nodes.map(({ id, font, color }) => ({ id, font, color })));
-      this.edges.update(this.data.edges.map(({ id, font }) => ({ id, font })));
+      this.edges.update(this.data.edges.map(({ id, font, color }) => ({ id, font, color })));
     }
 
     // Follow the reader's colour scheme when it changes while the page is open.
@@ -174,24 +294,34 @@
       window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", () => this.repaint());
     }
 
-    // The whole graph in view, with a margin so that the outermost labels are not cut off.
+    // The whole graph in view, with a margin so that the outermost labels are not cut off. A
+    // chain stacked on a narrow screen grows taller, up to most of the screen, to keep its
+    // labels readable.
     fitAll() {
       this.network.fit({ animation: false });
+      const readable = (READABLE_PX + 1) / NODE_FONT_PX;
+      const tallest = Math.round(window.innerHeight * 0.85);
+      const height = this.container.clientHeight;
+      if (this.stacked && this.network.getScale() * 0.92 < readable && height < tallest) {
+        const wanted = Math.ceil((height * readable) / (this.network.getScale() * 0.92)) + 8;
+        this.container.style.height = `${Math.min(tallest, wanted)}px`;
+        this.network.setSize("100%", `${Math.min(tallest, wanted)}px`);
+        this.network.redraw();
+        this.network.fit({ animation: false });
+      }
       const position = this.network.getViewPosition();
       this.network.moveTo({ position, scale: this.network.getScale() * 0.92, animation: false });
     }
 
-    // Fit, and enlarge the labels of a graph drawn zoomed out.
-    makeReadable() {
-      this.fitAll();
-      // Story graphs have positions computed for the default size: enlarge less, or labels collide.
-      const most = this.moving ? 2 : 1.3;
-      const wanted = Math.min(most, Math.max(1, READABLE_PX / (NODE_LABEL_PX * this.network.getScale())));
-      if (wanted <= 1.05) return;
-      this.boost = wanted;
-      this.repaint();
-      this.network.once("afterDrawing", () => this.fitAll()); // labels are measured when drawn: fit once they are
-      this.network.redraw();
+    // Bring a node and its neighbours into view, zoomed in far enough to read their labels.
+    frame(nodeIds) {
+      this.network.fit({ nodes: nodeIds, animation: false });
+      const size = this.network.body.nodes[nodeIds[0]]?.options.font.size ?? 16;
+      const readable = (READABLE_PX + 1) / size;
+      if (this.network.getScale() < readable) {
+        this.network.moveTo({ position: this.network.getPosition(nodeIds[0]), scale: readable, animation: false });
+      }
+      this.declutter();
     }
 
     // Fade every node and edge not in the given sets.
@@ -213,7 +343,7 @@
       const edge = this.edges.get(edgeId);
       if (!edge) return null;
       if (edge.role === "bridge") return "brought together";
-      return edge.label || "connected";
+      return this.labels.edges.get(edgeId) || "connected";
     }
 
     // The details panel of one node: who they are, who they are connected to and how, a link to their page.
@@ -251,8 +381,11 @@
         return;
       }
       const steps = this.around.get(nodeId) ?? [];
-      this.dim(new Set([nodeId, ...steps.map((step) => step.node)]), new Set(steps.map((step) => step.edge)));
+      const near = [nodeId, ...steps.map((step) => step.node)];
+      this.dim(new Set(near), new Set(steps.map((step) => step.edge)));
       this.network.selectNodes([nodeId]);
+      this.kept = new Set(near);
+      this.frame(near);
       this.showPanel(nodeId);
       if (this.select && this.select.value !== nodeId) this.select.value = nodeId;
     }
@@ -262,7 +395,9 @@
       this.network.unselectAll();
       this.hidePanel();
       if (this.select) this.select.value = "";
+      this.kept = new Set();
       this.fitAll();
+      this.declutter();
     }
 
     // Highlight and frame the shortest chain between two people; null when none joins them.
@@ -274,7 +409,9 @@
       }
       this.dim(new Set(found.nodes), new Set(found.edges));
       this.network.selectNodes(found.nodes);
+      this.kept = new Set(found.nodes);
       this.network.fit({ nodes: found.nodes, animation });
+      if (!animation) this.declutter();
       return found;
     }
 
@@ -285,7 +422,10 @@
         else if (!event.edges.length) this.reset();
       });
       this.select?.addEventListener("change", () => this.focus(this.select.value));
-      this.block.querySelector("[data-graph-fit]")?.addEventListener("click", () => this.fitAll());
+      this.block.querySelector("[data-graph-fit]")?.addEventListener("click", () => {
+        this.fitAll();
+        this.declutter();
+      });
       this.block.querySelector("[data-graph-reset]")?.addEventListener("click", () => this.reset());
     }
 
