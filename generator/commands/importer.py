@@ -16,7 +16,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sources = parser.add_subparsers(dest="source", metavar="SOURCE")
     wordpress = sources.add_parser(
         "wordpress",
-        help="a WordPress export (Tools > Export > All content), WXR 1.1 or 1.2",
+        help="a WordPress export (Tools > Export > All content), WXR 1.0 to 1.2",
         description="Import a WordPress export: one case study per published post, with its approved "
         "comments as a snapshot, a story.yaml skeleton to complete, and new people added to people.yaml. "
         "E-mail and IP addresses are never written.",

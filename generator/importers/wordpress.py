@@ -197,7 +197,7 @@ def _wp_namespace(channel: ET.Element) -> str:
                 return uri
     raise WxrError(
         "not a WordPress export: no <wp:wxr_version> in the channel",
-        hint="export with Tools > Export in WordPress (WXR 1.1 or 1.2)",
+        hint="export with Tools > Export in WordPress (WXR 1.0 to 1.2)",
     )
 
 
