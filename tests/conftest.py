@@ -6,6 +6,7 @@ import functools
 import http.server
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -21,6 +22,13 @@ REPO = Path(__file__).resolve().parents[1]
 #: The built-in theme, as it ships inside the package.
 THEME = REPO / "generator" / "theme"
 CHROMIUM = os.environ.get("INTROCHAIN_CHROMIUM", "/usr/bin/chromium")
+
+# A shell without job control (nohup, `cmd &` in a script, some CI runners) starts its
+# children with Ctrl-C ignored, and an ignored signal stays ignored across exec. The tests
+# press Ctrl-C on the processes they start as a terminal would, so those must start with
+# the terminal's default: a handler in this process is reset to that default at exec.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(items) -> None:
