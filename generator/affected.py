@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generator.model import CaseStudy, Site
+from generator.pages import EXPORTS
 
 
 def _page(url_path: str) -> str:
@@ -105,6 +106,8 @@ def affected_outputs(before: Site, after: Site) -> set[str] | None:
             outputs.add("tags/index.html")
     if _differs(before.studies[:20], after.studies[:20]):
         outputs.add("feed.xml")
+    if "network/index.html" in outputs:  # the exports read a part of what the network page reads
+        outputs.update(f"network/{name}" for name in EXPORTS)
     return outputs
 
 

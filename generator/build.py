@@ -337,7 +337,7 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
         _save_manifest(options, state, replace(previous, build_key=build_key, summary=summary), history)
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
 
-    heavy = {number for number, page in enumerate(pages) if page.extra is not None and page.extra.kind == "network"}
+    heavy = {number for number, page in enumerate(pages) if page.extra is not None and page.extra.kind in ("network", "export")}
     outputs = frozenset(names)
     report = (lambda done: progress(done, len(todo))) if progress else None
     failures: dict[int, list[ContentError]] = {}

@@ -13,6 +13,7 @@ from typing import Any
 from generator.fingerprint import Digester, digest
 from generator.graph import Link, person_extra, story_extra
 from generator.model import Site
+from generator.exports import network_export
 from generator.network import network_extra
 from generator.pages import Extra
 
@@ -51,6 +52,8 @@ def compute_extra(inputs: GraphInputs, extra: Extra) -> dict[str, Any]:
         return person_extra(site, site.people[extra.ident], inputs.counts, inputs.links(extra.ident))
     if extra.kind == "network":
         return network_extra(site, inputs.counts)
+    if extra.kind == "export":
+        return {"export": network_export(site, inputs.counts)}
     raise ValueError(f"unknown extra {extra.kind!r}")
 
 
@@ -70,6 +73,6 @@ def extra_key(inputs: GraphInputs, extra: Extra, digester: Digester) -> str:
         # What network_graph reads of each story: not its body, so editing a post's text
         # leaves the network page (the heaviest page) as it is.
         shapes = [digester((study.slug, study.title, study.author, study.connections)) for study in site.studies]
-        return digest("network", base, *shapes, digester(site.people), digester(counts))
+        return digest(extra.kind, base, site.config.base_url, *shapes, digester(site.people), digester(counts))
     return digest(extra.kind, extra.ident, base, digester(study),
                   *(part for person_id in people for part in (digester(site.people[person_id]), str(counts.get(person_id, 0)))))

@@ -12,7 +12,9 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.exports import network_export
 from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPage, Site
+from generator.structured_data import person_structured_data, story_structured_data
 
 #: Page kinds that have a vis-network graph; their pages load the graph scripts.
 GRAPH_KINDS = frozenset({"story", "network", "person"})
@@ -104,6 +106,7 @@ def case_study_context(site: Site, study: CaseStudy, extra: dict[str, Any] | Non
         tag_names=site.tag_names(),
         # Commenters are linked to their page only when they have one (see ``Site.has_page``).
         linked_commenters=tuple(sorted(pid for pid in study.commenters if site.has_page(pid))),
+        structured_data=story_structured_data(site, study),
         **(extra or {}),
     )
     return context
@@ -130,7 +133,8 @@ def person_context(site: Site, person: Person, extra: dict[str, Any] | None = No
     meta = _meta(site, kind="person", title=person.display_name, path=person.url_path, description=description,
                  noindex=person.noindex)
     context = base_context(site, meta)
-    context.update(person=person, studies=tuple(study.card for study in site.studies_of(person.id)), **(extra or {}))
+    context.update(person=person, studies=tuple(study.card for study in site.studies_of(person.id)),
+                   structured_data=person_structured_data(site, person), **(extra or {}))
     return context
 
 
@@ -218,4 +222,21 @@ def plan_pages(site: Site, *, story_extras: dict[str, dict[str, Any]] | None = N
                                            description="Every introduction in every story, joined into one network."))
         context.update(network or {})
         pages.append(Page("network/index.html", "network.html", context, "network/", extra=Extra("network") if graphs else None))
+        pages += export_pages(site, graphs=graphs)
     return pages + special_pages(site, pages)
+
+
+#: The network's exports: each output name is also its template's (in the built-in theme, beside network.html).
+EXPORTS = ("network.gexf", "network.graphml", "network.json")
+
+
+def export_pages(site: Site, *, graphs: bool) -> list[Page]:
+    """The whole network as GEXF, GraphML and JSON, beside the network page (``graphs``: context as an ``Extra``)."""
+    pages = []
+    for name in EXPORTS:
+        context = base_context(site, _meta(site, kind="export", title=site.config.title, path=f"network/{name}"))
+        if not graphs:
+            context["export"] = network_export(site, site.story_counts)
+        pages.append(Page(f"network/{name}", name, context, f"network/{name}", in_sitemap=False,
+                          extra=Extra("export") if graphs else None))
+    return pages

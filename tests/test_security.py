@@ -111,7 +111,7 @@ class Audit(HTMLParser):
         if tag in ("iframe", "object", "embed", "style", "base"):
             self.problems.append(f"<{tag}> element")
         if tag == "script":
-            if attributes.get("type") == "application/json":
+            if attributes.get("type") in ("application/json", "application/ld+json"):  # data, never run
                 self._in_json = True
             elif not (attributes.get("src") or "").split("?")[0].endswith((".js",)):
                 self.problems.append("inline <script>")
@@ -200,7 +200,9 @@ def test_nothing_from_content_runs_in_a_browser(hostile_site: Path, static_serve
                 link.hover(timeout=2000)
         assert watch.dialogs == [], (relative, watch.dialogs)
         assert watch.console_errors == [], (relative, watch.console_errors)
-        assert page.evaluate("document.querySelectorAll('script:not([src]):not([type=\"application/json\"])').length") == 0
+        # Only data blocks (graph data, JSON-LD), which a browser never runs.
+        assert page.evaluate("document.querySelectorAll('script:not([src]):not([type=\"application/json\"])"
+                             ":not([type=\"application/ld+json\"])').length") == 0
         foreign = [url for url in watch.requests if "evil.example" in url or url.startswith("data:text")]
         assert foreign == [], foreign
         page.context.close()

@@ -197,12 +197,12 @@ class NuMessage:
 #: vnu refuses loopback and private addresses unless told otherwise; the audit's server is loopback.
 VNU_JAVA_OPTIONS = ("-Xss4m", "-Dnu.validator.servlet.allow-forbidden-hosts=true")
 
-#: vnu's CSP check (new in 2025) reports a <script type="application/json"> as an inline script
+#: vnu's CSP check (new in 2025) reports a <script type="application/json"> (or ld+json) as an inline script
 #: that the policy blocks; but a data block is never run, and CSP does not apply to it (HTML,
 #: "prepare the script element" returns for a data block before the CSP check). Only a warning
 #: with this text whose line holds such a data block is dropped; any other inline script counts.
 CSP_INLINE_WARNING = "Inline script violates Content Security Policy"
-DATA_BLOCK = '<script type="application/json"'
+DATA_BLOCKS = ('<script type="application/json"', '<script type="application/ld+json"')
 
 
 def run_vnu(targets: list[str], *options: str, names: dict[str, str] | None = None) -> list[NuMessage]:
@@ -228,13 +228,13 @@ def run_vnu(targets: list[str], *options: str, names: dict[str, str] | None = No
 
 
 def is_data_block_warning(site: AuditSite, message: NuMessage) -> bool:
-    """True for vnu's CSP warning about a JSON data block (see DATA_BLOCK), checked against the page's line."""
+    """True for vnu's CSP warning about a JSON data block (see DATA_BLOCKS), checked against the page's line."""
     if message.kind != "warning" or not message.text.startswith(CSP_INLINE_WARNING):
         return False
     path = message.file.lstrip("/")
     source = site.folder / (path + "index.html" if path == "" or path.endswith("/") else path)
     lines = source.read_text(encoding="utf-8").splitlines() if source.is_file() else []
-    return 0 < message.line <= len(lines) and DATA_BLOCK in lines[message.line - 1]
+    return 0 < message.line <= len(lines) and any(block in lines[message.line - 1] for block in DATA_BLOCKS)
 
 
 def nu_pages(site: AuditSite) -> dict[str, list[NuMessage]]:
