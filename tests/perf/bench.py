@@ -1,112 +1,206 @@
-"""introchain's benchmark: build times, rebuilds, serve latency, memory and start-up, against Hugo and Pelican.
+"""introchain's benchmark: cold, warm and one-post-edit builds side by side with Hugo and Pelican.
 
-    python3 tests/perf/bench.py                      # N = 100, 1,000 and 10,000 (about 20 minutes)
-    python3 tests/perf/bench.py --sizes 100,1000     # quicker
-    python3 tests/perf/bench.py --no-browser --no-others
+    python3 tests/perf/bench.py                  # 1,000 stories, three rounds (about 5 minutes on 2 cores)
+    python3 tests/perf/bench.py --large          # 1,000 and 10,000 stories
+    python3 tests/perf/bench.py --no-browser --no-serve
 
-For each N it writes a synthetic project (``synth.py``) into a temporary folder with a copy
-of the repository's templates, and reports medians of: a cold build (no site, no cache), a
-warm rebuild (nothing changed), rebuilds after editing one post (three in a row; the first
-after a cold build also shown on its own), serve's save-to-reload
-latency, the peak memory of the build's process tree, and the time until the network page
-is drawn and answers in headless Chromium. When ``hugo`` or Pelican is installed, the same
-posts are built with them in the same run and the ratios are printed. Not part of the test
-suite: it takes minutes and its numbers depend on the machine.
+For each N it writes a synthetic project (``synth.py``) with a copy of the repository's
+templates, and the same posts (same titles, dates and tags, all published) as a Hugo and a
+Pelican site (``others.py``). Every file is dated an hour back, as an author's files are
+when they build. Then, round by round, each side makes a cold build (no output, no
+cache), a warm rebuild (nothing changed) and two builds each after editing the same post,
+one side after the other, so the load of a shared machine falls on all three alike. It
+prints medians of wall-clock and CPU time (user + system of the build and every process it
+waited for), the load average at each round, each side's pages and output bytes, and the
+medians of the per-round ratios. After the rounds it measures introchain alone: serve's
+save-to-reload time, the network page in headless Chromium and ``introchain --help``.
+Not part of the test suite: it takes minutes and its numbers depend on the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from measure import ENV, REPO, Run, introchain, network_page_seconds, serve_latency, timed  # noqa: E402
-from others import hugo_command, hugo_site, pelican_command, pelican_site  # noqa: E402
+from others import (hugo_command, hugo_site, hugo_version, pelican_command, pelican_python,  # noqa: E402
+                    pelican_site, write_hugo_post, write_pelican_post)
 from synth import make_project, write_story  # noqa: E402
 
+#: One-post edits per round and side; the first after a cold build is reported on its own.
+EDITS = 2
+#: How far back every file is dated before the first build: well past any racy-timestamp window.
+AGE_SECONDS = 3600
+KINDS = ("cold", "warm", "edit", "first_edit")
 
-#: Successive one-post edits measured after each cold build.
-EDITS = 3
+
+@dataclass
+class Side:
+    """One generator building the posts: how to build, where it writes, what a cold build removes, how to edit."""
+
+    name: str
+    command: list[str]
+    root: Path
+    output: Path
+    caches: tuple[Path, ...]
+    edit: Callable[[int], object]
+    env: dict[str, str] = field(default_factory=dict)
+    wall: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
+    cpu: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in KINDS})
+    peak_mib: list[float] = field(default_factory=list)
+    pages: int = 0
+    files: int = 0
+    output_bytes: int = 0
+
+    def build(self, kind: str) -> Run:
+        run = timed(self.command, self.root, self.env)
+        if run.code != 0:
+            raise SystemExit(f"{self.name}: {kind} build failed ({run.code}):\n{run.output[-3000:]}")
+        self.wall[kind].append(run.seconds)
+        self.cpu[kind].append(run.cpu)
+        return run
 
 
 def _median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def _checked(run: Run, what: str) -> Run:
-    if run.code != 0:
-        raise SystemExit(f"{what} failed ({run.code}):\n{run.output[-3000:]}")
-    return run
+def _age(folder: Path, seconds: float) -> None:
+    """Date every file under ``folder`` ``seconds`` back, as files an author wrote earlier are."""
+    then = time.time() - seconds
+    for path in folder.rglob("*"):
+        os.utime(path, (then, then), follow_symlinks=False)
 
 
-def bench_size(n: int, repeat: int, workdir: Path, *, browser: bool, others: bool, serve: bool = True) -> dict[str, float]:
-    """Every measurement for one N; medians of ``repeat`` runs."""
+def _measure_output(side: Side) -> None:
+    files = [path for path in side.output.rglob("*") if path.is_file()]
+    side.files = len(files)
+    side.pages = sum(1 for path in files if path.suffix == ".html")
+    side.output_bytes = sum(path.stat().st_size for path in files)
+
+
+def _edit_story(content: Path, number: int, pool: int, revision: int) -> Path:
+    return write_story(content, number, pool, revision=revision)
+
+
+def make_sides(n: int, workdir: Path, *, others: bool, install: bool) -> tuple[list[Side], object]:
+    """The three sides over the same ``n`` posts (Hugo and Pelican when available)."""
     root = workdir / f"n{n}"
-    started = time.perf_counter()
-    project = make_project(root, n)
-    shutil.copytree(REPO / "templates", root / "templates")
-    print(f"N={n}: project written in {time.perf_counter() - started:.1f} s", flush=True)
-    build = introchain("build", "--quiet")
-    cold, warm, edit, first_edit, memory, cpu = [], [], [], [], [], []
-    for number in range(repeat):
-        shutil.rmtree(root / "site", ignore_errors=True)
-        shutil.rmtree(root / ".cache", ignore_errors=True)
-        run = _checked(timed(build, root, ENV), "cold build")
-        cold.append(run.seconds)
-        cpu.append(run.cpu)
-        memory.append(run.peak_mib)
-        warm.append(_checked(timed(build, root, ENV), "warm build").seconds)
-        # An author edits, builds, edits again: the first build after a cold one also sets up
-        # what the next ones reuse (the spare site), so it is reported on its own as well.
+    project = make_project(root / "introchain", n)
+    shutil.copytree(REPO / "templates", project.root / "templates")
+    edited = n // 2
+    sides = [Side("introchain", introchain("build", "--quiet"), project.root, project.root / "site",
+                  (project.root / "site", project.root / ".cache"),
+                  functools.partial(_edit_story, project.content, edited, project.people), ENV)]
+    if others and (version := hugo_version()):
+        site = hugo_site(root, n, project.people)
+        sides.append(Side(version, hugo_command(site), site, site / "public", (site / "public", site / "resources"),
+                          functools.partial(write_hugo_post, site, edited, project.people)))
+    if others and (pelican := pelican_python(REPO / ".cache" / "bench", install)):
+        python, version = pelican
+        site = pelican_site(root, n, project.people)
+        sides.append(Side(version, pelican_command(python, site), site, site / "output",
+                          (site / "output", site / "cache"),
+                          functools.partial(write_pelican_post, site, edited, project.people)))
+    return sides, project
+
+
+def run_rounds(sides: list[Side], rounds: int) -> list[float]:
+    """Cold, warm and edited builds, side after side, ``rounds`` times; the load average at each round's start."""
+    loads = []
+    revision = 0
+    for number in range(rounds):
+        loads.append(os.getloadavg()[0])
+        order = sides[number % len(sides):] + sides[:number % len(sides)]  # nobody always goes first
+        for side in order:
+            for cache in side.caches:
+                shutil.rmtree(cache, ignore_errors=True)
+            side.peak_mib.append(side.build("cold").peak_mib)
+            if number == 0:
+                _measure_output(side)
+        for side in order:
+            side.build("warm")
         for step in range(EDITS):
-            write_story(project.content, n // 2, project.people, revision=number * EDITS + step + 1)
-            edit.append(_checked(timed(build, root, ENV), "edit build").seconds)
-        first_edit.append(edit[-EDITS])
-        edits = ", ".join(f"{seconds:.2f}" for seconds in edit[-EDITS:])
-        print(f"  run {number + 1}: cold {cold[-1]:.2f} s (CPU {cpu[-1]:.1f} s), warm {warm[-1]:.2f} s, edits {edits} s, "
-              f"peak {memory[-1]:.0f} MiB, load average {os.getloadavg()[0]:.1f}", flush=True)
-    result = {"n": n, "cold": _median(cold), "cold_cpu": _median(cpu), "warm": _median(warm), "edit": _median(edit),
-              "first_edit": _median(first_edit), "memory": max(memory)}
+            revision += 1
+            for side in order:
+                side.edit(revision)
+                kind = "first_edit" if step == 0 else "edit"
+                side.build(kind)
+        print(f"  round {number + 1} (load average {loads[-1]:.1f} at its start): " + "; ".join(
+            f"{side.name} cold {side.wall['cold'][-1]:.2f} s (CPU {side.cpu['cold'][-1]:.1f} s), "
+            f"warm {side.wall['warm'][-1]:.2f} s, edits {side.wall['first_edit'][-1]:.2f}/{side.wall['edit'][-1]:.2f} s"
+            for side in sides), flush=True)
+    return loads
+
+
+def _ratio(ours: list[float], theirs: list[float]) -> float:
+    """The median of the per-round ratios: each pair of runs shared a round's load."""
+    return _median([a / b for a, b in zip(ours, theirs) if b > 0])
+
+
+def _seconds(value: float) -> str:
+    return "–" if value != value else f"{value:.2f} s"
+
+
+def _megabytes(count: int) -> str:
+    return f"{count / 1e6:.1f} MB"
+
+
+def table(n: int, sides: list[Side], loads: list[float]) -> str:
+    """The Markdown table of one N: medians per side, then the median per-round ratios."""
+    head = ("| {n:,} stories | pages | files | output | cold (CPU) | warm (CPU) | one-post edit (CPU) | "
+            "first edit after cold | peak memory |").format(n=n)
+    lines = [head, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for side in sides:
+        lines.append(" | ".join([
+            f"| {side.name}", f"{side.pages:,}", f"{side.files:,}", _megabytes(side.output_bytes),
+            *(f"{_seconds(_median(side.wall[kind]))} ({_seconds(_median(side.cpu[kind]))})"
+              for kind in ("cold", "warm", "edit")),
+            _seconds(_median(side.wall["first_edit"])), f"{max(side.peak_mib):.0f} MiB"]) + " |")
+    ours = sides[0]
+    for other in sides[1:]:
+        cells = [f"| introchain ÷ {other.name.split()[0]}", f"{ours.pages / other.pages:.1f}×" if other.pages else "–",
+                 f"{ours.files / other.files:.1f}×" if other.files else "–",
+                 f"{ours.output_bytes / other.output_bytes:.1f}×" if other.output_bytes else "–"]
+        for kind in ("cold", "warm", "edit"):
+            cells.append(f"{_ratio(ours.wall[kind], other.wall[kind]):.2f}× "
+                         f"({_ratio(ours.cpu[kind], other.cpu[kind]):.2f}×)")
+        cells += [f"{_ratio(ours.wall['first_edit'], other.wall['first_edit']):.2f}×",
+                  f"{max(ours.peak_mib) / max(other.peak_mib):.1f}×"]
+        lines.append(" | ".join(cells) + " |")
+    rounds = len(loads)
+    lines.append(f"\nMedians of {rounds} interleaved rounds; load average (1 min) at each round's start: "
+                 + ", ".join(f"{load:.1f}" for load in loads) + f" on {os.cpu_count()} cores.")
+    return "\n".join(lines)
+
+
+def extras(project, *, serve: bool, browser: bool) -> list[str]:
+    """introchain alone, after the rounds: serve's save-to-reload time and the network page."""
+    notes = []
+    n = len(project.slugs)
     if serve:
         saves = 7 if n < 10_000 else 3
-        latencies = serve_latency(root, lambda k: write_story(project.content, n // 3, project.people, revision=100 + k), saves)
-        result["serve"] = _median(latencies)
-        print(f"  serve save-to-reload: {', '.join(f'{value * 1000:.0f} ms' for value in latencies)}", flush=True)
+        latencies = serve_latency(project.root,
+                                  lambda k: write_story(project.content, n // 3, project.people, revision=100 + k), saves)
+        notes.append(f"serve save→reload: median {_median(latencies) * 1000:.0f} ms of {saves}")
     if browser:
         try:
-            drawn, interactive = network_page_seconds(root / "site")
+            drawn, interactive = network_page_seconds(project.root / "site")
+            notes.append(f"network page in Chromium: drawn {drawn:.2f} s, interactive {interactive:.2f} s")
         except Exception as error:  # noqa: BLE001 - Playwright's timeout: report it and go on
-            print(f"  network page: not drawn ({type(error).__name__}: {str(error).splitlines()[0]})", flush=True)
-            drawn = interactive = float("inf")
-        result["network_drawn"], result["network_interactive"] = drawn, interactive
-        print(f"  network page: drawn {drawn:.2f} s, interactive {interactive:.2f} s", flush=True)
-    if others and shutil.which("hugo"):
-        site = hugo_site(workdir, n, project.people)
-        result["hugo"] = _median([_checked(timed(hugo_command(site), workdir), "hugo").seconds for _ in range(repeat)])
-        print(f"  hugo: {result['hugo']:.2f} s", flush=True)
-    if others and _has_pelican():
-        site = pelican_site(workdir, n, project.people)
-        result["pelican"] = _median([_checked(timed(pelican_command(site), workdir), "pelican").seconds
-                                     for _ in range(max(1, repeat if n <= 1000 else 1))])
-        print(f"  pelican: {result['pelican']:.2f} s", flush=True)
-    shutil.rmtree(root, ignore_errors=True)
-    return result
-
-
-def _has_pelican() -> bool:
-    try:
-        import markdown  # noqa: F401 - Pelican reads Markdown only with it
-        import pelican  # noqa: F401
-    except ImportError:
-        return False
-    return True
+            notes.append(f"network page: not drawn ({type(error).__name__}: {str(error).splitlines()[0]})")
+    return notes
 
 
 def help_seconds(times: int = 15) -> float:
@@ -114,59 +208,43 @@ def help_seconds(times: int = 15) -> float:
     return _median([timed(introchain("--help"), REPO, ENV).seconds for _ in range(times)])
 
 
-def _cell(value: float | None, unit: str = "s") -> str:
-    if value is None or value != value:
-        return "–"
-    if value == float("inf"):
-        return "> 120 s"
-    if unit == "ms":
-        return f"{value * 1000:.0f} ms"
-    if unit == "MiB":
-        return f"{value:.0f} MiB"
-    return f"{value:.2f} s"
-
-
-def table(results: list[dict[str, float]], help_time: float) -> str:
-    """The Markdown table of medians, with the ratios to Hugo and Pelican."""
-    lines = ["| N | cold build (CPU) | warm rebuild | one-post edit (first after cold) | serve save→reload | peak memory | network page drawn / interactive | Hugo | Pelican | cold ÷ Hugo | warm ÷ Hugo | cold ÷ Pelican |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for row in results:
-        hugo, pelican = row.get("hugo"), row.get("pelican")
-        network = (f"{_cell(row['network_drawn'])} / {_cell(row['network_interactive'])}"
-                   if "network_drawn" in row else "–")
-        lines.append(" | ".join([
-            f"| {row['n']:,}", f"{_cell(row['cold'])} ({row['cold_cpu']:.0f} s)", _cell(row["warm"]),
-            f"{_cell(row['edit'])} ({_cell(row['first_edit'])})", _cell(row.get("serve"), "ms"),
-            _cell(row["memory"], "MiB"), network, _cell(hugo), _cell(pelican),
-            f"{row['cold'] / hugo:.1f}×" if hugo else "–", f"{row['warm'] / hugo:.2f}×" if hugo else "–",
-            f"{row['cold'] / pelican:.2f}×" if pelican else "–",
-        ]) + " |")
-    lines.append(f"\n`introchain --help`: {_cell(help_time, 'ms')} (median of 15 runs)")
-    return "\n".join(lines)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100,1000,10000", help="comma-separated numbers of case studies")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement below 10,000 stories (default 3)")
-    parser.add_argument("--repeat-large", type=int, default=1, help="runs per measurement from 10,000 stories (default 1)")
+    parser.add_argument("--sizes", default="1000", help="comma-separated numbers of case studies (default 1000)")
+    parser.add_argument("--large", action="store_true", help="also 10,000 stories")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per size (default 3)")
     parser.add_argument("--no-browser", dest="browser", action="store_false", help="skip the network page in Chromium")
     parser.add_argument("--no-serve", dest="serve", action="store_false", help="skip the serve latency")
-    parser.add_argument("--no-others", dest="others", action="store_false", help="skip Hugo and Pelican")
+    parser.add_argument("--no-others", dest="others", action="store_false", help="introchain alone, no Hugo or Pelican")
+    parser.add_argument("--no-install", dest="install", action="store_false",
+                        help="do not pip-install Pelican into .cache/bench/ when it is missing")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary folder)")
     args = parser.parse_args()
-    sizes = [int(size) for size in args.sizes.split(",")]
+    sizes = [int(size) for size in args.sizes.split(",")] + ([10_000] if args.large else [])
+    if args.rounds < 3:
+        print("note: fewer than three rounds make a median that one noisy run can move", flush=True)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="bench-of-introchain-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    reports = []
     try:
+        for n in sizes:
+            started = time.perf_counter()
+            sides, project = make_sides(n, workdir, others=args.others, install=args.install)
+            for side in sides:
+                _age(side.root, AGE_SECONDS)
+            print(f"N={n}: {', '.join(side.name for side in sides)}; projects written in "
+                  f"{time.perf_counter() - started:.1f} s", flush=True)
+            loads = run_rounds(sides, args.rounds)
+            notes = extras(project, serve=args.serve, browser=args.browser)
+            reports.append(table(n, sides, loads) + "".join(f"\n{note}." for note in notes))
+            shutil.rmtree(workdir / f"n{n}", ignore_errors=True)
         help_time = help_seconds()
-        results = [bench_size(n, args.repeat if n < 10_000 else args.repeat_large, workdir,
-                              browser=args.browser, others=args.others, serve=args.serve) for n in sizes]
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
     print()
-    print(table(results, help_time))
+    print("\n\n".join(reports))
+    print(f"\n`introchain --help`: {help_time * 1000:.0f} ms (median of 15 runs)")
     return 0
 
 
