@@ -145,19 +145,15 @@ def compose(source: Source, text: str, first_line: int = 1) -> yaml.Node | None:
             source.error_at(mark.line + 1, mark.column + 1, message, hint, source_line=shown)
 
     try:
-        problem = _unreadable_shape(padded)
-        if problem is not None:
-            fail(*problem)
-            return None
-        return yaml.compose(padded, Loader=_Loader)
+        return _compose_checked(padded)
+    except _Refused as refused:
+        fail(refused.mark, refused.message, refused.hint)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         fail(mark, f"invalid YAML: {problem}", "check the indentation and quoting here; values with ': ' or '#' need quotes")
     except yaml.YAMLError as exc:
         fail(None, f"invalid YAML: {exc}", "")
-    except RecursionError:  # bounded by ``_unreadable_shape``; kept so no traceback can ever reach an author
-        fail(None, f"values are nested more than {MAX_DEPTH} levels deep", "flatten the file")
     return None
 
 
@@ -166,20 +162,93 @@ _STANDARD_TAGS = frozenset(f"tag:yaml.org,2002:{name}" for name in ("str", "int"
                                                                      "map", "seq"))
 
 
-def _unreadable_shape(text: str) -> tuple[yaml.Mark, str, str] | None:
-    """Walk the parser's events (libyaml's parser keeps its own stack) before composing: nesting is
-    bounded, and a tag the format does not define (``!person``, ``!!python/object``) is refused."""
-    depth = 0
+class _Refused(Exception):
+    """A document the composer will not build: nested too deeply, or a tag the format does not define."""
+
+    def __init__(self, mark: yaml.Mark, message: str, hint: str):
+        super().__init__(message)
+        self.mark, self.message, self.hint = mark, message, hint
+
+
+#: Resolves plain scalars' tags (``resolve`` reads only class tables, so no loader state is needed).
+_RESOLVER = yaml.resolver.Resolver()
+_COLLECTION_STARTS = {yaml.SequenceStartEvent: yaml.SequenceNode, yaml.MappingStartEvent: yaml.MappingNode}
+_COLLECTION_ENDS = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _compose_checked(text: str) -> yaml.Node | None:
+    """Compose the single document of ``text`` from the parser's events in one pass, the way PyYAML's
+    composer does, while refusing nesting deeper than ``MAX_DEPTH`` and tags the format does not define.
+
+    libyaml's parser keeps its own stack and this loop keeps an explicit one, so no depth of
+    document recurses; libyaml's own composer recurses once per level (and crashes the
+    interpreter somewhere past 10,000), which is why it is not used. The node trees are the
+    same as ``yaml.compose``'s, errors included.
+    """
+    anchors: dict[str, yaml.Node] = {}
+    stack: list[list] = []  # [collection node, the mapping key waiting for its value]
+    root: yaml.Node | None = None
+    documents = 0
     for event in yaml.parse(text, Loader=_Loader):
-        tag = getattr(event, "tag", None)
-        if tag is not None and tag != "!" and tag not in _STANDARD_TAGS:
-            return (event.start_mark, f"unknown YAML tag {tag!r}",
-                    "remove the tag: introchain reads plain text, numbers, dates, lists and mappings")
-        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                return (event.start_mark, f"values are nested more than {MAX_DEPTH} levels deep",
-                        "flatten this part of the file")
-        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-            depth -= 1
-    return None
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            node = yaml.ScalarNode(_tag(event, yaml.ScalarNode, event.value), event.value, event.start_mark,
+                                   event.end_mark, style=event.style)
+        elif kind is yaml.AliasEvent:
+            if event.anchor not in anchors:
+                raise yaml.composer.ComposerError(None, None, "found undefined alias", event.start_mark)
+            node = anchors[event.anchor]
+        elif kind in _COLLECTION_STARTS:
+            if len(stack) >= MAX_DEPTH:
+                raise _Refused(event.start_mark, f"values are nested more than {MAX_DEPTH} levels deep",
+                               "flatten this part of the file")
+            node_kind = _COLLECTION_STARTS[kind]
+            node = node_kind(_tag(event, node_kind, None), [], event.start_mark, event.end_mark,
+                             flow_style=event.flow_style)
+            _anchor(anchors, event, node)
+            stack.append([node, None])
+            continue
+        elif kind in _COLLECTION_ENDS:
+            node = stack.pop()[0]
+            node.end_mark = event.end_mark
+        elif kind is yaml.DocumentStartEvent:
+            documents += 1
+            if documents > 1:
+                raise yaml.composer.ComposerError("expected a single document in the stream", root.start_mark,
+                                                  "but found another document", event.start_mark)
+            continue
+        else:
+            continue
+        if kind is yaml.ScalarEvent:
+            _anchor(anchors, event, node)
+        if not stack:
+            root = node
+        elif isinstance(stack[-1][0], yaml.MappingNode):
+            if stack[-1][1] is None:
+                stack[-1][1] = node
+            else:
+                stack[-1][0].value.append((stack[-1][1], node))
+                stack[-1][1] = None
+        else:
+            stack[-1][0].value.append(node)
+    return root
+
+
+def _tag(event: yaml.NodeEvent, kind: type, value: str | None) -> str:
+    """The node's tag: resolved when the event has none (or ``!``); refused when the format does not define it."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        return _RESOLVER.resolve(kind, value, event.implicit)
+    if tag not in _STANDARD_TAGS:
+        raise _Refused(event.start_mark, f"unknown YAML tag {tag!r}",
+                       "remove the tag: introchain reads plain text, numbers, dates, lists and mappings")
+    return tag
+
+
+def _anchor(anchors: dict[str, yaml.Node], event: yaml.NodeEvent, node: yaml.Node) -> None:
+    if event.anchor is None:
+        return
+    if event.anchor in anchors:
+        raise yaml.composer.ComposerError("found duplicate anchor; first occurrence", anchors[event.anchor].start_mark,
+                                          "second occurrence", event.start_mark)
+    anchors[event.anchor] = node
