@@ -9,7 +9,7 @@ only the files that changed since the last build (``content.load.ContentMemo``),
 page is rendered again only when the digest of its inputs (its context, its graph's
 inputs, the templates, the generator's code) differs from the one recorded when its file
 was written (see ``manifest.py``). A process that builds again and again (the dev
-server) also skips digesting the pages a change cannot affect (see ``affected.py``).
+server) also skips digesting the pages a change cannot affect (see ``incremental/changes.py``).
 """
 
 from __future__ import annotations
@@ -49,10 +49,11 @@ class BuildOptions:
 
 @dataclass(frozen=True)
 class History:
-    """What the build that wrote the current manifest was made from (see ``affected.py``)."""
+    """What the build that wrote the current manifest was made from (see ``incremental/changes.py``)."""
 
     site: Site
     salt: str  # the digest of templates, assets and code that every page key starts with
+    reads: dict[str, tuple]  # output path -> the inputs the page declared (``Page.reads``)
 
 
 @dataclass
@@ -196,16 +197,16 @@ def _page_salt(templates: Templates, versions: dict[str, str]) -> str:
 def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previous: Manifest | None):
     """Templates, assets, the planned pages with their cache keys, and the history for the next build.
 
-    With the history of the build that wrote ``previous``, only the pages ``affected.py``
-    names are planned and digested; the others keep their recorded keys, provided their
-    files are still as written (otherwise everything is planned).
+    With the history of the build that wrote ``previous``, only the pages whose declared
+    inputs changed (``incremental.changes``) get a context and a key; the others keep their
+    recorded keys, provided their files are still as written (otherwise everything is keyed).
     """
-    from generator.affected import affected_outputs
     from generator.extras import extra_key, graph_inputs
     from generator.fingerprint import Digester, digest
     from generator.graph import graph_assets
-    from generator.pages import plan_pages
+    from generator.incremental.changes import changed_inputs, pages_to_plan
     from generator.parallel import RenderJob
+    from generator.planner import plan_pages
     from generator.regular import special_files
     from generator.render import asset_versions
 
@@ -219,26 +220,29 @@ def _prepare(options: BuildOptions, site: Site, state: BuildState | None, previo
     versions = asset_versions(assets)
     salt = _page_salt(templates, versions)
     inputs = graph_inputs(site)
-    history = History(site, salt)
+    pages = plan_pages(site)
+    history = History(site, salt, {page.output: page.reads for page in pages})
     earlier = state.history if state is not None and previous is not None and state.manifest is previous else None
-    wanted = affected_outputs(earlier.site, site) if earlier and earlier.salt == salt else None
-    pages = plan_pages(site, graphs=True, wanted=wanted)
-    recorded = previous.pages if previous is not None and wanted is not None else {}
-    if wanted is not None and any(page.output not in wanted and not (
+    everything = set(range(len(pages)))
+    wanted = (pages_to_plan(pages, earlier.reads, changed_inputs(earlier.site, site))
+              if earlier and earlier.salt == salt else everything)
+    recorded = previous.pages if previous is not None else {}
+    if any(number not in wanted and not (
             page.output in recorded and (previous.trusted or
                                          previous.page_unchanged(page.output, recorded[page.output][0], options.out_dir)))
-            for page in pages):
-        # A page new to this build yet not named, or a file changed by hand: plan everything.
-        wanted, pages = None, plan_pages(site, graphs=True)
-    # The pages not named are unchanged, and their files were just checked on disk.
-    kept = {number for number, page in enumerate(pages) if wanted is not None and page.output not in wanted}
-    job = RenderJob(templates, site.config, versions, pages, inputs, salt, options.cache_dir)
+           for number, page in enumerate(pages)):
+        # A page whose file was changed by hand: key everything.
+        wanted = everything
+    # The pages not planned again are unchanged, and their files were just checked on disk.
+    kept = everything - wanted
+    contexts = {number: pages[number].context() for number in sorted(wanted)}
+    job = RenderJob(templates, site.config, versions, pages, inputs, salt, options.cache_dir, contexts)
     digester = Digester()
     keys = [
-        recorded[page.output][0] if wanted is not None and page.output not in wanted else
-        digest(salt, page.output, page.template, digester(page.context),
+        recorded[page.output][0] if number in kept else
+        digest(salt, page.output, page.template, digester(contexts[number]),
                extra_key(inputs, page.extra, digester) if page.extra else "")
-        for page in pages
+        for number, page in enumerate(pages)
     ]
     return job, keys, kept, assets, history
 

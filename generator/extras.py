@@ -1,6 +1,6 @@
 """The deferred parts of page contexts (graphs, figures, timelines) and the keys of what they read.
 
-``Extra`` values planned by ``pages.py`` are computed here, at render time, from one
+``Extra`` values planned by ``planner.py`` are computed here, at render time, from one
 ``GraphInputs`` per site. ``extra_key`` digests exactly what ``compute_extra`` reads, so a
 cached page stays valid while its graph's inputs do.
 """
@@ -15,7 +15,7 @@ from generator.graph import Link, person_extra, story_extra
 from generator.model import Site
 from generator.exports import network_export
 from generator.network import network_extra
-from generator.pages import Extra
+from generator.page import Extra
 
 
 @dataclass(frozen=True)

@@ -21,14 +21,14 @@ import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.extras import GraphInputs, compute_extra
 from generator.model import SiteConfig
-from generator.pages import Page
+from generator.page import Page
 from generator.templates import Templates
 
 #: Below this many pages to render, rendering stays in this process (measured: the pool's
@@ -55,6 +55,17 @@ class RenderJob:
     inputs: GraphInputs
     salt: str = ""  # a digest of the templates, assets and code (see ``build._page_salt``); "" for none
     cache_dir: Path | None = None  # where compiled templates are kept between processes; None: nowhere
+    contexts: dict[int, dict[str, Any]] = field(default_factory=dict)  # contexts already made, by page number
+
+    def context(self, number: int) -> dict[str, Any]:
+        """Page ``number``'s context, with its ``Extra`` computed."""
+        page = self.pages[number]
+        context = self.contexts.get(number)
+        if context is None:
+            context = page.context()
+        if page.extra is not None:
+            context = {**context, **compute_extra(self.inputs, page.extra)}
+        return context
 
 
 #: The last Jinja environment made, by what it was made from: a process that builds again
@@ -85,10 +96,7 @@ class Renderer:
         """Render page ``number``: bytes, or the content errors it raised."""
         page = self.job.pages[number]
         try:
-            if page.extra is not None:
-                extra = compute_extra(self.job.inputs, page.extra)
-                page = Page(page.output, page.template, {**page.context, **extra}, page.url_path, page.in_sitemap)
-            return self.environment.render(page)
+            return self.environment.render(page, self.job.context(number))
         except ContentErrors as failure:
             return list(failure.errors)
         except Exception as exc:  # noqa: BLE001 - reported as an error of this page, not a traceback

@@ -27,7 +27,7 @@ from generator.errors import ContentError, ContentErrors, display_path
 from generator.fingerprint import code_fingerprint, digest
 from generator.model import SiteConfig
 from generator.network import NetworkData
-from generator.pages import Page
+from generator.page import Page
 from generator.regular import read_regular
 from generator.templates import Templates
 
@@ -163,10 +163,10 @@ class Environment:
         self.jinja.filters.update(human_date=human_date, iso=iso_datetime, script_json=script_json, host=host_of,
                                  feed_html=feed_html, slug=tag_slug, site_links=site_links)
 
-    def render(self, page: Page) -> bytes:
+    def render(self, page: Page, context: dict) -> bytes:
         """Render one page; template problems become a ``ContentErrors`` naming the template and whose it is."""
         try:
-            return _utf8(self.jinja.get_template(page.template).generate(page.context))
+            return _utf8(self.jinja.get_template(page.template).generate(context))
         except jinja2.TemplateSyntaxError as exc:
             path = Path(exc.filename) if exc.filename else self._path_of(exc.name or page.template)
             raise ContentErrors([self._error(path, exc.lineno or 1, f"template syntax error: {exc.message}")]) from None
@@ -220,24 +220,3 @@ def _utf8(chunks: Iterator[str]) -> bytes:
 def asset_versions(assets: dict[str, bytes]) -> dict[str, str]:
     """A short content hash per asset, for cache-busting query strings."""
     return {name: hashlib.sha256(data).hexdigest()[:10] for name, data in assets.items()}
-
-
-def render_pages(environment: Environment, pages: list[Page], progress: Callable[[int], None] | None = None) -> dict[str, bytes]:
-    """Render every page to bytes, keyed by output path.
-
-    A broken template fails many pages; rendering goes on so that every distinct template
-    problem is reported in one run (each once, at its first page).
-    """
-    rendered: dict[str, bytes] = {}
-    problems: dict[tuple[str, int], ContentError] = {}
-    for number, page in enumerate(pages, start=1):
-        try:
-            rendered[page.output] = environment.render(page)
-        except ContentErrors as failure:
-            for error in failure.errors:
-                problems.setdefault((error.path, error.line), error)
-        if progress:
-            progress(number)
-    if problems:
-        raise ContentErrors(list(problems.values()))
-    return rendered

@@ -199,10 +199,10 @@ def test_only_affected_pages_are_rendered(project, monkeypatch):
 
 def _outputs(options: BuildOptions, numbers: list[int]) -> list[str]:
     from generator.build import load_content
-    from generator.pages import plan_pages
+    from generator.planner import plan_pages
 
     site, _ = load_content(options)
-    pages = plan_pages(site, graphs=True)
+    pages = plan_pages(site)
     return [pages[number].output for number in numbers]
 
 

@@ -7,7 +7,7 @@ import pytest
 from conftest import SITE_YAML
 
 from generator.content.load import load_site
-from generator.pages import GRAPH_KINDS, plan_pages
+from generator.planner import GRAPH_KINDS, plan_pages
 
 
 def _site(make_site, stories=("first",), files=None):
@@ -21,7 +21,7 @@ def _by_output(pages):
 
 def test_every_kind_of_page_is_planned_once_at_its_own_path(make_site):
     site = _site(make_site, stories=("first", "second"))
-    pages = plan_pages(site, graphs=True)
+    pages = plan_pages(site)
     outputs = [page.output for page in pages]
     assert len(outputs) == len(set(outputs))
     assert set(outputs) == {
@@ -36,16 +36,16 @@ def test_every_kind_of_page_is_planned_once_at_its_own_path(make_site):
     assert templates["stories/first/index.html"] == "story.html"
     assert templates["people/ann/index.html"] == "person.html"
     assert templates["tags/testing/index.html"] == "tag.html"
-    assert [page.output for page in plan_pages(site, graphs=True)] == outputs  # a fixed order
+    assert [page.output for page in plan_pages(site)] == outputs  # a fixed order
 
 
 def test_graph_pages_defer_their_graph_and_say_they_have_one(make_site):
     site = _site(make_site)
-    for page in plan_pages(site, graphs=True):
-        kind = page.context["page"]["kind"]
-        assert page.context["page"]["has_graph"] == (kind in GRAPH_KINDS)
+    for page in plan_pages(site):
+        kind = page.context()["page"]["kind"]
+        assert page.context()["page"]["has_graph"] == (kind in GRAPH_KINDS)
         assert (page.extra is not None) == (kind in GRAPH_KINDS or kind == "export"), page.output
-    story = _by_output(plan_pages(site, graphs=True))["stories/first/index.html"]
+    story = _by_output(plan_pages(site))["stories/first/index.html"]
     assert (story.extra.kind, story.extra.ident) == ("story", "first")
 
 
@@ -54,46 +54,46 @@ def test_the_home_page_is_paginated_newest_first(make_site):
     site = _site(make_site, stories=("s1", "s2", "s3", "s4", "s5"), files={"site.yaml": site_yaml})
     pages = _by_output(plan_pages(site))
     first, second, third = pages["index.html"], pages["page/2/index.html"], pages["page/3/index.html"]
-    assert [card.slug for card in first.context["studies"]] == ["s5", "s4"]
-    assert [card.slug for card in third.context["studies"]] == ["s1"]
-    assert first.context["pagination"] == {"number": 1, "count": 3, "previous": None, "next": "page/2/"}
-    assert second.context["pagination"]["previous"] == "" and second.context["pagination"]["next"] == "page/3/"
+    assert [card.slug for card in first.context()["studies"]] == ["s5", "s4"]
+    assert [card.slug for card in third.context()["studies"]] == ["s1"]
+    assert first.context()["pagination"] == {"number": 1, "count": 3, "previous": None, "next": "page/2/"}
+    assert second.context()["pagination"]["previous"] == "" and second.context()["pagination"]["next"] == "page/3/"
     assert "page/4/index.html" not in pages
-    assert second.context["page"]["title"] == "Test Stories, page 2"
+    assert second.context()["page"]["title"] == "Test Stories, page 2"
 
 
 def test_an_empty_site_still_has_a_home_page(make_site):
     site = _site(make_site, stories=())
     pages = _by_output(plan_pages(site))
-    assert pages["index.html"].context["studies"] == ()
-    assert pages["feed.xml"].context["updated"] is None
+    assert pages["index.html"].context()["studies"] == ()
+    assert pages["feed.xml"].context()["updated"] is None
 
 
 def test_a_story_page_links_its_neighbours_in_time(make_site):
     site = _site(make_site, stories=("old", "middle", "new"))
     pages = _by_output(plan_pages(site))
-    middle = pages["stories/middle/index.html"].context
+    middle = pages["stories/middle/index.html"].context()
     assert middle["study"].slug == "middle"
     assert (middle["newer"].slug, middle["older"].slug) == ("new", "old")
-    assert pages["stories/new/index.html"].context["newer"] is None
-    assert pages["stories/old/index.html"].context["older"] is None
+    assert pages["stories/new/index.html"].context()["newer"] is None
+    assert pages["stories/old/index.html"].context()["older"] is None
     assert middle["page"]["og_type"] == "article"
 
 
 def test_lists_show_cards_and_the_feed_shows_whole_stories(make_site):
     site = _site(make_site, stories=("first", "second"))
     pages = _by_output(plan_pages(site))
-    card = pages["index.html"].context["studies"][0]
+    card = pages["index.html"].context()["studies"][0]
     assert not hasattr(card, "body_html")  # a list never carries a post's body
     assert card.title == "Story second"
-    feed = pages["feed.xml"].context
+    feed = pages["feed.xml"].context()
     assert [study.slug for study in feed["studies"]] == ["second", "first"]
     assert "<strong>world</strong>" in feed["studies"][0].body_html
 
 
 def test_the_feed_holds_the_twenty_newest(make_site):
     site = _site(make_site, stories=tuple(f"s{number:02}" for number in range(1, 24)))
-    feed = _by_output(plan_pages(site))["feed.xml"].context
+    feed = _by_output(plan_pages(site))["feed.xml"].context()
     assert len(feed["studies"]) == 20
     assert feed["studies"][0].slug == "s23" and feed["studies"][-1].slug == "s04"
     assert feed["updated"] == feed["studies"][0].date
@@ -105,9 +105,9 @@ def test_people_pages_are_made_for_people_in_built_stories_only(make_site):
     site = _site(make_site, files={"people.yaml": people})
     pages = _by_output(plan_pages(site))
     assert "people/nobody/index.html" not in pages
-    everyone = pages["people/index.html"].context["everyone"]
+    everyone = pages["people/index.html"].context()["everyone"]
     assert {person.id for person, _count in everyone} == {"tess", "ann", "bob", "club"}
-    ann = pages["people/ann/index.html"].context
+    ann = pages["people/ann/index.html"].context()
     assert [card.slug for card in ann["studies"]] == ["first"]
     assert ann["page"]["noindex"] is False
 
@@ -117,14 +117,14 @@ def test_a_person_can_ask_not_to_be_indexed(make_site):
              "  kind: community\n"
     site = _site(make_site, files={"people.yaml": people})
     pages = _by_output(plan_pages(site))
-    assert pages["people/ann/index.html"].context["page"]["noindex"] is True
-    assert pages["people/bob/index.html"].context["page"]["noindex"] is False
+    assert pages["people/ann/index.html"].context()["page"]["noindex"] is True
+    assert pages["people/bob/index.html"].context()["page"]["noindex"] is False
 
 
 def test_the_sitemap_lists_every_html_page_but_the_404(make_site):
     site = _site(make_site, stories=("first", "second"))
-    pages = plan_pages(site, graphs=True)
-    entries = _by_output(pages)["sitemap.xml"].context["entries"]
+    pages = plan_pages(site)
+    entries = _by_output(pages)["sitemap.xml"].context()["entries"]
     html_pages = [page.url_path for page in pages if page.output.endswith("index.html")]
     assert entries == html_pages
     assert "404.html" not in entries and "feed.xml" not in entries
@@ -134,16 +134,40 @@ def test_tags_are_grouped_by_slug_and_show_their_written_name(make_site):
     post = "---\ntitle: Tagged\ndate: 2020-02-01\nauthor: tess\ntags: [Small World, small-world]\n---\nBody.\n"
     site = _site(make_site, files={"stories/first/index.md": post})
     pages = _by_output(plan_pages(site))
-    tag = pages["tags/small-world/index.html"].context
+    tag = pages["tags/small-world/index.html"].context()
     assert tag["tag"] == "Small World"
     assert [card.slug for card in tag["studies"]] == ["first"]
-    assert pages["tags/index.html"].context["tags"] == [("small-world", "Small World", 1)]
+    assert pages["tags/index.html"].context()["tags"] == [("small-world", "Small World", 1)]
 
 
 @pytest.mark.parametrize("output", ["index.html", "stories/first/index.html", "people/index.html", "404.html"])
 def test_every_context_carries_the_shared_keys(make_site, output):
     site = _site(make_site)
-    context = _by_output(plan_pages(site))[output].context
+    context = _by_output(plan_pages(site))[output].context()
     assert {"site", "people", "page", "stages", "channels"} <= set(context)
     assert context["site"].title == "Test Stories"
     assert context["page"]["description"]  # the site's, when the page has none of its own
+
+
+def test_each_page_declares_what_it_reads(make_site):
+    site = _site(make_site, stories=("old", "middle", "new"))
+    pages = _by_output(plan_pages(site))
+    middle = pages["stories/middle/index.html"].reads
+    assert "story:middle" in middle and {"card:new", "card:old"} <= set(middle)
+    assert {"person:tess", "person:ann", "person:bob", "person:club"} <= set(middle)  # its graph shows their counts
+    assert "story:new" not in middle  # a neighbour's body is not shown, only its card
+    ann = set(pages["people/ann/index.html"].reads)
+    assert {"card:old", "card:middle", "card:new"} <= ann  # the stories ann appears in
+    assert {"person:ann", "person:tess", "person:bob", "person:club"} <= ann  # everyone ann's graph draws
+    assert {f"shape:{slug}" for slug in ("old", "middle", "new")} <= set(pages["network/index.html"].reads)
+    assert set(pages["feed.xml"].reads) == {"story:old", "story:middle", "story:new"}
+    assert pages["robots.txt"].reads == ()  # only what every page reads (the settings, the people)
+
+
+def test_a_page_whose_contents_move_declares_different_inputs(make_site):
+    site_yaml = SITE_YAML.replace("posts_per_page: 10", "posts_per_page: 2")
+    before = _by_output(plan_pages(_site(make_site, stories=("s1", "s2", "s3"), files={"site.yaml": site_yaml})))
+    after = _by_output(plan_pages(_site(make_site, stories=("s1", "s2", "s3", "s4"), files={"site.yaml": site_yaml})))
+    # s4 is newest: s2 moves to page 2, so page 2 reads other cards although none of them changed.
+    assert before["page/2/index.html"].reads != after["page/2/index.html"].reads
+    assert before["people/ann/index.html"].reads != after["people/ann/index.html"].reads
