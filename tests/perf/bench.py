@@ -139,7 +139,8 @@ def run_rounds(sides: list[Side], rounds: int) -> list[float]:
                 side.build(kind)
         print(f"  round {number + 1} (load average {loads[-1]:.1f} at its start): " + "; ".join(
             f"{side.name} cold {side.wall['cold'][-1]:.2f} s (CPU {side.cpu['cold'][-1]:.1f} s), "
-            f"warm {side.wall['warm'][-1]:.2f} s, edits {side.wall['first_edit'][-1]:.2f}/{side.wall['edit'][-1]:.2f} s"
+            f"warm {side.wall['warm'][-1]:.2f} s, edits {side.wall['first_edit'][-1]:.2f}/{side.wall['edit'][-1]:.2f} s "
+            f"(CPU {side.cpu['first_edit'][-1]:.1f}/{side.cpu['edit'][-1]:.1f} s)"
             for side in sides), flush=True)
     return loads
 
@@ -191,9 +192,13 @@ def extras(project, *, serve: bool, browser: bool) -> list[str]:
     n = len(project.slugs)
     if serve:
         saves = 7 if n < 10_000 else 3
-        latencies = serve_latency(project.root,
-                                  lambda k: write_story(project.content, n // 3, project.people, revision=100 + k), saves)
-        notes.append(f"serve save→reload: median {_median(latencies) * 1000:.0f} ms of {saves}")
+        try:
+            latencies = serve_latency(project.root,
+                                      lambda k: write_story(project.content, n // 3, project.people, revision=100 + k),
+                                      saves)
+            notes.append(f"serve save→reload: median {_median(latencies) * 1000:.0f} ms of {saves}")
+        except RuntimeError as error:  # the server's own failure: report it, keep the table
+            notes.append(f"serve save→reload: not measured ({error})")
     if browser:
         try:
             drawn, interactive = network_page_seconds(project.root / "site")
@@ -235,8 +240,10 @@ def main() -> int:
             print(f"N={n}: {', '.join(side.name for side in sides)}; projects written in "
                   f"{time.perf_counter() - started:.1f} s", flush=True)
             loads = run_rounds(sides, args.rounds)
+            report = table(n, sides, loads)
+            print(f"\n{report}\n", flush=True)  # before the extras, so a failure there loses no rounds
             notes = extras(project, serve=args.serve, browser=args.browser)
-            reports.append(table(n, sides, loads) + "".join(f"\n{note}." for note in notes))
+            reports.append(report + "".join(f"\n{note}." for note in notes))
             shutil.rmtree(workdir / f"n{n}", ignore_errors=True)
         help_time = help_seconds()
     finally:

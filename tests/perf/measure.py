@@ -95,7 +95,7 @@ def serve_latency(project: Path, edit: Callable[[int], None], times: int) -> lis
         if port is None:
             raise RuntimeError("serve did not start")
         stream = socket.create_connection(("127.0.0.1", port), timeout=600)
-        stream.sendall(b"GET /__introchain__/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        stream.sendall(f"GET /__introchain__/events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         reader = stream.makefile("rb")
         build = _next_status(reader, lambda status: status.get("site_build", 0) >= 1)["site_build"]
         latencies = []
