@@ -315,6 +315,7 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
     """``render_site`` once the previous build is known."""
     from generator.fingerprint import digest
     from generator.manifest import Manifest
+    from generator.planner import HEAVY_EXTRAS
     from generator.parallel import render_numbers
     from generator.write import SiteWriter, file_stat
 
@@ -341,7 +342,7 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
         _save_manifest(options, state, replace(previous, build_key=build_key, summary=summary), history)
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
 
-    heavy = {number for number, page in enumerate(pages) if page.extra is not None and page.extra.kind in ("network", "export")}
+    heavy = {number for number, page in enumerate(pages) if page.extra is not None and page.extra.kind in HEAVY_EXTRAS}
     outputs = frozenset(names)
     report = (lambda done: progress(done, len(todo))) if progress else None
     failures: dict[int, list[ContentError]] = {}

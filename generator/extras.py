@@ -14,7 +14,7 @@ from generator.fingerprint import Digester, digest
 from generator.graph import Link, person_extra, story_extra
 from generator.model import Site
 from generator.exports import network_export
-from generator.network import network_extra
+from generator.network import network_data_extra, network_extra
 from generator.page import Extra
 
 
@@ -52,6 +52,8 @@ def compute_extra(inputs: GraphInputs, extra: Extra) -> dict[str, Any]:
         return person_extra(site, site.people[extra.ident], inputs.counts, inputs.links(extra.ident))
     if extra.kind == "network":
         return network_extra(site, inputs.counts)
+    if extra.kind == "network-data":
+        return network_data_extra(site, inputs.counts)
     if extra.kind == "export":
         return {"export": network_export(site, inputs.counts)}
     raise ValueError(f"unknown extra {extra.kind!r}")

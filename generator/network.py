@@ -87,11 +87,29 @@ def story_line(number: int) -> Channel:
     return Channel(f"story-{number}", "").styled(line_style(number))
 
 
-def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
-    """All stories merged: people joined by id, connections coloured by story."""
+#: Where the network page's graph data is written: a file of its own, fetched by graph.js, so
+#: the page stays small at any size and the browser caches the data apart from the page.
+DATA_FILE = "network/graph.json"
+#: The key of story line styles under the network graph lists at most this many stories.
+STORY_KEY_LIMIT = 60
+
+
+def _people(site: Site) -> dict[str, None]:
+    """Every person of every story, each once, in story order."""
     ids: dict[str, None] = {}
     for study in site.studies:
         ids.update(dict.fromkeys(study.people))
+    return ids
+
+
+def _about(site: Site, ids: Mapping[str, None]) -> dict[str, str]:
+    return {"id": "network", "label": "The network of every introduction in every story",
+            "description": f"{len(ids)} people, communities and events across {len(site.studies)} stories."}
+
+
+def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
+    """All stories merged: people joined by id, connections coloured by story."""
+    ids = _people(site)
     large = len(ids) > LARGE_NETWORK
     options = graph_options(physics=not large)
     if large:
@@ -106,19 +124,23 @@ def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     stories = [{"title": study.title, "url": site.config.base_path + study.url_path,
                 "line": story_line(number)}
                for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))]
-    return {
-        "id": "network",
-        "label": "The network of every introduction in every story",
-        "description": f"{len(ids)} people, communities and events across {len(site.studies)} stories.",
-        "data": NetworkData(site, ids, nodes, options, plain=large),
-        "stories": stories,
-    }
+    return {**_about(site, ids), "data": NetworkData(site, ids, nodes, options, plain=large), "stories": stories}
 
 
 def network_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
-    """Context additions for the network page."""
+    """Context additions for the network page: what it says about the graph, not the graph's data (``DATA_FILE``)."""
+    ids = _people(site)
+    ordered = sorted(site.studies, key=lambda study: study.slug)
+    stories = [{"title": study.title, "url": site.config.base_path + study.url_path, "line": story_line(number)}
+               for number, study in enumerate(ordered)] if len(ordered) <= STORY_KEY_LIMIT else []
     every_connection = [connection for study in site.studies for connection in study.connections]
-    return {"graph": network_graph(site, counts), "legend": legend(site, every_connection, (), by_story=True)}
+    return {"graph": {**_about(site, ids), "src": DATA_FILE, "stories": stories},
+            "legend": legend(site, every_connection, (), by_story=True)}
+
+
+def network_data_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
+    """Context of ``DATA_FILE``: the network's nodes, edges, options and details."""
+    return {"data": network_graph(site, counts)["data"]}
 
 
 def spread_layout(site: Site, ids: Iterable[str]) -> dict[str, tuple[int, int]]:

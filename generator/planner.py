@@ -17,6 +17,7 @@ from functools import partial
 from typing import Any
 
 from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPage, Site
+from generator.network import DATA_FILE
 from generator.structured_data import person_structured_data, story_structured_data
 from generator.page import Extra, Page, cards, people, settings, shapes, stories, value
 
@@ -227,6 +228,16 @@ def network_page(site: Site) -> Page:
                  shapes(study.slug for study in site.studies) + settings("counts"), "network/", extra=Extra("network"))
 
 
+def network_data_page(site: Site) -> Page:
+    """The network page's graph data, a file of its own that graph.js fetches (``network.DATA_FILE``)."""
+    meta = {"kind": "graph-data", "title": site.config.title, "path": DATA_FILE}
+    return Page(DATA_FILE, "network-graph.json", partial(_simple_context, site, meta, {}),
+                shapes(study.slug for study in site.studies) + settings("counts"), DATA_FILE, in_sitemap=False,
+                extra=Extra("network-data"))
+
+
+#: Extras heavy enough to be rendered each in a chunk of its own: they hold the whole network.
+HEAVY_EXTRAS = frozenset({"network", "network-data", "export"})
 #: The network's exports: each output name is also its template's (in the built-in theme, beside network.html).
 EXPORTS = ("network.gexf", "network.graphml", "network.json")
 
@@ -271,5 +282,6 @@ def plan_pages(site: Site) -> list[Page]:
     pages.append(archive_page(site))
     pages += plain_pages(site)
     pages.append(network_page(site))
+    pages.append(network_data_page(site))
     pages += export_pages(site)
     return pages + special_pages(site, pages)

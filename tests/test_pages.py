@@ -29,7 +29,7 @@ def test_every_kind_of_page_is_planned_once_at_its_own_path(make_site):
         "tags/index.html", "tags/testing/index.html",
         "people/index.html", "people/tess/index.html", "people/ann/index.html", "people/bob/index.html",
         "people/club/index.html", "archive/index.html", "network/index.html",
-        "network/network.gexf", "network/network.graphml", "network/network.json",
+        "network/graph.json", "network/network.gexf", "network/network.graphml", "network/network.json",
         "404.html", "feed.xml", "sitemap.xml", "robots.txt",
     }
     templates = {page.output: page.template for page in pages}
@@ -44,7 +44,7 @@ def test_graph_pages_defer_their_graph_and_say_they_have_one(make_site):
     for page in plan_pages(site):
         kind = page.context()["page"]["kind"]
         assert page.context()["page"]["has_graph"] == (kind in GRAPH_KINDS)
-        assert (page.extra is not None) == (kind in GRAPH_KINDS or kind == "export"), page.output
+        assert (page.extra is not None) == (kind in GRAPH_KINDS or kind in ("export", "graph-data")), page.output
     story = _by_output(plan_pages(site))["stories/first/index.html"]
     assert (story.extra.kind, story.extra.ident) == ("story", "first")
 

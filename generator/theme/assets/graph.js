@@ -1,6 +1,7 @@
 // introchain graphs: draws every [data-graph] block with the vendored vis-network.
 //
-// The data comes from a <script type="application/json"> block written at build time. A node
+// The data comes from a <script type="application/json"> block written at build time, or, for a
+// block with data-graph-src (the network page), from a file of its own fetched once. A node
 // or edge that plays a part carries it as `role` ("author", "subject", "bridge"): this script
 // styles by role, never by comparing the colours the build chose. Everything shown to the
 // reader is set with textContent (never innerHTML), and vis-network renders string tooltips
@@ -443,18 +444,57 @@
     }
   }
 
-  // Draw the graph of one [data-graph] block and register it.
-  function setup(block) {
+  // Draw the graph of one [data-graph] block from its data and register it.
+  function setup(block, data) {
     const id = block.getAttribute("data-graph");
-    const dataElement = document.getElementById(`graph-data-${id}`);
     const container = document.getElementById(`graph-${id}`);
-    if (!dataElement || !container || typeof vis === "undefined") return;
-    const graph = new Graph(block, container, JSON.parse(dataElement.textContent));
+    if (!container || typeof vis === "undefined") return;
+    const graph = new Graph(block, container, data);
     graph.settle();
     graph.followColourScheme();
     graph.bindControls();
     registry[id] = graph.api();
     if (graph.select?.value) graph.focus(graph.select.value); // chosen while the graph was on its way
+  }
+
+  // --- the graph's data ----------------------------------------------------------------------
+
+  const dataRequests = {};
+
+  // The data of graph `id` (a promise, made once): its inline block, else the file its block names.
+  function graphData(block) {
+    const id = block.getAttribute("data-graph");
+    if (!dataRequests[id]) {
+      const inline = document.getElementById(`graph-data-${id}`);
+      const source = block.getAttribute("data-graph-src");
+      dataRequests[id] = inline
+        ? Promise.resolve(JSON.parse(inline.textContent))
+        : fetch(source).then((response) => {
+          if (!response.ok) throw new Error(`${source}: HTTP ${response.status}`);
+          return response.json();
+        });
+      if (!inline) {
+        dataRequests[id].then((data) => fillChoices(id, data), (error) => {
+          const fallback = block.querySelector(".graph-fallback");
+          if (fallback) fallback.textContent = "The graph could not be loaded; everything it shows is also written out on this page.";
+          console.error(error);
+        });
+      }
+    }
+    return dataRequests[id];
+  }
+
+  // Every select marked data-graph-choices="id": the graph's people by name, after what the page put there.
+  function fillChoices(id, data) {
+    const people = data.nodes.map((node) => [node.id, data.details[node.id]?.name ?? node.label ?? node.id]);
+    people.sort((a, b) => a[1].localeCompare(b[1]) || (a[0] < b[0] ? -1 : 1));
+    for (const select of document.querySelectorAll(`select[data-graph-choices="${CSS.escape(id)}"]`)) {
+      const keep = select.hasAttribute("data-graph-focus") ? Array.from(select.options).filter((option) => !option.value) : [];
+      const chosen = select.value;
+      select.replaceChildren(...keep, ...people.map(([value, name]) => new Option(name, value)));
+      if (chosen) select.value = chosen;
+      else if (select.getAttribute("data-choose") === "last" && people.length) select.value = people[people.length - 1][0];
+    }
   }
 
   // --- loading vis-network on demand ---------------------------------------------------------
@@ -513,11 +553,12 @@
     const queue = (callbacks[id] ??= []);
     queue.push(callback);
     if (queue.length > 1) return; // already on its way
-    withVis(() => {
-      setup(block);
+    const data = graphData(block);
+    withVis(() => data.then((loaded) => {
+      setup(block, loaded);
       callbacks[id] = [];
       for (const run of queue) if (run && registry[id]) run(registry[id]);
-    });
+    }, () => { callbacks[id] = []; }));
   }
 
   function ready(id, callback) {
@@ -580,6 +621,13 @@
     if (window.IntersectionObserver) observe(blocks);
     else blocks.forEach((block) => ensure(block));
     document.querySelectorAll("[data-path-finder]").forEach(setupPathFinder);
+    // Lists of people that only the graph's data can fill: fetch it once the page has loaded.
+    const fetched = blocks.filter((block) => block.hasAttribute("data-graph-src")
+      && document.querySelector(`select[data-graph-choices="${CSS.escape(block.getAttribute("data-graph"))}"]`));
+    if (!fetched.length) return;
+    const fill = () => fetched.forEach((block) => graphData(block));
+    if (document.readyState === "complete") fill();
+    else window.addEventListener("load", fill, { once: true });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
