@@ -32,6 +32,7 @@ from generator.templates import BUILTIN_THEME, Templates, overrides_folder, reso
 if TYPE_CHECKING:
     from generator.content.load import ContentMemo
     from generator.manifest import Manifest
+    from generator.search import BackgroundIndex
 
 @dataclass(frozen=True)
 class BuildOptions:
@@ -67,6 +68,7 @@ class BuildState:
     manifest: Manifest | None = None
     memo: ContentMemo | None = None
     history: History | None = None
+    search: BackgroundIndex | None = None  # the dev server's search index, re-made in the background
 
 
 @dataclass(frozen=True)
@@ -313,6 +315,7 @@ def _distinct_errors(failures: dict[int, list[ContentError]]) -> list[ContentErr
 def _render(options: BuildOptions, progress, loaded, state: BuildState | None, changed: frozenset[Path] | None,
             previous: Manifest | None, build_key: str, started: float) -> BuildReport:
     """``render_site`` once the previous build is known."""
+    from generator.cards import CARD_TEMPLATE
     from generator.fingerprint import digest
     from generator.manifest import Manifest
     from generator.planner import HEAVY_EXTRAS
@@ -330,6 +333,12 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
                         and previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
     copies = {f"{study.url_path}{asset}": Path(study.bundle, asset) for study in site.studies for asset in study.assets}
     asset_files = {f"assets/{name}": data for name, data in assets.items()}
+    if out_dir is not None and state is not None and state.search is not None:
+        asset_files.update(state.search.files_for(site, Cache(options.cache_dir)))
+    elif out_dir is not None:
+        from generator.search import search_files
+
+        asset_files.update(search_files(site, Cache(options.cache_dir)))
     names = [page.output for page in pages] + sorted(asset_files) + sorted(copies)
     copy_stats = {name: file_stat(source) for name, source in copies.items()}
     kept_copies = {name for name in copies if previous is not None and previous.copy_unchanged(name, copy_stats[name], out_dir)}
@@ -347,6 +356,8 @@ def _render(options: BuildOptions, progress, loaded, state: BuildState | None, c
     report = (lambda done: progress(done, len(todo))) if progress else None
     failures: dict[int, list[ContentError]] = {}
     if out_dir is None:
+        # ``check``: a social card cannot fail on content, and drawing them all would only cost time.
+        todo = [number for number in todo if pages[number].template != CARD_TEMPLATE]
         for number, outcome in render_numbers(job, todo, report, heavy=heavy):
             if not isinstance(outcome, bytes):
                 failures[number] = outcome

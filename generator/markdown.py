@@ -8,6 +8,7 @@ from other hosts; images in the bundle render as images.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -39,6 +40,14 @@ class Rendered:
     links: tuple[Image, ...] = ()  # links within the site, the ones a build can check: a target and its 0-based line
     quotes: tuple[Image, ...] = ()  # posts quoted with a ```quote block: the post's URL and the block's 0-based line
     too_deep: int | None = None  # the 0-based line where nesting reached the parser's limit (see ``nesting_limit_line``)
+
+
+def reading_minutes(html: str) -> int:
+    """Minutes a reader takes over a rendered body (its words, tags and entities aside), at least one."""
+    from generator.model import WORDS_PER_MINUTE
+
+    words = len(re.sub(r"<[^>]*>|&[#\w]+;", " ", html).split())
+    return max(1, round(words / WORDS_PER_MINUTE))
 
 
 #: What a ```quote block renders as until the build puts the post's card in its place (``quotes.py``).

@@ -43,6 +43,9 @@ COMMENT_STATUSES: dict[str, str] = {
     "blocked": "hidden: its author blocks or is blocked",
 }
 
+#: The reading pace that reading times assume (a common figure for screen reading).
+WORDS_PER_MINUTE = 230
+
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 
@@ -105,6 +108,7 @@ class SiteConfig:
     redact: tuple[str, ...] = ()  # person ids shown only by a label, everywhere
     noindex_people: bool = False  # ask search engines not to index any person page
     channels: tuple[Channel, ...] = BUILT_IN  # every channel the site knows: built-in and its own
+    search: bool = True  # build the full-text index and the search page
 
     @cached_property
     def channel_table(self) -> dict[str, Channel]:
@@ -258,6 +262,7 @@ class StudyCard:
     cover: str
     cover_alt: str
     connections: tuple[Connection, ...]
+    reading_minutes: int = 1
 
     @property
     def url_path(self) -> str:
@@ -282,6 +287,8 @@ class CaseStudy:
     assets: tuple[str, ...]  # file names in the bundle copied beside the page
     connections: tuple[Connection, ...]
     comments: CommentSnapshot | None
+    series: str = ""  # the name of the series the story belongs to, if any
+    reading_minutes: int = 1  # at a reading pace of ``WORDS_PER_MINUTE``
 
     @property
     def url_path(self) -> str:
@@ -293,7 +300,7 @@ class CaseStudy:
     def card(self) -> StudyCard:
         """This study as lists show it."""
         return StudyCard(self.slug, self.title, self.date, self.author, self.tags, self.summary, self.draft,
-                         self.cover, self.cover_alt, self.connections)
+                         self.cover, self.cover_alt, self.connections, self.reading_minutes)
 
     @cached_property
     def commenters(self) -> tuple[str, ...]:
@@ -403,6 +410,18 @@ class Site:
         """Person id -> how many of the site's studies they appear in (0 for those in none)."""
         index = self._studies_by_person
         return {person_id: len(index.get(person_id, ())) for person_id in self.people}
+
+    @cached_property
+    def _series(self) -> dict[str, tuple[CaseStudy, ...]]:
+        index: dict[str, list[CaseStudy]] = {}
+        for study in reversed(self.studies):  # oldest first
+            if study.series:
+                index.setdefault(study.series, []).append(study)
+        return {name: tuple(studies) for name, studies in sorted(index.items())}
+
+    def series(self) -> dict[str, tuple[CaseStudy, ...]]:
+        """Series name -> its studies, oldest first; sorted by name."""
+        return self._series
 
     @cached_property
     def _positions(self) -> dict[str, int]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.cards import CARD_TEMPLATE, draw_card
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.extras import GraphInputs, compute_extra
 from generator.model import SiteConfig
@@ -96,6 +97,8 @@ class Renderer:
         """Render page ``number``: bytes, or the content errors it raised."""
         page = self.job.pages[number]
         try:
+            if page.template == CARD_TEMPLATE:
+                return draw_card(self.job.context(number))
             return self.environment.render(page, self.job.context(number))
         except ContentErrors as failure:
             return list(failure.errors)

@@ -16,10 +16,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from generator.cards import CARD_TEMPLATE, SITE_CARD, card_alt, card_output, chain_people, site_card, story_card
 from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPage, Site
 from generator.network import DATA_FILE
-from generator.structured_data import person_structured_data, story_structured_data
 from generator.page import Extra, Page, cards, people, settings, shapes, stories, value
+from generator.related import Related, SeriesNav, related_stories, series_nav
+from generator.structured_data import person_structured_data, story_structured_data
 
 #: Page kinds that have a vis-network graph; their pages load the graph scripts.
 GRAPH_KINDS = frozenset({"story", "network", "person"})
@@ -27,9 +29,11 @@ _TAG_NAMES = settings("tag_names")
 
 
 def _meta(site: Site, *, kind: str, title: str, path: str, description: str = "", noindex: bool = False,
-          og_type: str = "website") -> dict[str, Any]:
-    """What base.html needs about the page itself."""
+          og_type: str = "website", card: str = SITE_CARD, card_alt: str = "") -> dict[str, Any]:
+    """What base.html needs about the page itself (``card``: the URL path of its social card)."""
     return {
+        "card": card,
+        "card_alt": card_alt or f"{site.config.title}: {site.config.description}".rstrip(": "),
         "kind": kind,
         "title": title,
         "path": path,
@@ -87,16 +91,20 @@ def home_pages(site: Site) -> list[Page]:
             for number, chunk in enumerate(chunks, start=1)]
 
 
-def case_study_context(site: Site, study: CaseStudy) -> dict[str, Any]:
-    """What a case study page sees: the study, its people and its neighbours in time."""
+def case_study_context(site: Site, study: CaseStudy, related: tuple[Related, ...] = (),
+                       series: SeriesNav | None = None) -> dict[str, Any]:
+    """What a case study page sees: the study, its people, its neighbours in time, related stories and its series."""
     position = site.position_of(study)
-    meta = _meta(site, kind="story", title=study.title, path=study.url_path, description=study.summary, og_type="article")
+    meta = _meta(site, kind="story", title=study.title, path=study.url_path, description=study.summary, og_type="article",
+                 card=card_output(study), card_alt=card_alt(site, study))
     context = base_context(site, meta)
     context.update(
         study=study,
         newer=site.studies[position - 1].card if position > 0 else None,
         older=site.studies[position + 1].card if position + 1 < len(site.studies) else None,
         tag_names=site.tag_names(),
+        related=related,
+        series=series,
         # Commenters are linked to their page only when they have one (see ``Site.has_page``).
         linked_commenters=tuple(sorted(pid for pid in study.commenters if site.has_page(pid))),
         structured_data=story_structured_data(site, study),
@@ -110,11 +118,18 @@ def story_pages(site: Site) -> list[Page]:
     for position, study in enumerate(site.studies):
         newer = site.studies[position - 1].slug if position > 0 else None
         older = site.studies[position + 1].slug if position + 1 < len(site.studies) else None
+        # Related stories are ranked here, from every story's chain and tags: the page declares the result.
+        related, series = related_stories(site, study), series_nav(site, study)
+        linked = [item.card.slug for item in related]
+        if series is not None:
+            linked += [card.slug for card in (series.previous, series.next) if card is not None]
         # Its graph and figures read the counts of everyone in it; its comments, whether each commenter has a page.
         reads = (stories((study.slug,)) + cards(slug for slug in (newer, older) if slug) + value((newer, older))
-                 + people((*study.people, *study.commenters)) + _TAG_NAMES)
-        pages.append(Page(f"{study.url_path}index.html", "story.html", partial(case_study_context, site, study), reads,
-                           study.url_path, extra=Extra("story", study.slug)))
+                 + people((*study.people, *study.commenters)) + _TAG_NAMES + cards(linked)
+                 + value((tuple((item.card.slug, item.reason) for item in related),
+                          series and (series.name, series.position, series.count))))
+        pages.append(Page(f"{study.url_path}index.html", "story.html", partial(case_study_context, site, study, related, series),
+                          reads, study.url_path, extra=Extra("story", study.slug)))
     return pages
 
 
@@ -281,7 +296,26 @@ def plan_pages(site: Site) -> list[Page]:
     pages += people_pages(site)
     pages.append(archive_page(site))
     pages += plain_pages(site)
+    pages += search_pages(site)
     pages.append(network_page(site))
     pages.append(network_data_page(site))
     pages += export_pages(site)
-    return pages + special_pages(site, pages)
+    return pages + special_pages(site, pages) + card_pages(site)
+
+
+def search_pages(site: Site) -> list[Page]:
+    """The search page, unless the site turned search off (``search.py`` makes its index)."""
+    if not site.config.search:
+        return []
+    meta = {"kind": "search", "title": "Search", "path": "search/", "description": f"Search the stories of {site.config.title}."}
+    return [Page("search/index.html", "search.html", partial(_simple_context, site, meta, {}), (), "search/")]
+
+
+def card_pages(site: Site) -> list[Page]:
+    """The site card and one social card per story (see ``cards.py``): a card reads what it shows."""
+    pages = [Page(SITE_CARD, CARD_TEMPLATE, partial(site_card, site), (), SITE_CARD, in_sitemap=False)]
+    for study in site.studies:
+        output = card_output(study)
+        pages.append(Page(output, CARD_TEMPLATE, partial(story_card, site, study),
+                          shapes((study.slug,)) + people(chain_people(study)), output, in_sitemap=False))
+    return pages

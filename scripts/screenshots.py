@@ -1,11 +1,12 @@
 """Take the documentation's screenshots from the built sample site with headless Debian Chromium.
 
     python3 scripts/screenshots.py            # writes docs/screenshots/*.png
+    python3 scripts/screenshots.py search.png card.png   # only these
 
 It builds content/ into a temporary folder, serves it on loopback under /introchain/
 (like GitHub Pages), and photographs a case study, the network page and the home page,
-in light and dark schemes, at desktop (1280 px) and phone (390 px) widths, and a case
-study as printed.
+in light and dark schemes, at desktop (1280 px) and phone (390 px) widths, a case study as
+printed, the search page with results, and a story's social card (the built PNG itself).
 """
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ SHOTS = [
     ("home-dark.png", "", 1280, 800, "dark", None, "screen"),
     ("home-phone.png", "", 390, 844, "light", None, "screen"),
     ("print-story.png", STORY, 794, 1123, "light", ".connection-story", "print"),
+    ("search.png", "search/?q=Cork", 1280, 800, "light", None, "screen"),
 ]
+#: Files copied from the built site as they are: (file, path in the site).
+COPIES = [("card.png", STORY + "card.png")]
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
@@ -55,7 +59,7 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def main() -> int:
+def main(only: list[str]) -> int:
     with tempfile.TemporaryDirectory() as temp:
         mount = Path(temp) / "root"
         build = subprocess.run(
@@ -76,10 +80,14 @@ def main() -> int:
                 browser = playwright.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
                                                      args=CHROMIUM_ARGS)
                 for name, path, width, height, scheme, selector, media in SHOTS:
+                    if only and name not in only:
+                        continue
                     page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme,
                                             device_scale_factor=1, reduced_motion="reduce")
                     page.goto(base + path)
                     page.wait_for_load_state("networkidle")
+                    if page.locator("#search-results").count():
+                        page.wait_for_selector(".search-result", timeout=15000)
                     if page.locator("[data-graph]").count():
                         # graph.js draws a graph when it nears the screen; draw them all now, as a reader scrolling would.
                         page.evaluate("() => document.querySelectorAll('[data-graph]')"
@@ -97,10 +105,14 @@ def main() -> int:
                     page.close()
                     print(f"wrote {target.relative_to(REPO)}")
                 browser.close()
+            for name, path in COPIES:
+                if not only or name in only:
+                    shutil.copyfile(mount / "introchain" / path, OUT / name)
+                    print(f"wrote {(OUT / name).relative_to(REPO)}")
         finally:
             server.shutdown()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -106,6 +106,8 @@ TRACKED_EDITS = [
     ("a draft", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess", "author: tess\ndraft: true")),
     ("a draft published", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess\ndraft: true", "author: tess")),
     ("a comment", lambda c: _edit(c / "stories/gamma/comments.yaml", "body: Lovely.", "body: Lovely, edited.")),
+    ("a series begun", lambda c: _edit(c / "stories/beta/index.md", "author: tess", "author: tess\nseries: Tests")),
+    ("a series continued", lambda c: _edit(c / "stories/gamma/index.md", "author: tess", "author: tess\nseries: Tests")),
     ("a person in no story", lambda c: _edit(c / "people.yaml", "club:", "zed:\n  name: Zed Zero\nclub:")),
     ("a comment by them, unlinked", lambda c: _edit(c / "stories/gamma/comments.yaml", "person: ann", "person: zed")),
     ("the commenter joins a chain", lambda c: _edit(c / "stories/eta/story.yaml", "connections:",

@@ -6,6 +6,7 @@ import pytest
 
 from conftest import SITE_YAML
 
+from generator.cards import CARD_TEMPLATE
 from generator.content.load import load_site
 from generator.planner import GRAPH_KINDS, plan_pages
 
@@ -30,10 +31,12 @@ def test_every_kind_of_page_is_planned_once_at_its_own_path(make_site):
         "people/index.html", "people/tess/index.html", "people/ann/index.html", "people/bob/index.html",
         "people/club/index.html", "archive/index.html", "network/index.html",
         "network/graph.json", "network/network.gexf", "network/network.graphml", "network/network.json",
-        "404.html", "feed.xml", "sitemap.xml", "robots.txt",
+        "404.html", "feed.xml", "sitemap.xml", "robots.txt", "search/index.html",
+        "card.png", "stories/first/card.png", "stories/second/card.png",
     }
     templates = {page.output: page.template for page in pages}
     assert templates["stories/first/index.html"] == "story.html"
+    assert templates["stories/first/card.png"] == templates["card.png"] == CARD_TEMPLATE
     assert templates["people/ann/index.html"] == "person.html"
     assert templates["tags/testing/index.html"] == "tag.html"
     assert [page.output for page in plan_pages(site)] == outputs  # a fixed order
@@ -42,6 +45,9 @@ def test_every_kind_of_page_is_planned_once_at_its_own_path(make_site):
 def test_graph_pages_defer_their_graph_and_say_they_have_one(make_site):
     site = _site(make_site)
     for page in plan_pages(site):
+        if page.template == CARD_TEMPLATE:  # a card's context is what it shows, and it has no graph
+            assert page.extra is None and "page" not in page.context()
+            continue
         kind = page.context()["page"]["kind"]
         assert page.context()["page"]["has_graph"] == (kind in GRAPH_KINDS)
         assert (page.extra is not None) == (kind in GRAPH_KINDS or kind in ("export", "graph-data")), page.output

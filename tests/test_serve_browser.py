@@ -366,3 +366,21 @@ def test_ctrl_c_stops_serve_whichever_thread_receives_it(make_site, serve_cli):
     assert libc.tgkill(pid, others[-1], signal.SIGINT) == 0, os.strerror(ctypes.get_errno())
     assert server.process.wait(timeout=5) == 0
     server.wait_line(r"^stopped$")
+
+
+def test_serve_reloads_first_and_brings_the_search_index_up_to_date_after(open_page, make_site, serve_cli):
+    root = make_site()
+    server = serve_cli(root)
+    page, watch = open_page(server.url + "stories/first/")
+    files = story_files("first", title="Story first", date="2020-01-01")
+    write(root, "stories/first/index.md", files["stories/first/index.md"].replace("Hello **world**.", "A zanzibarian tale."))
+    expect()(page.locator("main")).to_contain_text("A zanzibarian tale.", timeout=CHANGE_MS)
+    # The page reloaded from a build that did not wait for the index; the index follows in a build of its own.
+    server.wait_line(r"^rebuilt in \d+ ms: content/stories/first/index\.md$")
+    server.wait_line(r"^rebuilt in \d+ ms: \(the search index\)$", timeout=CHANGE_MS / 1000)
+    order = [line.split(": ", 1)[1] for line in server.lines if line.startswith("rebuilt in ")]
+    assert order.index("(the search index)") > order.index("content/stories/first/index.md"), server.lines
+    search, search_watch = open_page(server.url + "search/?q=zanzibarian")
+    expect()(search.locator(".search-result")).to_have_count(1, timeout=CHANGE_MS)
+    expect()(search.locator(".search-result .search-title")).to_contain_text("Story first")
+    assert search_watch.console_errors == []

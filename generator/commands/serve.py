@@ -22,9 +22,14 @@ from generator.build import BuildState
 from generator.commands.common import add_content_options
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.scratch import temporary_folder
+from generator.search import BackgroundIndex
 from generator.templates import overrides_folder
 
 EXIT_OK, EXIT_USAGE = 0, 2
+
+
+#: What the terminal shows when a rebuild only writes a search index made in the background.
+SEARCH_READY = Path("(the search index)")
 
 
 def _port(text: str) -> int:
@@ -86,9 +91,12 @@ class SiteRebuild:
             in_place=True,
             swap_guard=self.swap_guard,
         )
+        # A finished search index is not a change to the content: it only asks for this build.
+        changed = changed - {SEARCH_READY} if SEARCH_READY in changed else changed
+        hint = changed or (frozenset() if self.state.manifest is not None else None)
         try:
             # The watcher's paths let the build skip looking at the stories nobody touched.
-            report = build_site(options, state=self.state, changed=changed or None)
+            report = build_site(options, state=self.state, changed=hint)
         except ContentErrors as errors:
             return errors.format()
         except OutputError as error:
@@ -97,6 +105,9 @@ class SiteRebuild:
             # Disk full, a file unreadable mid-save: the build stops, the last good site stays.
             where = display_path(Path(error.filename)) if error.filename else display_path(self.content)
             return f"{where}: error: {error.strerror or error}"
+        finally:
+            if self.state.search is not None:
+                self.state.search.start()  # the search files this build asked for, now that it is done
         self._show_new_warnings(report.warnings)
         return None
 
@@ -197,6 +208,8 @@ def _serve(args: argparse.Namespace, content: Path, templates: Path | None, watc
             return _error(_bind_error(args.host, args.port, error))
         rebuild.base_url = server.url
         rebuild.swap_guard = server.site_lock.writing
+        ready = server.pending.add
+        rebuild.state.search = BackgroundIndex(lambda: ready([SEARCH_READY]))
         if warning := exposure_warning(args.host):
             print(warning, file=sys.stderr, flush=True)
         drafts = "with drafts" if args.drafts else "without drafts"

@@ -23,7 +23,7 @@ from generator.content.read import COMMENTS, POST, STORY, RawBundle
 from generator.content.source import Source, compose, place_of
 from generator.content.stories import FrontMatter, StoryParts, read_front_matter, read_story
 from generator.errors import ContentError, quoted
-from generator.markdown import MAX_NESTING, Rendered, is_remote, render_post
+from generator.markdown import MAX_NESTING, Rendered, is_remote, reading_minutes, render_post
 from generator.model import CHANNELS, CaseStudy, CommentSnapshot
 
 #: Fewer bundles to parse than this are parsed in this process: a pool costs more than it saves.
@@ -151,6 +151,8 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str], ch
             assets=bundle.assets,
             connections=story.connections,
             comments=snapshot,
+            series=front.series,
+            reading_minutes=reading_minutes(body.html),
         )
     return ParsedBundle(
         raw=bundle, slug=slug, front=_lean_front(front), story=_lean_story(story), body=body, snapshot=snapshot,

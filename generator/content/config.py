@@ -126,6 +126,7 @@ def read_config(source: Source, node: yaml.Node | None, base_url_override: str |
         "posts_per_page": fields.get("posts_per_page", positive_int, 10),
         "nav": fields.get("nav", list_of(_nav_link), ()),
         "channels": fields.get("channels", _channels, BUILT_IN),
+        "search": fields.get("search", boolean, True),
     }
     privacy = fields.get("privacy", _privacy, ((), False))
     fields.finish()

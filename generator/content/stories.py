@@ -42,6 +42,7 @@ class FrontMatter:
     slug_node: yaml.Node | None
     cover_node: yaml.Node | None
     tag_nodes: tuple = ()  # where each tag is written, in the order of ``tags``
+    series: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ def read_front_matter(source: Source, node: yaml.Node | None, zone: tzinfo) -> F
         "cover": fields.get("cover", nonempty_text, ""),
         "cover_alt": fields.get("cover_alt", text, ""),
         "slug": fields.get("slug", identifier, None),
+        "series": fields.get("series", nonempty_text, ""),
     }
     fields.finish()
     if values["cover"] and not values["cover_alt"] and values["cover"] is not INVALID:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from siteaudit import AXE_JS, CHROMIUM, CHROMIUM_FLAGS, LIGHTHOUSE_CLI, AuditSite
 
 #: The pages Lighthouse audits: the home page, a case study and the network page.
-LIGHTHOUSE_PAGES = ("", "stories/a-small-world-made-smaller/", "network/")
+LIGHTHOUSE_PAGES = ("", "stories/a-small-world-made-smaller/", "network/", "search/")
 
 #: What every audited page must reach.
 TARGETS = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100}

@@ -1,0 +1,219 @@
+"""The full-text search index: one Pagefind record per story, written under ``pagefind/``.
+
+Records are made from the site model, not from the built pages, so the index needs no
+page on disk and its input is plain data: the same stories give the same records, and
+Pagefind (its binary, from the ``pagefind[bin]`` package, run locally; it fetches nothing)
+writes the same files for the same records. The index is kept in the cache by a digest of
+its records and re-made only when one changes.
+
+Each record carries the title and people the search page shows with the matching excerpt.
+The filters (person, channel, tag, year) are not Pagefind's own: Pagefind writes the values
+of a filter in a different order on every run (a hash map), which would make every build
+differ. They live in ``search/stories.json``, which we write, sorted, and the search page
+applies them to Pagefind's results (or lists the stories they select when no word is
+given). Everything in a record comes from the model after the privacy rules have been
+applied (``privacy.py``): redacted people appear by their label, and e-mail and IP
+addresses are scrubbed from it, even the author's own. Comments are not indexed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from generator.errors import ContentError, ContentErrors
+from generator.importers.scrub import Scrubber
+from generator.model import Site
+
+#: The files of Pagefind's bundle a search page uses; its ready-made UIs are left out.
+_WANTED = re.compile(r"(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|.*\.pf_meta|wasm\..*\.pagefind|"
+                     r"(filter|fragment|index)/.*)$")
+#: How long Pagefind may take over an index before the build gives up on it (seconds).
+INDEX_TIMEOUT = 600
+#: Which Pagefind language index a site language maps to ('en-GB' -> 'en').
+_LANGUAGE = re.compile(r"^[a-z]{2,3}")
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", html)).strip()
+
+
+#: The filters of the search page.
+FILTERS = ("person", "channel", "tag", "year")
+
+
+def search_records(site: Site) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One Pagefind record per story (its URL, text and what results show) and one entry of filter values."""
+    table = site.config.channel_table
+    records, facets = [], []
+    for study in site.studies:
+        names = [site.people[pid].display_name for pid in study.people if pid in site.people]
+        channels = sorted({table[cid].label if cid in table else cid
+                           for connection in study.connections for cid in connection.channels})
+        steps = " ".join(connection.summary for connection in study.connections if connection.summary)
+        records.append({
+            # From the site's root: the browser side puts the folder pagefind/ sits in (/repo/) before it.
+            "url": f"/{study.url_path}",
+            "content": " ".join(part for part in (study.title, study.summary, _text(study.body_html), " ".join(names), steps)
+                                if part),
+            "meta": {"title": study.title, "people": ", ".join(names), "date": study.date.strftime("%Y-%m-%d")},
+        })
+        facets.append({"url": f"{site.config.base_path}{study.url_path}", "title": study.title, "people": ", ".join(names),
+                       "summary": study.summary, "person": sorted(set(names)), "channel": channels,
+                       "tag": sorted(set(study.tags)), "year": [str(study.date.year)]})
+    # Authors' own text too: an address in a post stays on its page, never in the index.
+    scrub = Scrubber()
+    return scrub.data(records), scrub.data(facets)
+
+
+def facets_json(facets: list[dict[str, Any]]) -> bytes:
+    """``search/stories.json``: every filter's values, and each story's, for the search page."""
+    values = {key: sorted({value for story in facets for value in story[key]}) for key in FILTERS}
+    return json.dumps({"filters": values, "stories": facets}, ensure_ascii=False, sort_keys=True,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def records_key(records: list[dict[str, Any]], language: str) -> str:
+    """A digest of what the index is made from (Pagefind's version included)."""
+    from importlib.metadata import version
+
+    from generator.fingerprint import digest
+
+    return digest("search", version("pagefind"), language, json.dumps(records, sort_keys=True, ensure_ascii=False))
+
+
+def record_html(record: dict[str, Any], language: str) -> str:
+    """The small page Pagefind indexes for one record: its text, and its title, people and date as metadata."""
+    meta = "".join(f'<p data-pagefind-meta="{key}">{escape(value)}</p>' for key, value in sorted(record["meta"].items()))
+    return (f'<!DOCTYPE html><html lang="{escape(language)}"><head><meta charset="utf-8"><title></title></head>'
+            f'<body><main data-pagefind-body><div data-pagefind-ignore>{meta}</div>'
+            f'<p>{escape(record["content"])}</p></main></body></html>')
+
+
+def build_index(records: list[dict[str, Any]], language: str) -> dict[str, bytes]:
+    """Pagefind's files for ``records`` (paths relative to ``pagefind/``); ``ContentErrors`` without its binary."""
+    from pagefind.service import get_executable
+
+    executable = get_executable()
+    hint = ("install it with `pip install 'pagefind[bin]'` (introchain's dependencies include it), "
+            "or turn search off with 'search: false' in site.yaml")
+    if executable is None or not executable.is_file():
+        raise ContentErrors([ContentError("site.yaml", 0, 0, "the search index needs Pagefind's binary, which is not installed",
+                                          hint)])
+    if not records:
+        return {}  # Pagefind refuses an empty site; the search page says there is nothing to search
+    lang = (_LANGUAGE.match(language.lower()) or _LANGUAGE.match("en")).group(0)
+    # Pagefind's command line over a folder of one small page per record. Not its Python
+    # service: that reads answers of at most 2 MiB (a larger index hangs it for good) and
+    # waits 0.1 s for each one, a minute and a half for a thousand stories.
+    with tempfile.TemporaryDirectory(prefix="introchain-search-") as temp:
+        pages, out = Path(temp, "pages"), Path(temp, "index")
+        for record in records:
+            page = pages / record["url"].strip("/") / "index.html"
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(record_html(record, lang), encoding="utf-8")
+        pages.mkdir(exist_ok=True)
+        # Its own folder as the working directory, so no pagefind.yml of the caller's is read.
+        command = [str(executable), "--site", str(pages), "--output-path", str(out), "--force-language", lang, "--silent"]
+        clean = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
+        try:
+            result = subprocess.run(command, cwd=temp, env=clean, capture_output=True, text=True, timeout=INDEX_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise ContentErrors([ContentError("site.yaml", 0, 0, f"Pagefind could not build the search index: {error}",
+                                              hint)]) from None
+        if result.returncode != 0:
+            said = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit code {result.returncode}"]
+            raise ContentErrors([ContentError("site.yaml", 0, 0, f"Pagefind could not build the search index: {said[0]}",
+                                              hint)])
+        return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*"))
+                if path.is_file() and _WANTED.fullmatch(path.relative_to(out).as_posix())}
+
+
+def search_files(site: Site, cache) -> dict[str, bytes]:
+    """The output files of the index (``pagefind/...``), from the cache when its records did not change."""
+    if not site.config.search:
+        return {}
+    records, facets = search_records(site)
+    key = records_key(records, site.config.language)
+    files = cache.get_object("search-index", key)
+    if not isinstance(files, dict):
+        files = build_index(records, site.config.language)
+        cache.put_object("search-index", key, files)
+    return {**{f"pagefind/{path}": data for path, data in files.items()}, "search/stories.json": facets_json(facets)}
+
+
+def _same_inputs(before: Site | None, after: Site) -> bool:
+    """Whether two sites give the same search files (unchanged stories are usually the same objects in the dev server)."""
+    return (before is not None and before.config == after.config and len(before.studies) == len(after.studies)
+            and (before.people is after.people or before.people == after.people)
+            and all(old is new or old == new for old, new in zip(before.studies, after.studies)))
+
+
+class BackgroundIndex:
+    """The dev server's search files: re-made in a thread after a change, so a save reloads the browser at once.
+
+    A build asks ``files_for``. The very first build makes the files before it returns.
+    After that, a build whose site has the stories, people and settings the files were
+    made from gets those files; any other gets the files it had (so the page reloads
+    without waiting for records, filters or Pagefind). Once that build is done, the caller
+    calls ``start``: a thread makes the new files (not during the build, whose Python it
+    would slow) and ``on_ready`` asks for one more build, which then writes them. Saves
+    that come while a thread works are made in one go once it is done.
+    """
+
+    def __init__(self, on_ready: Callable[[], None]):
+        self._on_ready = on_ready
+        self._lock = threading.Lock()
+        self._made: Site | None = None  # the site the files below were made from
+        self._files: dict[str, bytes] = {}
+        self._wanted: tuple[Site, object] | None = None  # the newest site a thread is to make files for
+        self._working = False
+
+    def files_for(self, site: Site, cache) -> dict[str, bytes]:
+        """The search files to write now (see the class)."""
+        if not site.config.search:
+            return {}
+        with self._lock:
+            if _same_inputs(self._made, site):
+                return self._files
+            if self._made is not None:
+                self._wanted = (site, cache)
+                return self._files
+        files = search_files(site, cache)  # the first build: nothing to serve yet
+        with self._lock:
+            self._made, self._files = site, files
+        return files
+
+    def start(self) -> None:
+        """Make the files a build asked for in a thread, unless one is at work (which then makes them too)."""
+        with self._lock:
+            if self._wanted is None or self._working:
+                return
+            self._working = True
+        threading.Thread(target=self._work, name="introchain-search-index", daemon=True).start()
+
+    def _work(self) -> None:
+        made = False
+        while True:
+            with self._lock:
+                if self._wanted is None:
+                    self._working = False
+                    break
+                (site, cache), self._wanted = self._wanted, None
+            try:
+                files = search_files(site, cache)
+            except ContentErrors:
+                continue  # the served files stay as they were; ``build`` reports why
+            with self._lock:
+                self._made, self._files = site, files
+            made = True
+        if made:
+            self._on_ready()

@@ -1,0 +1,137 @@
+"""Social cards: one PNG per story and one for the site, with the meta tags that point at them."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import shutil
+
+import yaml
+from PIL import Image, ImageColor
+
+from conftest import run_cli
+from generator import parallel
+from generator.build import BuildOptions, build_site, load_content
+from generator.cache import cache_dir_for
+from generator.planner import plan_pages
+
+
+def _meta(page: str, name: str) -> str:
+    found = re.search(rf'<meta (?:property|name)="{re.escape(name)}" content="([^"]*)">', page)
+    assert found, name
+    return html.unescape(found.group(1))
+
+
+def _chain_names(bundle) -> set[str]:
+    """The names of everyone story.yaml puts in the chain, as people.yaml or the story itself gives them."""
+    people = yaml.safe_load((bundle.parent.parent / "people.yaml").read_text(encoding="utf-8"))
+    story = yaml.safe_load((bundle / "story.yaml").read_text(encoding="utf-8"))
+    people.update(story.get("people") or {})
+    ids = {pid for connection in story["connections"] for pid in (*connection["between"], *(connection.get("via") or ()))}
+    return {people[pid].get("label") or people[pid]["name"] for pid in ids}
+
+
+def test_every_story_has_a_card_that_names_its_chain(sample_project, tmp_path):
+    first, second = tmp_path / "one", tmp_path / "two"
+    for out in (first, second):
+        result = run_cli("build", "--out", out, "--no-cache", cwd=sample_project)
+        assert result.code == 0, result.text
+    cards = {}
+    for bundle in sorted((sample_project / "content" / "stories").iterdir()):
+        page = (first / "stories" / bundle.name / "index.html").read_text(encoding="utf-8")
+        card = first / "stories" / bundle.name / "card.png"
+        data = card.read_bytes()
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.format == "PNG" and image.size == (1200, 630)
+        assert len(data) < 150 * 1024
+        assert data == (second / "stories" / bundle.name / "card.png").read_bytes()  # same content, same bytes
+        cards[bundle.name] = data
+        assert _meta(page, "og:image") == f"https://example.github.io/introchain/stories/{bundle.name}/card.png"
+        assert _meta(page, "twitter:card") == "summary_large_image"
+        alt = _meta(page, "og:image:alt")
+        names = _chain_names(bundle)
+        assert names and all(name in alt for name in names), (alt, names)
+    assert len(cards) >= 2 and len(set(cards.values())) == len(cards)  # each story's card differs
+    home = (first / "index.html").read_text(encoding="utf-8")
+    assert _meta(home, "og:image") == "https://example.github.io/introchain/card.png"
+    assert _meta(home, "og:image:alt")
+    with Image.open(first / "card.png") as image:
+        assert image.size == (1200, 630)
+
+
+def test_cards_are_drawn_again_only_when_what_they_show_changes(make_site, monkeypatch):
+    root = make_site(stories=("alpha", "beta"))
+    content = root / "content"
+    options = BuildOptions(content, root / "site", cache_dir=cache_dir_for(content))
+    build_site(options)
+    rendered: list[int] = []
+    original = parallel.Renderer.render
+    monkeypatch.setattr(parallel.Renderer, "render", lambda self, number: rendered.append(number) or original(self, number))
+
+    def drawn() -> set[str]:
+        site, _ = load_content(options)
+        pages = plan_pages(site)
+        outputs = {pages[number].output for number in rendered}
+        rendered.clear()
+        return {output for output in outputs if output.endswith(".png")}
+
+    story = content / "stories/alpha/index.md"
+    story.write_text(story.read_text().replace("Hello **world**.", "Hello **world**.\n\nMore words."))
+    build_site(options)
+    assert drawn() == set()  # the body is not on the card
+    before = (root / "site/stories/alpha/card.png").read_bytes()
+    story.write_text(story.read_text().replace("title: Story alpha", "title: Alpha renamed"))
+    build_site(options)
+    assert drawn() == {"stories/alpha/card.png"}
+    assert (root / "site/stories/alpha/card.png").read_bytes() != before
+    people = content / "people.yaml"
+    people.write_text(people.read_text().replace("name: Bob Example", "name: Bob Renamed"))
+    build_site(options)
+    assert drawn() == {"stories/alpha/card.png", "stories/beta/card.png"}  # Bob is in both chains
+
+
+def test_a_card_fits_a_long_title_and_a_long_chain(make_site, tmp_path):
+    chain = "".join(f"  - between: [ann, bob]\n    via: [club]\n    channels: [linkedin]\n    stages: [contact]\n"
+                    for _ in range(7))
+    title = "A very long title " * 12
+    root = make_site({"stories/first/index.md": f"---\ntitle: {title}\ndate: 2020-01-01\nauthor: tess\n---\nHi.\n",
+                      "stories/first/story.yaml": f"connections:\n{chain}"})
+    assert run_cli("build", cwd=root).code == 0
+    with Image.open(root / "site/stories/first/card.png") as image:
+        assert image.size == (1200, 630)
+    shutil.rmtree(root / "site")
+
+
+def _runs_of(image, colour: tuple[int, int, int]) -> list[int]:
+    """For each pixel row that holds a line of ``colour``: how many separate stretches of it the row has."""
+    width, height = image.size
+    pixels = image.load()
+    found = []
+    for y in range(height):
+        row = [pixels[x, y] == colour for x in range(width)]
+        if sum(row) >= 60:
+            found.append(sum(1 for x in range(width) if row[x] and (x == 0 or not row[x - 1])))
+    return found
+
+
+def test_a_card_draws_each_line_in_its_channels_palette_style(make_site):
+    """Twitter and Facebook share a colour in the palette; the graph tells them apart by Facebook's dashes, and so does the card."""
+    from generator.channels import channel_table
+
+    table = channel_table()
+    solid, dashed = table["twitter"], table["facebook"]
+    assert solid.colour == dashed.colour and not solid.dashes and dashed.dashes  # what makes this test mean something
+    colour = ImageColor.getrgb(solid.colour)
+    files = {}
+    for slug, channel in (("solid", "twitter"), ("dashed", "facebook")):
+        files[f"stories/{slug}/index.md"] = f"---\ntitle: On {channel}\ndate: 2020-01-01\nauthor: tess\n---\nHi.\n"
+        files[f"stories/{slug}/story.yaml"] = f"connections:\n  - between: [ann, bob]\n    channels: [{channel}]\n    stages: [contact]\n"
+    root = make_site(files, stories=())
+    assert run_cli("build", cwd=root).code == 0
+    with Image.open(root / "site/stories/solid/card.png") as image:
+        solid_runs = _runs_of(image.convert("RGB"), colour)
+    with Image.open(root / "site/stories/dashed/card.png") as image:
+        dashed_runs = _runs_of(image.convert("RGB"), colour)
+    assert solid_runs and max(solid_runs) == 1
+    assert dashed_runs and max(dashed_runs) >= 3

@@ -1,0 +1,114 @@
+"""Related stories, series and reading time, on small projects on disk."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import PEOPLE_YAML, run_cli
+
+PEOPLE = PEOPLE_YAML + "liz:\n  name: Liz Strauss\ncarl:\n  name: Carl Other\n"
+
+
+def _story(slug: str, date: str, chain: list[tuple[str, str]], tags: tuple[str, ...] = (), extra: str = "",
+           words: int = 20) -> dict[str, str]:
+    connections = "".join(f"  - between: [{a}, {b}]\n    stages: [contact]\n" for a, b in chain)
+    tag_line = f"tags: [{', '.join(tags)}]\n" if tags else ""
+    body = " ".join(["word"] * words)
+    return {
+        f"stories/{slug}/index.md": f"---\ntitle: Story {slug}\ndate: {date}\nauthor: ann\n{tag_line}{extra}---\n{body}\n",
+        f"stories/{slug}/story.yaml": f"connections:\n{connections}",
+    }
+
+
+def _page(project, slug: str) -> str:
+    return (project / "site" / "stories" / slug / "index.html").read_text(encoding="utf-8")
+
+
+def _related(page: str) -> list[tuple[str, str]]:
+    section = page.split('<section class="related"', 1)[1].split("</section>", 1)[0] if 'class="related"' in page else ""
+    return re.findall(r'<a href="/repo/stories/([^/]+)/">[^<]*</a> <span class="related-reason">\(([^)]*)\)', section)
+
+
+def test_related_stories_are_ranked_by_what_they_share_and_say_why(make_site):
+    files = {"people.yaml": PEOPLE}
+    files.update(_story("alpha", "2020-01-01", [("liz", "tess")], tags=("cork",)))
+    files.update(_story("beta", "2020-01-02", [("liz", "tess"), ("tess", "bob")]))
+    files.update(_story("gamma", "2020-01-03", [("bob", "tess")], tags=("cork",)))
+    files.update(_story("delta", "2020-01-04", [("bob", "carl")], tags=("cork",)))
+    files.update(_story("epsilon", "2020-01-05", [("bob", "carl")]))
+    project = make_site(files, stories=())
+    result = run_cli("build", cwd=project)
+    assert result.code == 0, result.text
+    assert _related(_page(project, "alpha")) == [
+        ("beta", "also features Liz Strauss and Tess Author"),
+        ("gamma", "also features Tess Author"),
+        ("delta", "also tagged “cork”"),
+    ]
+    # epsilon shares only the author (everyone's) with alpha: not related to it.
+    assert all(slug != "alpha" for slug, _ in _related(_page(project, "epsilon")))
+    assert _related(_page(project, "epsilon"))[0] == ("delta", "also features Bob Example and Carl Other")
+
+
+def test_a_story_that_shares_nothing_has_no_related_section(make_site):
+    files = {"people.yaml": PEOPLE}
+    files.update(_story("alpha", "2020-01-01", [("liz", "tess")]))
+    files.update(_story("beta", "2020-01-02", [("bob", "carl")]))
+    project = make_site(files, stories=())
+    assert run_cli("build", cwd=project).code == 0
+    assert 'class="related"' not in _page(project, "alpha")
+
+
+def test_series_links_previous_and_next_in_date_order(make_site):
+    files = {"people.yaml": PEOPLE}
+    # Folder order differs from date order; one story of the same dates is in no series.
+    files.update(_story("c-first", "2020-01-01", [("liz", "tess")], extra="series: Cork meetups\n"))
+    files.update(_story("a-second", "2020-02-01", [("bob", "carl")], extra="series: Cork meetups\n"))
+    files.update(_story("b-third", "2020-03-01", [("bob", "tess")], extra="series: Cork meetups\n"))
+    files.update(_story("outside", "2020-02-15", [("bob", "liz")]))
+    project = make_site(files, stories=())
+    assert run_cli("build", cwd=project).code == 0
+    second = _page(project, "a-second")
+    assert "Part 2 of 3 in the series “Cork meetups”" in second
+    nav = second.split('class="post-nav series-nav"', 1)[1].split("</nav>", 1)[0]
+    assert re.findall(r'href="/repo/stories/([^/]+)/"', nav) == ["c-first", "b-third"]
+    first = _page(project, "c-first")
+    assert "Part 1 of 3" in first and "Previous in the series" not in first and "Next in the series: Story a-second" in first
+    last = _page(project, "b-third")
+    assert "Part 3 of 3" in last and "Next in the series" not in last
+    assert "series" not in _page(project, "outside").split("<main", 1)[1].split('class="related"', 1)[0]
+
+
+def test_a_bad_series_is_an_error_at_its_position(make_site):
+    files = {"people.yaml": PEOPLE}
+    files.update(_story("alpha", "2020-01-01", [("liz", "tess")], extra="series: [one, two]\n"))
+    files.update(_story("beta", "2020-01-02", [("liz", "tess")], extra="series: ''\n"))
+    project = make_site(files, stories=())
+    result = run_cli("check", cwd=project)
+    assert result.code == 1
+    assert "content/stories/alpha/index.md:5:9: error: expected text, found a list" in result.err
+    assert "content/stories/beta/index.md:5:9: error: expected text, found an empty value" in result.err
+
+
+def test_reading_time_shows_on_the_story_and_its_card(make_site):
+    files = {"people.yaml": PEOPLE}
+    files.update(_story("long", "2020-01-01", [("liz", "tess")], words=1200))
+    files.update(_story("short", "2020-01-02", [("bob", "tess")], words=30))
+    project = make_site(files, stories=())
+    assert run_cli("build", cwd=project).code == 0
+    assert "· 5 min read" in _page(project, "long")
+    assert "· 1 min read" in _page(project, "short")
+    home = (project / "site" / "index.html").read_text(encoding="utf-8")
+    assert home.index("5 min read") > home.index("Story long") > home.index("1 min read") > home.index("Story short") or \
+        (home.index("Story short") < home.index("1 min read") < home.index("Story long") < home.index("5 min read"))
+
+
+def test_a_person_in_one_chain_who_only_writes_another_story_does_not_relate_them(make_site):
+    files = {"people.yaml": PEOPLE}
+    files.update(_story("alpha", "2020-01-01", [("liz", "carl")]))
+    beta = _story("beta", "2020-01-02", [("bob", "tess")])
+    beta["stories/beta/index.md"] = beta["stories/beta/index.md"].replace("author: ann", "author: liz")
+    files.update(beta)
+    project = make_site(files, stories=())
+    result = run_cli("build", cwd=project)
+    assert result.code == 0, result.text
+    assert 'class="related"' not in _page(project, "alpha") and 'class="related"' not in _page(project, "beta")

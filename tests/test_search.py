@@ -1,0 +1,79 @@
+"""The search index as files: what it holds, that it is deterministic, and builds without Pagefind."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+from conftest import SITE_YAML, run_cli, tree_bytes
+from generator.search import build_index
+
+
+def test_the_index_is_the_same_bytes_from_two_builds_and_holds_no_email(make_site, tmp_path):
+    body = "Write to ann@example.com or 192.168.1.20 for **details**."
+    root = make_site(stories=("first", "second", "third"))
+    story = root / "content/stories/second/index.md"
+    story.write_text(story.read_text().replace("Hello **world**.", body))
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert run_cli("build", "--out", one, "--no-cache", cwd=root).code == 0
+    assert run_cli("build", "--out", two, "--no-cache", cwd=root).code == 0
+    first, second = tree_bytes(one), tree_bytes(two)
+    assert {path.name for path in root.iterdir()} == {"content"}  # nothing written beside the output
+    index = {name for name in first if name.startswith("pagefind/")}
+    assert "pagefind/pagefind.js" in index and any(name.startswith("pagefind/fragment/") for name in index)
+    assert first == second
+    facets = json.loads(first["search/stories.json"])
+    assert facets["filters"]["person"] == ["Ann Example", "Bob Example", "Tess Author", "The Club"]
+    assert facets["filters"]["year"] == ["2020"] and facets["filters"]["channel"] == ["Twitter", "e-mail"]
+    assert [story["url"] for story in facets["stories"]] == [f"/repo/stories/{slug}/" for slug in ("third", "second", "first")]
+    for name, data in first.items():
+        if name.startswith(("pagefind/", "search/")) or name.endswith(".png"):
+            assert b"ann@example.com" not in data and b"192.168.1.20" not in data, name
+
+
+def test_only_the_search_page_allows_webassembly(make_site):
+    root = make_site()
+    assert run_cli("build", cwd=root).code == 0
+    search = (root / "site/search/index.html").read_text()
+    story = (root / "site/stories/first/index.html").read_text()
+    assert "script-src 'self' 'wasm-unsafe-eval';" in search
+    assert "wasm-unsafe-eval" not in story and "script-src 'self';" in story
+    assert 'action="/repo/search/"' in story and 'name="q"' in story  # the header's search box
+
+
+def test_without_pagefind_the_build_fails_clearly_and_keeps_the_site(make_site):
+    root = make_site()
+    assert run_cli("build", cwd=root).code == 0
+    before = tree_bytes(root / "site")
+    story = root / "content/stories/first/index.md"
+    story.write_text(story.read_text().replace("Hello", "Changed"))
+    result = run_cli("build", cwd=root, env={"PAGEFIND_BINARY_PATH": str(root / "no-such-pagefind")})
+    assert result.code == 1, result.text
+    assert "the search index needs Pagefind's binary" in result.err and "search: false" in result.err
+    assert "Traceback" not in result.text
+    assert tree_bytes(root / "site") == before
+
+
+def test_search_false_builds_no_index_no_page_and_no_box(make_site):
+    root = make_site({"site.yaml": SITE_YAML + "search: false\n"})
+    result = run_cli("build", cwd=root, env={"PAGEFIND_BINARY_PATH": str(root / "no-such-pagefind")})
+    assert result.code == 0, result.text
+    site = root / "site"
+    assert not (site / "pagefind").exists() and not (site / "search").exists()
+    assert 'role="search"' not in (site / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_an_index_of_many_megabytes_is_built_and_the_same_twice():
+    """Pagefind's Python service hangs for good once its answer passes 2 MiB; the index must not."""
+    # Words that do not compress: each story's are its own.
+    words = [hashlib.sha256(str(number).encode()).hexdigest()[:10] for number in range(200 * 1500)]
+    records = [{"url": f"/stories/s{number}/", "content": f"Story {number} " + " ".join(words[number::200]),
+                "meta": {"title": f"Story {number}", "people": "Ann Example", "date": "2020-01-01"}}
+               for number in range(200)]
+    first = build_index(records, "en")
+    assert sum(map(len, first.values())) > 2 * 2**20
+    assert sum(name.startswith("fragment/") for name in first) == 200
+    assert build_index(records, "en") == first
