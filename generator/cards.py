@@ -3,10 +3,11 @@
 A story's card shows the site's name, the story's title and its introduction chain (who
 met whom, over which channel); each line is drawn as the story's graph draws it, in the
 colour and dash pattern the site's palette gives its channel (``palette.py``, via the
-channel table). Every other page shares the site card. What a card shows is its page context (``story_card`` / ``site_card``), so a card is
-drawn again only when that changes, like any page. The fonts ship inside the package
-(``generator/fonts``): no system font is looked up and nothing is fetched. Pillow writes
-no timestamp into a PNG, so the same content gives the same bytes.
+channel table). Every other page shares the site card. A card is a page whose context is
+what it shows (``story_card`` / ``site_card``) and which declares the chain and people it
+reads (``planner.card_pages``), so it is drawn again only when those change. The fonts
+ship inside the package (``generator/fonts``): no system font is looked up and nothing
+is fetched. Pillow writes no timestamp into a PNG, so the same content gives the same bytes.
 """
 
 from __future__ import annotations
