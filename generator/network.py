@@ -29,13 +29,15 @@ _SPACING = 60
 
 
 class NetworkData(Mapping):
-    """The network's ``data`` for templates: ``nodes``, ``edges``, ``options`` and ``details``.
+    """The network's ``data``: ``nodes``, ``edges``, ``options``, ``details``, ``steps`` and ``stories``.
 
-    The nodes are kept (templates list them); the edges and details are made when asked
-    for, and ``json`` writes the whole without holding them as dictionaries.
+    ``steps`` maps each edge's id to ``[story number, when]`` (the story's place in
+    ``stories``, each ``[title, url]``), so the path finder can tell a path as dated
+    introductions, each linking to its story. The nodes are kept; the rest is made when
+    asked for, and ``json`` writes the whole without holding the edges as dictionaries.
     """
 
-    _KEYS = ("nodes", "edges", "options", "details")
+    _KEYS = ("nodes", "edges", "options", "details", "steps", "stories")
 
     def __init__(self, site: Site, ids: Iterable[str], nodes: list[dict[str, Any]], options: dict[str, Any], *,
                  plain: bool):
@@ -54,6 +56,10 @@ class NetworkData(Mapping):
             return self.options
         if key == "details":
             return node_details(self._site, self._ids, self._site.config.base_path)
+        if key == "steps":
+            return {edge["id"]: step for edge, step in self._edge_steps()}
+        if key == "stories":
+            return self._stories()
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
@@ -62,14 +68,22 @@ class NetworkData(Mapping):
     def __len__(self) -> int:
         return len(self._KEYS)
 
-    def _edges(self) -> Iterator[dict[str, Any]]:
-        """Every story's connections and bridges, stories in slug order, each coloured by its story."""
+    def _edge_steps(self) -> Iterator[tuple[dict[str, Any], list[Any]]]:
+        """Every story's connections and bridges, stories in slug order, each coloured by its story, with its step."""
         for number, study in enumerate(sorted(self._site.studies, key=lambda study: study.slug)):
             line = story_line(number)
             for index, connection in enumerate(study.connections):
+                step = [number, connection.when.human if connection.when else ""]
                 for source, target, options in connection_edges(self._site, index, connection, line=line,
                                                                 prefix=f"{study.slug}-", plain=self._plain):
-                    yield edge_dict(source, target, options)
+                    yield edge_dict(source, target, options), step
+
+    def _edges(self) -> Iterator[dict[str, Any]]:
+        return (edge for edge, _ in self._edge_steps())
+
+    def _stories(self) -> list[list[str]]:
+        base_path = self._site.config.base_path
+        return [[study.title, base_path + study.url_path] for study in sorted(self._site.studies, key=lambda study: study.slug)]
 
     def json(self, dumps: Callable[[Any], str]) -> str:
         """``dumps(dict(self))`` for a ``dumps`` that sorts keys and writes no spaces, one edge and detail at a time."""
@@ -77,9 +91,14 @@ class NetworkData(Mapping):
         people, base_path = self._site.people, self._site.config.base_path
         details = ",".join(f"{dumps(person_id)}:{dumps(node_detail(people[person_id], base_path))}"
                            for person_id in sorted(self._ids))
-        edges = ",".join(map(dumps, self._edges()))
+        edges, steps = [], []
+        for edge, step in self._edge_steps():
+            edges.append(dumps(edge))
+            steps.append((edge["id"], step))
+        steps_json = ",".join(f"{dumps(edge_id)}:{dumps(step)}" for edge_id, step in sorted(steps))
         nodes = ",".join(map(dumps, self.nodes))
-        return f'{{"details":{{{details}}},"edges":[{edges}],"nodes":[{nodes}],"options":{dumps(self.options)}}}'
+        return (f'{{"details":{{{details}}},"edges":[{",".join(edges)}],"nodes":[{nodes}],"options":{dumps(self.options)},'
+                f'"steps":{{{steps_json}}},"stories":{dumps(self._stories())}}}')
 
 
 def story_line(number: int) -> Channel:

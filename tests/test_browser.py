@@ -205,6 +205,13 @@ def test_network_page_finds_the_shortest_path(sample_site, static_server, open_p
     page.wait_for_function("() => document.querySelector('[data-path-result]').textContent.length > 0")
     text = result.inner_text()
     assert text.startswith("Liz Strauss → ") and text.endswith("Paul O'Mahony (2 steps)"), text
+    # The path told as its introductions, each with its date when the story gives one and a link to its story.
+    steps = page.locator("[data-path-steps] li")
+    assert steps.count() == 2
+    assert steps.nth(0).inner_text().startswith("Liz Strauss and ")
+    assert steps.nth(1).inner_text().startswith(f"{text.split(' → ')[1]} and Paul O'Mahony")
+    for number in range(2):
+        assert steps.nth(number).locator("a").get_attribute("href").startswith("/site/stories/")
     selected = page.evaluate("window.introchain.graphs.network.network.getSelectedNodes()")
     assert selected[0] == "liz-strauss" and selected[-1] == "paul-omahony" and len(selected) == 3
     # the two are not directly connected

@@ -44,8 +44,18 @@ def test_network_json_is_the_json_of_pyvis_dictionaries(tmp_path: Path, stories:
     assert data["nodes"] == expected["nodes"]
     assert data["edges"] == expected["edges"]
     assert data["details"] == expected["details"]
-    assert list(data) == ["nodes", "edges", "options", "details"]
-    assert str(script_json(data)) == str(script_json({**expected, "options": data["options"]}))
+    assert list(data) == ["nodes", "edges", "options", "details", "steps", "stories"]
+    # Each edge's step names its story and when the connection began.
+    ordered = sorted(site.studies, key=lambda study: study.slug)
+    assert data["stories"] == [[study.title, site.config.base_path + study.url_path] for study in ordered]
+    assert set(data["steps"]) == {edge["id"] for edge in expected["edges"]}
+    for edge_id, (number, when) in data["steps"].items():
+        study = ordered[number]
+        assert edge_id.startswith(f"{study.slug}-")
+        connection = study.connections[int(edge_id[len(study.slug) + 2:].split("-")[0])]
+        assert when == (connection.when.human if connection.when else "")
+    assert str(script_json(data)) == str(script_json({**expected, "options": data["options"], "steps": data["steps"],
+                                                        "stories": data["stories"]}))
 
 
 def test_large_pages_are_encoded_in_batches_to_the_same_bytes():

@@ -568,24 +568,47 @@
 
   // --- the page: path finder, observers ------------------------------------------------------
 
-  function describePath(graph, found) {
-    const names = found.nodes.map((node) => graph.details[node].name);
-    const steps = found.edges.length;
-    return `${names.join(" → ")} (${steps} step${steps === 1 ? "" : "s"})`;
+  // A path as names ("A → B → C (2 steps)") and as its introductions, each with its date and story.
+  function describePath(data, found) {
+    const names = found.nodes.map((node) => data.details[node]?.name ?? node);
+    const count = found.edges.length;
+    const summary = `${names.join(" → ")} (${count} step${count === 1 ? "" : "s"})`;
+    const steps = found.edges.map((edgeId, number) => {
+      const [story, when] = data.steps?.[edgeId] ?? [null, ""];
+      const item = element("li", `${names[number]} and ${names[number + 1]}${when ? `, ${when}` : ""}: `);
+      const [title, url] = data.stories?.[story] ?? [];
+      if (url) {
+        const link = element("a", title);
+        link.href = url;
+        item.append(link);
+      }
+      return item;
+    });
+    return { summary, steps };
   }
 
+  // The path finder answers from the graph's data alone (the whole network, whatever is drawn),
+  // then highlights the path in the drawn graph.
+  const adjacencies = new WeakMap();
   function setupPathFinder(finder) {
     const id = finder.getAttribute("data-path-finder");
     const form = finder.querySelector("[data-path-form]");
     const result = finder.querySelector("[data-path-result]");
-    if (!form || !result) return;
+    const list = finder.querySelector("[data-path-steps]");
+    const block = document.querySelector(`[data-graph="${CSS.escape(id)}"]`);
+    if (!form || !result || !block) return;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       const from = form.querySelector("[data-path-from]").value;
       const to = form.querySelector("[data-path-to]").value;
-      ready(id, (graph) => {
-        const found = graph.path(from, to);
-        result.textContent = found ? describePath(graph, found) : "No chain of introductions joins them yet.";
+      graphData(block).then((data) => {
+        if (!adjacencies.has(data)) adjacencies.set(data, adjacency(data.edges));
+        const found = from && to ? shortestPath(adjacencies.get(data), from, to) : null;
+        const told = found ? describePath(data, found) : { summary: "No chain of introductions joins them yet.", steps: [] };
+        result.textContent = told.summary;
+        list?.replaceChildren(...told.steps);
+        if (list) list.hidden = !told.steps.length;
+        ensure(block, (graph) => graph.path(from, to));
       });
     });
   }
