@@ -608,7 +608,8 @@
         result.textContent = told.summary;
         list?.replaceChildren(...told.steps);
         if (list) list.hidden = !told.steps.length;
-        ensure(block, (graph) => graph.path(from, to));
+        // Highlighting a path in a large drawn graph takes a while: show the answer first.
+        requestAnimationFrame(() => setTimeout(() => ensure(block, (graph) => graph.path(from, to)), 0));
       });
     });
   }
