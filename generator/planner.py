@@ -206,6 +206,28 @@ def people_pages(site: Site) -> list[Page]:
     return pages
 
 
+def channel_pages(site: Site) -> list[Page]:
+    """One page per channel an introduction went through, listing those stories newest first."""
+    table = site.config.channel_table
+    used: dict[str, list[CaseStudy]] = {}
+    for study in site.studies:
+        named = (channel for connection in study.connections
+                 for channel in (*connection.channels, *(stage.channel for stage in connection.stages)))
+        for channel in dict.fromkeys(channel for channel in named if channel):
+            used.setdefault(channel, []).append(study)
+    pages = []
+    for channel_id in (channel_id for channel_id in table if channel_id in used):
+        path = f"channels/{channel_id}/"
+        label = table[channel_id].label
+        meta = {"kind": "channel", "title": f"Met through {label}", "path": path,
+                "description": f"The stories in which an introduction went through {label}."}
+        extra = {"channel": table[channel_id], "studies": tuple(study.card for study in used[channel_id])}
+        # A card holds the story's chain, so a channel added to or dropped from a story changes it.
+        pages.append(Page(f"{path}index.html", "channel.html", partial(_simple_context, site, meta, extra),
+                          cards(study.slug for study in used[channel_id]), path))
+    return pages
+
+
 def plain_page_context(site: Site, page: PlainPage) -> dict[str, Any]:
     """A plain page (About, Contact): its title and body, nothing of the stories."""
     context = base_context(site, _meta(site, kind="page", title=page.title, path=page.url_path, description=page.summary))
@@ -295,6 +317,7 @@ def plan_pages(site: Site) -> list[Page]:
     pages += tag_pages(site)
     pages += people_pages(site)
     pages.append(archive_page(site))
+    pages += channel_pages(site)
     pages += plain_pages(site)
     pages += search_pages(site)
     pages.append(network_page(site))

@@ -69,6 +69,14 @@ def test_sample_builds_every_kind_of_page(built_sample: Path):
         assert (built_sample / relative).is_file(), relative
 
 
+def test_a_channel_page_lists_the_stories_whose_introductions_went_through_it(built_sample: Path):
+    page = built_sample / "channels/twitter/index.html"
+    text = TextOf.of(page.read_text())
+    assert "Met through Twitter" in text
+    assert 'href="/introchain/stories/a-small-world-made-smaller/"' in page.read_text()
+    assert "https://example.github.io/introchain/channels/twitter/" in (built_sample / "sitemap.xml").read_text()
+
+
 def test_small_world_story_shows_its_chain_and_comment_snapshot(built_sample: Path):
     text = TextOf.of((built_sample / "stories/a-small-world-made-smaller/index.html").read_text())
     # the chain, readable without JavaScript

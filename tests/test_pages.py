@@ -30,6 +30,7 @@ def test_every_kind_of_page_is_planned_once_at_its_own_path(make_site):
         "tags/index.html", "tags/testing/index.html",
         "people/index.html", "people/tess/index.html", "people/ann/index.html", "people/bob/index.html",
         "people/club/index.html", "archive/index.html", "network/index.html",
+        "channels/twitter/index.html", "channels/email/index.html",
         "network/graph.json", "network/network.gexf", "network/network.graphml", "network/network.json",
         "404.html", "feed.xml", "sitemap.xml", "robots.txt", "search/index.html",
         "card.png", "stories/first/card.png", "stories/second/card.png",
@@ -177,3 +178,16 @@ def test_a_page_whose_contents_move_declares_different_inputs(make_site):
     # s4 is newest: s2 moves to page 2, so page 2 reads other cards although none of them changed.
     assert before["page/2/index.html"].reads != after["page/2/index.html"].reads
     assert before["people/ann/index.html"].reads != after["people/ann/index.html"].reads
+
+
+def test_each_channel_an_introduction_went_through_gets_a_page_of_its_stories(make_site):
+    other = "connections:\n  - between: [tess, ann]\n    stages: [{stage: contact, channel: forum}]\n"
+    site = _site(make_site, stories=("first", "second", "third"), files={"stories/second/story.yaml": other})
+    pages = _by_output(plan_pages(site))
+    twitter = pages["channels/twitter/index.html"]
+    assert [card.slug for card in twitter.context()["studies"]] == ["third", "first"]  # newest first
+    assert twitter.context()["channel"].label == "Twitter"
+    assert twitter.context()["page"]["title"] == "Met through Twitter"
+    assert [card.slug for card in pages["channels/forum/index.html"].context()["studies"]] == ["second"]
+    assert "channels/video/index.html" not in pages  # a channel no story used has no page
+    assert set(twitter.reads) == {"card:first", "card:third"}
