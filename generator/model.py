@@ -14,6 +14,8 @@ from functools import cached_property
 from datetime import datetime
 
 from generator.channels import BUILT_IN, Channel
+from generator.comment_model import (COMMENT_SOURCES, COMMENT_STATUSES, PLATFORMS, Comment,  # noqa: F401 - the model's
+                                     CommentSnapshot, Thread)
 from generator.slotted import quick_pickle
 
 #: The depth scale, shallowest first; a stage's depth is its position + 1.
@@ -33,16 +35,6 @@ BRIDGES: tuple[str, ...] = ("direct", "introduction", "recommendation", "communi
 #: The built-in channel ids; site.yaml may add more (``SiteConfig.channels``).
 CHANNELS: tuple[str, ...] = tuple(channel.id for channel in BUILT_IN)
 PERSON_KINDS: tuple[str, ...] = ("person", "community", "event", "platform")
-COMMENT_SOURCES: tuple[str, ...] = ("blog", "twitter", "facebook", "linkedin", "email", "other")
-#: Where a snapshot's threads come from, with the name pages show.
-PLATFORMS: dict[str, str] = {"bluesky": "Bluesky", "mastodon": "Mastodon", "webmention": "Webmentions", "twitter": "Twitter"}
-#: What a thread comment may have become instead of a post: shown as a placeholder, without a body.
-COMMENT_STATUSES: dict[str, str] = {
-    "deleted": "deleted since an earlier snapshot",
-    "not-found": "deleted, or not found",
-    "blocked": "hidden: its author blocks or is blocked",
-}
-
 #: The reading pace that reading times assume (a common figure for screen reading).
 WORDS_PER_MINUTE = 230
 
@@ -183,65 +175,6 @@ class Connection:
     @property
     def deepest_stage(self) -> str:
         return STAGE_NAMES[self.depth - 1]
-
-
-@quick_pickle
-@dataclass(frozen=True, slots=True)
-class Comment:
-    """One comment of a snapshot, with its replies threaded beneath it."""
-
-    id: str
-    author: str
-    person: str
-    url: str
-    date: datetime
-    source: str
-    body_html: str
-    replies: tuple[Comment, ...] = ()
-    handle: str = ""  # the author's handle on the thread's platform ('@ali.bsky.social')
-    original: str = ""  # the link to the original post
-    status: str = ""  # a key of COMMENT_STATUSES: a placeholder, shown without its body
-
-
-@quick_pickle
-@dataclass(frozen=True, slots=True)
-class Thread:
-    """A conversation frozen from a platform: its replies threaded, its likes and reposts counted."""
-
-    platform: str  # a key of PLATFORMS
-    url: str  # the original post (or, for Webmentions, the page they were sent to)
-    taken: datetime
-    comments: tuple[Comment, ...]  # top level; replies nest
-    count: int
-    likes: int = 0
-    reposts: int = 0
-
-    @property
-    def label(self) -> str:
-        return PLATFORMS[self.platform]
-
-
-@quick_pickle
-@dataclass(frozen=True, slots=True)
-class CommentSnapshot:
-    """The comments a post had when the snapshot was taken, and the threads frozen from other platforms."""
-
-    taken: datetime | None  # None when the file holds only threads
-    source: str
-    comments: tuple[Comment, ...]  # top level; replies nest
-    count: int
-    threads: tuple[Thread, ...] = ()
-
-    def find(self, original: str) -> Comment | None:
-        """The thread comment whose original post is at ``original``, if the snapshot holds one."""
-        wanted = original.rstrip("/")
-        stack = [comment for thread in self.threads for comment in thread.comments]
-        while stack:
-            comment = stack.pop()
-            if comment.original and comment.original.rstrip("/") == wanted:
-                return comment
-            stack.extend(comment.replies)
-        return None
 
 
 @dataclass(frozen=True)
