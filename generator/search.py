@@ -18,9 +18,11 @@ addresses are scrubbed from it, even the author's own. Comments are not indexed.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import signal
 import subprocess
 import tempfile
 import threading
@@ -126,15 +128,35 @@ def build_index(records: list[dict[str, Any]], language: str) -> dict[str, bytes
         clean = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
         try:
             result = subprocess.run(command, cwd=temp, env=clean, capture_output=True, text=True, timeout=INDEX_TIMEOUT)
-        except (OSError, subprocess.TimeoutExpired) as error:
-            raise ContentErrors([ContentError("site.yaml", 0, 0, f"Pagefind could not build the search index: {error}",
+        except subprocess.TimeoutExpired:
+            raise _index_failed(f"it took longer than {INDEX_TIMEOUT} s") from None
+        except OSError as error:  # the binary is there but cannot run (permissions, another platform's build)
+            raise ContentErrors([ContentError("site.yaml", 0, 0, f"Pagefind's binary could not run: {error.strerror or error}",
                                               hint)]) from None
         if result.returncode != 0:
-            said = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit code {result.returncode}"]
-            raise ContentErrors([ContentError("site.yaml", 0, 0, f"Pagefind could not build the search index: {said[0]}",
-                                              hint)])
+            raise _index_failed((result.stderr or result.stdout).strip(), result.returncode)
         return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*"))
                 if path.is_file() and _WANTED.fullmatch(path.relative_to(out).as_posix())}
+
+
+#: What Pagefind prints when the system, not the content, stopped it: the build reports
+#: these as it reports its own failed writes, as an ``OSError``.
+_SYSTEM_FAILURES = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EACCES, errno.EROFS, errno.ENOMEM)
+
+
+def _index_failed(said: str, code: int = 1) -> Exception:
+    """The error for a Pagefind run that failed: an ``OSError`` when the machine stopped it, else ``ContentErrors``."""
+    if code == -signal.SIGXFSZ:  # killed for writing past the file-size limit, as a full disk would stop it
+        return OSError(errno.EFBIG, os.strerror(errno.EFBIG))
+    for number in _SYSTEM_FAILURES:
+        if os.strerror(number) in said:
+            return OSError(number, os.strerror(number))
+    if code < 0:
+        said = f"it was stopped by {signal.Signals(-code).name}"
+    last = said.splitlines()[-1:] or [f"exit code {code}"]
+    return ContentErrors([ContentError("site.yaml", 0, 0, f"Pagefind could not build the search index: {last[0]}",
+                                       "run the build again; if it keeps failing, turn search off with "
+                                       "'search: false' in site.yaml and report the message above")])
 
 
 def search_files(site: Site, cache) -> dict[str, bytes]:
@@ -210,7 +232,7 @@ class BackgroundIndex:
                 (site, cache), self._wanted = self._wanted, None
             try:
                 files = search_files(site, cache)
-            except ContentErrors:
+            except (ContentErrors, OSError):
                 continue  # the served files stay as they were; ``build`` reports why
             with self._lock:
                 self._made, self._files = site, files
