@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.fingerprint import Digester, digest
+from generator.incremental.fingerprint import Digester, digest
 from generator.graph import Link, person_extra, story_extra
 from generator.model import Site
 from generator.exports import network_export

@@ -54,7 +54,7 @@ class RenderJob:
     asset_versions: dict[str, str]
     pages: Sequence[Page]
     inputs: GraphInputs
-    salt: str = ""  # a digest of the templates, assets and code (see ``build._page_salt``); "" for none
+    render_fingerprint: str = ""  # the templates, assets and code (``incremental.state.render_fingerprint``); "" for none
     cache_dir: Path | None = None  # where compiled templates are kept between processes; None: nowhere
     contexts: dict[int, dict[str, Any]] = field(default_factory=dict)  # contexts already made, by page number
 
@@ -75,11 +75,11 @@ _ENVIRONMENT: dict[tuple, Any] = {}
 
 
 def _environment(job: RenderJob):
-    from generator.cache import Cache
+    from generator.incremental.cache import Cache
     from generator.render import CompiledTemplates, Environment
 
-    key = (job.templates, job.salt, job.config.base_path, job.config.base_url, tuple(sorted(job.asset_versions.items())))
-    if not job.salt or key not in _ENVIRONMENT:
+    key = (job.templates, job.render_fingerprint, job.config.base_path, job.config.base_url, tuple(sorted(job.asset_versions.items())))
+    if not job.render_fingerprint or key not in _ENVIRONMENT:
         _ENVIRONMENT.clear()
         compiled = CompiledTemplates(Cache(job.cache_dir)) if job.cache_dir is not None else None
         _ENVIRONMENT[key] = Environment(job.templates, job.config, job.asset_versions, compiled)

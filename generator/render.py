@@ -21,10 +21,10 @@ from urllib.parse import urljoin, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from generator.cache import Cache
+from generator.incremental.cache import Cache
 from generator.content.fields import tag_slug
 from generator.errors import ContentError, ContentErrors, display_path
-from generator.fingerprint import code_fingerprint, digest
+from generator.incremental.fingerprint import code_fingerprint, digest
 from generator.model import SiteConfig
 from generator.network import NetworkData
 from generator.page import Page

@@ -87,7 +87,7 @@ def records_key(records: list[dict[str, Any]], language: str) -> str:
     """A digest of what the index is made from (Pagefind's version included)."""
     from importlib.metadata import version
 
-    from generator.fingerprint import digest
+    from generator.incremental.fingerprint import digest
 
     return digest("search", version("pagefind"), language, json.dumps(records, sort_keys=True, ensure_ascii=False))
 

@@ -25,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
-from generator.fingerprint import RACY_NS
+from generator.incremental.fingerprint import RACY_NS
 
 #: Written into every output folder we create; we only ever replace folders that carry it.
 MARKER = ".introchain-output"

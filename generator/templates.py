@@ -63,7 +63,7 @@ class Templates:
 
     def fingerprint(self) -> str:
         """A digest of every file of both layers (a build's cache keys start with it)."""
-        from generator.fingerprint import digest, tree_fingerprint
+        from generator.incremental.fingerprint import digest, tree_fingerprint
 
         return digest(*(tree_fingerprint(folder) for folder in self.folders))
 

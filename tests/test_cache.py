@@ -10,8 +10,8 @@ import pytest
 
 from conftest import tree_bytes
 from generator.build import BuildOptions, build_site
-from generator.cache import FORMAT, Cache, cache_dir_for
-from generator.fingerprint import Digester, digest
+from generator.incremental.cache import FORMAT, Cache, cache_dir_for
+from generator.incremental.fingerprint import Digester, digest
 
 
 def test_entries_round_trip_and_are_checked(tmp_path):
@@ -105,7 +105,7 @@ def test_cache_keys_do_not_depend_on_the_hash_seed_or_folder(tmp_path):
 
     from conftest import REPO
 
-    script = ("from generator.fingerprint import Digester; from generator.model import PartialDate;"
+    script = ("from generator.incremental.fingerprint import Digester; from generator.model import PartialDate;"
               "d = Digester(); print(d({'b': [1, 2.5, None, (PartialDate(2020, 1),)], 'a': 'x'}))")
     seen = set()
     for seed, cwd in (("0", tmp_path), ("1", REPO), ("12345", Path("/"))):
@@ -117,7 +117,7 @@ def test_cache_keys_do_not_depend_on_the_hash_seed_or_folder(tmp_path):
 
 
 def test_file_digests_are_reused_only_while_the_stat_signature_holds(tmp_path, monkeypatch):
-    from generator import fingerprint
+    from generator.incremental import fingerprint
 
     post = tmp_path / "index.md"
     post.write_text("first text")
@@ -144,7 +144,7 @@ def test_file_digests_are_reused_only_while_the_stat_signature_holds(tmp_path, m
 
 
 def test_an_edit_that_keeps_size_and_mtime_is_still_built(make_site, monkeypatch):
-    from generator import fingerprint
+    from generator.incremental import fingerprint
 
     project = make_site()
     content = project / "content"
@@ -164,7 +164,8 @@ def test_an_edit_that_keeps_size_and_mtime_is_still_built(make_site, monkeypatch
 def test_compiled_templates_are_reused_by_a_new_environment_and_checked(tmp_path, monkeypatch):
     import jinja2
 
-    from generator import fingerprint, render
+    from generator import render
+    from generator.incremental import fingerprint
     from generator.content.load import load_site
     from conftest import REPO, override
     from generator.templates import Templates
@@ -198,7 +199,7 @@ def test_compiled_templates_are_reused_by_a_new_environment_and_checked(tmp_path
 
 
 def test_the_tree_fingerprint_sees_every_kind_of_change(tmp_path):
-    from generator.fingerprint import FileDigests, tree_fingerprint
+    from generator.incremental.fingerprint import FileDigests, tree_fingerprint
 
     root = tmp_path / "content"
     (root / "stories/one").mkdir(parents=True)

@@ -13,7 +13,7 @@ from PIL import Image, ImageColor
 from conftest import run_cli
 from generator import parallel
 from generator.build import BuildOptions, build_site, load_content
-from generator.cache import cache_dir_for
+from generator.incremental.cache import cache_dir_for
 from generator.planner import plan_pages
 
 

@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO, override, run_cli, story_files, tree_bytes
 from generator import parallel
 from generator.build import BuildOptions, BuildState, build_site
-from generator.cache import cache_dir_for
+from generator.incremental.cache import cache_dir_for
 from generator.errors import ContentErrors
 
 STORIES = ("alpha", "beta", "gamma", "delta")
@@ -103,6 +103,7 @@ TRACKED_EDITS = [
     ("a connection reversed", lambda c: _edit(c / "stories/gamma/story.yaml", "between: [ann, bob]", "between: [bob, ann]")),
     ("a person left out", lambda c: _edit(c / "stories/delta/story.yaml", "between: [ann, bob]", "between: [ann, tess]")),
     ("a bridge left out", lambda c: _edit(c / "stories/eta/story.yaml", "via: [club]\n    bridge: community", "bridge: direct")),
+    ("a stage's channel", lambda c: _edit(c / "stories/delta/story.yaml", "channel: email", "channel: phone")),
     ("a draft", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess", "author: tess\ndraft: true")),
     ("a draft published", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess\ndraft: true", "author: tess")),
     ("a comment", lambda c: _edit(c / "stories/gamma/comments.yaml", "body: Lovely.", "body: Lovely, edited.")),

@@ -41,7 +41,7 @@ def test_plain_page_errors_carry_their_position(make_site):
 
 def test_editing_a_plain_page_rebuilds_like_a_cold_build(make_site):
     from generator.build import BuildOptions, BuildState, build_site
-    from generator.cache import cache_dir_for
+    from generator.incremental.cache import cache_dir_for
 
     project = make_site({"pages/about.md": ABOUT, "site.yaml": NAV})
     content = project / "content"

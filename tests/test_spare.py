@@ -161,7 +161,7 @@ def test_a_build_that_cannot_take_the_spare_makes_a_fresh_tree(make_site, tmp_pa
 def test_folders_the_record_vouches_for_are_not_listed_and_changed_ones_are(make_site, tmp_path, monkeypatch):
     from generator import sitetree
     from generator.build import BuildOptions, build_site
-    from generator.cache import cache_dir_for
+    from generator.incremental.cache import cache_dir_for
 
     project = make_site(stories=tuple(f"story-{number}" for number in range(1, 9)))
     content = project / "content"

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli, tree_bytes
-from generator.build import BuildOptions, _state_key, build_site
-from generator.cache import Cache, cache_dir_for
-from generator.fingerprint import RACY_NS
-from generator.state_store import StateStore
+from generator.build import BuildOptions, build_site
+from generator.incremental.cache import Cache, cache_dir_for
+from generator.incremental.fingerprint import RACY_NS
+from generator.incremental.state import state_key
+from generator.incremental.state_store import StateStore
 
 
 def _options(project: Path) -> BuildOptions:
@@ -20,7 +21,7 @@ def _options(project: Path) -> BuildOptions:
 
 
 def _store(options: BuildOptions) -> StateStore:
-    return StateStore(Cache(options.cache_dir), _state_key(options))
+    return StateStore(Cache(options.cache_dir), state_key(options))
 
 
 def _edit(project: Path, story: str, text: str) -> None:
@@ -37,7 +38,7 @@ def test_a_one_post_edit_saves_a_small_delta_that_loads_as_the_whole_state(make_
     time.sleep(RACY_NS / 1e9)
     options = _options(project)
     cache = Cache(options.cache_dir)
-    key = _state_key(options)
+    key = state_key(options)
     build_site(options)
     snapshot = cache.size("state", key)
     assert snapshot > 0
@@ -61,7 +62,7 @@ def test_a_delta_written_against_another_snapshot_is_ignored(make_site):
     project = make_site(stories=("first", "second"))
     options = _options(project)
     cache = Cache(options.cache_dir)
-    key = _state_key(options)
+    key = state_key(options)
     build_site(options)
     _edit(project, "first", "One.")
     build_site(options)
@@ -84,7 +85,7 @@ def test_deltas_grow_into_a_new_snapshot_and_builds_stay_exact(make_site, tmp_pa
     project = make_site(stories=("first", "second", "third"))
     options = _options(project)
     cache = Cache(options.cache_dir)
-    key = _state_key(options)
+    key = state_key(options)
     build_site(options)
     snapshots = {cache.get("state", key)}
     for number in range(8):  # with three stories, a delta soon holds a good share of the site

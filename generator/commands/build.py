@@ -24,7 +24,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build; 0 on success, 1 on content errors or write failures, 2 on an unusable output folder."""
     from generator.build import BuildOptions, build_site
-    from generator.cache import cache_dir_for
+    from generator.incremental.cache import cache_dir_for
     from generator.write import OutputError
 
     options = BuildOptions(args.content, args.out, args.templates, args.drafts, args.base_url,

@@ -19,7 +19,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """0 when the content is valid (and, with --strict, has no warnings); 1 otherwise."""
-    from generator.build import BuildOptions, render_site
+    from generator.build import BuildOptions, check_site
     from generator.content.load import read_content, validate
 
     started = time.perf_counter()
@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     warnings = [problem for problem in problems if problem.warning]
     if site is not None:
         try:  # render every page in memory too, so template mistakes show up here
-            render_site(BuildOptions(args.content, None, args.templates, drafts=True), loaded=(site, warnings))
+            check_site(BuildOptions(args.content, None, args.templates, drafts=True), site, tuple(warnings))
         except ContentErrors as failure:
             errors += failure.errors
     report_problems(sorted(errors + warnings))

@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType
 
-from generator.build import BuildState
+from generator.incremental.state import BuildState
 from generator.commands.common import add_content_options
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.scratch import temporary_folder
@@ -183,7 +183,7 @@ def run(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace, content: Path, templates: Path | None, watched_templates: Path, project: Path,
            scratch: Path) -> int:
     """Build into ``scratch`` and serve until Ctrl-C or SIGTERM; 0 then, 2 when the port cannot be had."""
-    from generator.cache import cache_dir_for
+    from generator.incremental.cache import cache_dir_for
     from generator.serve import LiveServer
 
     previous_term = signal.signal(signal.SIGTERM, _interrupt)

@@ -20,7 +20,7 @@ from pathlib import Path
 from generator.content.images import HEAD_BYTES, WHOLLY_READ, file_problems
 from generator.content.source import MAX_FILE_BYTES, Source, read_text
 from generator.errors import ContentError, ContentErrors, display_path
-from generator.fingerprint import Signature, racily_clean, signature
+from generator.incremental.fingerprint import Signature, racily_clean, signature
 from generator.regular import kind_of, read_regular
 
 POST, STORY, COMMENTS = "index.md", "story.yaml", "comments.yaml"

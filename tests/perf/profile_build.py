@@ -34,8 +34,8 @@ STAGES = (
     ("  Markdown: posts", "generator/markdown.py", "render_post"),
     ("  Markdown: comments", "generator/markdown.py", "render_comment"),
     ("  YAML", "generator/content/source.py", "compose"),
-    ("planning pages and their keys", "generator/build.py", "_prepare"),
-    ("  digests of pages' inputs", "generator/fingerprint.py", "__call__"),
+    ("planning pages and their keys", "generator/build.py", "plan_build"),
+    ("  digests of pages' inputs", "generator/incremental/fingerprint.py", "__call__"),
     ("rendering pages", "generator/parallel.py", "render"),
     ("  graph data of each page", "generator/extras.py", "compute_extra"),
     ("  graph data as JSON", "generator/render.py", "script_json"),
@@ -45,7 +45,7 @@ STAGES = (
     ("  legend partial (Jinja)", "generator/theme/partials/legend.html", "root"),
     ("checking built links", "generator/build.py", "_check_links"),
     ("writing files", "generator/write.py", "add"),
-    ("saving the state", "generator/state_store.py", "save"),
+    ("saving the state", "generator/incremental/state_store.py", "save"),
 )
 
 

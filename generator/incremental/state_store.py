@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from generator.cache import Cache
+from generator.incremental.cache import Cache
 
 #: A new snapshot is written when a delta would be larger than this share of the snapshot.
 DELTA_SHARE = 0.25

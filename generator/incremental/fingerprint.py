@@ -36,7 +36,7 @@ def digest(*parts: str | bytes) -> str:
 @functools.cache
 def code_fingerprint() -> str:
     """The generator's own source and the versions of the libraries it renders with."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the whole generator package
     parts: list[str | bytes] = []
     for path in sorted(package.rglob("*")):
         # The theme's files count where templates are digested (``Templates.fingerprint``).
