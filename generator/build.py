@@ -149,7 +149,7 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     inputs changed (``incremental.changes``) get a context and a key; the others keep their
     recorded keys, provided their files are still as written (otherwise everything is keyed).
     """
-    from generator.extras import extra_key, graph_inputs
+    from generator.deferred import deferred_key, graph_inputs
     from generator.incremental.fingerprint import Digester, digest
     from generator.graph import graph_assets
     from generator.incremental.changes import changed_inputs, pages_to_plan
@@ -189,7 +189,7 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     keys = [
         recorded[page.output][0] if number in kept else
         digest(fingerprint, page.output, page.template, digester(contexts[number]),
-               extra_key(inputs, page.extra, digester) if page.extra else "")
+               deferred_key(inputs, page.deferred, digester) if page.deferred else "")
         for number, page in enumerate(pages)
     ]
     return PlannedBuild(job, keys, kept, assets, history)
@@ -206,11 +206,11 @@ def _site_files(site: Site, plan: PlannedBuild, search: dict[str, bytes] | None 
 
 
 def _biggest_first(plan: PlannedBuild) -> set[int]:
-    """The pages to start rendering first: the network page and its exports take longest."""
-    from generator.planner import HEAVY_EXTRAS
+    """The pages to start rendering first: those that hold the whole network take longest."""
+    from generator.planner import WHOLE_NETWORK
 
     return {number for number, page in enumerate(plan.job.pages)
-            if page.extra is not None and page.extra.kind in HEAVY_EXTRAS}
+            if page.deferred is not None and page.deferred.kind in WHOLE_NETWORK}
 
 
 def check_site(options: BuildOptions, site: Site, warnings: tuple[ContentError, ...] = ()) -> BuildReport:

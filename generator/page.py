@@ -76,10 +76,10 @@ def value(computed: Hashable) -> tuple[Input, ...]:
 
 
 @dataclass(frozen=True)
-class Extra:
-    """Context keys computed only when the page is rendered: a graph and what goes with it.
+class Deferred:
+    """The part of a page's context computed only when the page is rendered: a graph and what goes with it.
 
-    ``kind`` is 'story', 'person' or 'network' and ``ident`` the slug or person id. Planning
+    ``kind`` is 'story', 'person', 'network' or 'export' and ``ident`` the slug or person id. Planning
     stays cheap, and a page whose cached output is still good never builds its graph.
     """
 
@@ -101,8 +101,8 @@ class Page:
     reads: tuple[Input, ...] = ()  # what the context and the graph read besides ``BASE_READS``; see ``Input``
     url_path: str = ""  # '' is the home page; the file's own name for non-HTML files
     in_sitemap: bool = True
-    extra: Extra | None = None  # added to the context at render time
+    deferred: Deferred | None = None  # added to the context at render time
 
     def context(self) -> dict[str, Any]:
-        """All the template sees (without the ``extra``)."""
+        """All the template sees, but for the ``deferred`` part."""
         return self.make_context()

@@ -27,7 +27,7 @@ from typing import Any
 
 from generator.cards import CARD_TEMPLATE, draw_card
 from generator.errors import ContentError, ContentErrors, display_path
-from generator.extras import GraphInputs, compute_extra
+from generator.deferred import GraphInputs, deferred_context
 from generator.model import SiteConfig
 from generator.page import Page
 from generator.templates import Templates
@@ -59,13 +59,13 @@ class RenderJob:
     contexts: dict[int, dict[str, Any]] = field(default_factory=dict)  # contexts already made, by page number
 
     def context(self, number: int) -> dict[str, Any]:
-        """Page ``number``'s context, with its ``Extra`` computed."""
+        """Page ``number``'s context, with its ``Deferred`` computed."""
         page = self.pages[number]
         context = self.contexts.get(number)
         if context is None:
             context = page.context()
-        if page.extra is not None:
-            context = {**context, **compute_extra(self.inputs, page.extra)}
+        if page.deferred is not None:
+            context = {**context, **deferred_context(self.inputs, page.deferred)}
         return context
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from generator.cards import CARD_TEMPLATE, SITE_CARD, card_alt, card_output, chain_people, site_card, story_card
 from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPage, Site
 from generator.network import DATA_FILE
-from generator.page import Extra, Page, cards, people, settings, shapes, stories, value
+from generator.page import Deferred, Page, cards, people, settings, shapes, stories, value
 from generator.related import Related, SeriesNav, related_stories, series_nav
 from generator.structured_data import person_structured_data, story_structured_data
 
@@ -129,7 +129,7 @@ def story_pages(site: Site) -> list[Page]:
                  + value((tuple((item.card.slug, item.reason) for item in related),
                           series and (series.name, series.position, series.count))))
         pages.append(Page(f"{study.url_path}index.html", "story.html", partial(case_study_context, site, study, related, series),
-                          reads, study.url_path, extra=Extra("story", study.slug)))
+                          reads, study.url_path, deferred=Deferred("story", study.slug)))
     return pages
 
 
@@ -202,7 +202,7 @@ def people_pages(site: Site) -> list[Page]:
             continue
         pages.append(Page(f"{person.url_path}index.html", "person.html", partial(person_context, site, person),
                           person_reads[person.id],
-                           person.url_path, extra=Extra("person", person.id)))
+                           person.url_path, deferred=Deferred("person", person.id)))
     return pages
 
 
@@ -262,7 +262,7 @@ def network_page(site: Site) -> Page:
     meta = {"kind": "network", "title": "The network", "path": "network/",
             "description": "Every introduction in every story, joined into one network."}
     return Page("network/index.html", "network.html", partial(_simple_context, site, meta, {}),
-                 shapes(study.slug for study in site.studies) + settings("counts"), "network/", extra=Extra("network"))
+                 shapes(study.slug for study in site.studies) + settings("counts"), "network/", deferred=Deferred("network"))
 
 
 def network_data_page(site: Site) -> Page:
@@ -270,21 +270,21 @@ def network_data_page(site: Site) -> Page:
     meta = {"kind": "graph-data", "title": site.config.title, "path": DATA_FILE}
     return Page(DATA_FILE, "network-graph.json", partial(_simple_context, site, meta, {}),
                 shapes(study.slug for study in site.studies) + settings("counts"), DATA_FILE, in_sitemap=False,
-                extra=Extra("network-data"))
+                deferred=Deferred("network-data"))
 
 
-#: Extras heavy enough to be rendered each in a chunk of its own: they hold the whole network.
-HEAVY_EXTRAS = frozenset({"network", "network-data", "export"})
+#: Deferred contexts that hold the whole network: rendered first, each in a chunk of its own.
+WHOLE_NETWORK = frozenset({"network", "network-data", "export"})
 #: The network's exports: each output name is also its template's (in the built-in theme, beside network.html).
 EXPORTS = ("network.gexf", "network.graphml", "network.json")
 
 
 def export_pages(site: Site) -> list[Page]:
-    """The whole network as GEXF, GraphML and JSON, beside the network page (the data is an ``Extra``)."""
+    """The whole network as GEXF, GraphML and JSON, beside the network page (the data is ``Deferred``)."""
     reads = shapes(study.slug for study in site.studies) + settings("counts")
     return [Page(f"network/{name}", name,
                  partial(_simple_context, site, {"kind": "export", "title": site.config.title, "path": f"network/{name}"}, {}),
-                 reads, f"network/{name}", in_sitemap=False, extra=Extra("export"))
+                 reads, f"network/{name}", in_sitemap=False, deferred=Deferred("export"))
             for name in EXPORTS]
 
 
@@ -311,7 +311,7 @@ def special_pages(site: Site, html_pages: list[Page]) -> list[Page]:
 
 
 def plan_pages(site: Site) -> list[Page]:
-    """Every page of the site, in a fixed order; story, person and network pages carry their graph as an ``Extra``."""
+    """Every page of the site, in a fixed order; story, person and network pages carry their graph as a ``Deferred``."""
     pages = home_pages(site)
     pages += story_pages(site)
     pages += tag_pages(site)

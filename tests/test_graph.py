@@ -8,7 +8,7 @@ from textwrap import dedent
 import pytest
 
 from generator.content.load import load_site
-from generator.extras import graph_inputs
+from generator.deferred import graph_inputs
 from generator.channels import channel_table
 from generator.graph import (AUTHOR, BRIDGE, BRIDGE_COLOR, SUBJECT, connection_text, legend,
                              person_graph, primary_channel, story_graph)

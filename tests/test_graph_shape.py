@@ -10,7 +10,7 @@ import pytest
 from conftest import REPO, pyvis_network, run_cli
 
 from generator.content.load import load_site
-from generator.extras import graph_inputs
+from generator.deferred import graph_inputs
 from generator.graph import AUTHOR, SUBJECT, _chain_positions, connection_edges, person_graph, story_graph
 
 sys.path.insert(0, str(REPO / "tests" / "perf"))

@@ -47,13 +47,13 @@ def test_graph_pages_defer_their_graph_and_say_they_have_one(make_site):
     site = _site(make_site)
     for page in plan_pages(site):
         if page.template == CARD_TEMPLATE:  # a card's context is what it shows, and it has no graph
-            assert page.extra is None and "page" not in page.context()
+            assert page.deferred is None and "page" not in page.context()
             continue
         kind = page.context()["page"]["kind"]
         assert page.context()["page"]["has_graph"] == (kind in GRAPH_KINDS)
-        assert (page.extra is not None) == (kind in GRAPH_KINDS or kind in ("export", "graph-data")), page.output
+        assert (page.deferred is not None) == (kind in GRAPH_KINDS or kind in ("export", "graph-data")), page.output
     story = _by_output(plan_pages(site))["stories/first/index.html"]
-    assert (story.extra.kind, story.extra.ident) == ("story", "first")
+    assert (story.deferred.kind, story.deferred.ident) == ("story", "first")
 
 
 def test_the_home_page_is_paginated_newest_first(make_site):

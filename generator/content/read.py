@@ -230,7 +230,7 @@ class _Reader:
         return True
 
 
-def _untouched(content_dir: Path, changed: Iterable[Path]) -> tuple[set[str], set[str]] | None:
+def _touched_by(content_dir: Path, changed: Iterable[Path]) -> tuple[set[str], set[str]] | None:
     """The story folders and top-level files that ``changed`` (paths reported by a watcher) touch.
 
     None when a change is somewhere this cannot place (the stories folder itself, a folder a
@@ -270,7 +270,7 @@ def read_content(content_dir: Path, previous: RawContent | None = None, changed:
     reader = _Reader(content_dir, previous)
     same_root = previous is not None and previous.root == content_dir
     earlier = {bundle.location: bundle for bundle in previous.bundles} if same_root else {}
-    touched = _untouched(content_dir, changed) if same_root and changed is not None else None
+    touched = _touched_by(content_dir, changed) if same_root and changed is not None else None
     errors: list[ContentError] = []
     bundles = []
     stories = content_dir / "stories"

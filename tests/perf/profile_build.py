@@ -37,7 +37,7 @@ STAGES = (
     ("planning pages and their keys", "generator/build.py", "plan_build"),
     ("  digests of pages' inputs", "generator/incremental/fingerprint.py", "__call__"),
     ("rendering pages", "generator/parallel.py", "render"),
-    ("  graph data of each page", "generator/extras.py", "compute_extra"),
+    ("  graph data of each page", "generator/deferred.py", "deferred_context"),
     ("  graph data as JSON", "generator/render.py", "script_json"),
     ("  person pages (Jinja)", "generator/theme/person.html", "root"),
     ("  story pages (Jinja)", "generator/theme/story.html", "root"),

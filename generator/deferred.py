@@ -1,7 +1,7 @@
 """The deferred parts of page contexts (graphs, figures, timelines) and the keys of what they read.
 
-``Extra`` values planned by ``planner.py`` are computed here, at render time, from one
-``GraphInputs`` per site. ``extra_key`` digests exactly what ``compute_extra`` reads, so a
+``Deferred`` values planned by ``planner.py`` are computed here, at render time, from one
+``GraphInputs`` per site. ``deferred_key`` digests exactly what ``deferred_context`` reads, so a
 cached page stays valid while its graph's inputs do.
 """
 
@@ -15,7 +15,7 @@ from generator.graph import Link, person_extra, story_extra
 from generator.model import Site
 from generator.exports import network_export
 from generator.network import network_data_extra, network_extra
-from generator.page import Extra
+from generator.page import Deferred
 
 
 @dataclass(frozen=True)
@@ -43,38 +43,38 @@ def graph_inputs(site: Site) -> GraphInputs:
     return GraphInputs(site, site.story_counts, {study.slug: study for study in site.studies})
 
 
-def compute_extra(inputs: GraphInputs, extra: Extra) -> dict[str, Any]:
-    """The context keys an ``Extra`` stands for."""
+def deferred_context(inputs: GraphInputs, deferred: Deferred) -> dict[str, Any]:
+    """The context keys a ``Deferred`` stands for."""
     site = inputs.site
-    if extra.kind == "story":
-        return story_extra(site, inputs.studies[extra.ident], inputs.counts)
-    if extra.kind == "person":
-        return person_extra(site, site.people[extra.ident], inputs.counts, inputs.links(extra.ident))
-    if extra.kind == "network":
+    if deferred.kind == "story":
+        return story_extra(site, inputs.studies[deferred.ident], inputs.counts)
+    if deferred.kind == "person":
+        return person_extra(site, site.people[deferred.ident], inputs.counts, inputs.links(deferred.ident))
+    if deferred.kind == "network":
         return network_extra(site, inputs.counts)
-    if extra.kind == "network-data":
+    if deferred.kind == "network-data":
         return network_data_extra(site, inputs.counts)
-    if extra.kind == "export":
+    if deferred.kind == "export":
         return {"export": network_export(site, inputs.counts)}
-    raise ValueError(f"unknown extra {extra.kind!r}")
+    raise ValueError(f"unknown deferred context {deferred.kind!r}")
 
 
-def extra_key(inputs: GraphInputs, extra: Extra, digester: Digester) -> str:
-    """A digest of everything ``compute_extra`` reads for ``extra``."""
+def deferred_key(inputs: GraphInputs, deferred: Deferred, digester: Digester) -> str:
+    """A digest of everything ``deferred_context`` reads for ``deferred``."""
     site, counts = inputs.site, inputs.counts
     # Channel labels and colours are drawn into every graph, legend and figure.
     base = site.config.base_path + digester(site.config.channels)
-    if extra.kind == "story":
-        study = inputs.studies[extra.ident]
+    if deferred.kind == "story":
+        study = inputs.studies[deferred.ident]
         people = study.people
-    elif extra.kind == "person":
-        links = inputs.links(extra.ident)
-        people = tuple(dict.fromkeys((extra.ident, *(p for _, c, _ in links for p in (*c.between, *c.via)))))
+    elif deferred.kind == "person":
+        links = inputs.links(deferred.ident)
+        people = tuple(dict.fromkeys((deferred.ident, *(p for _, c, _ in links for p in (*c.between, *c.via)))))
         study = tuple((index, digester(connection), slug) for index, connection, slug in links)
     else:
         # What network_graph reads of each story: not its body, so editing a post's text
         # leaves the network page (the heaviest page) as it is.
         shapes = [digester((study.slug, study.title, study.author, study.connections)) for study in site.studies]
-        return digest(extra.kind, base, site.config.base_url, *shapes, digester(site.people), digester(counts))
-    return digest(extra.kind, extra.ident, base, digester(study),
+        return digest(deferred.kind, base, site.config.base_url, *shapes, digester(site.people), digester(counts))
+    return digest(deferred.kind, deferred.ident, base, digester(study),
                   *(part for person_id in people for part in (digester(site.people[person_id]), str(counts.get(person_id, 0)))))
