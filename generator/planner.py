@@ -14,18 +14,21 @@ Contexts are made on demand (``Page.context()``), so planning a large site stays
 from __future__ import annotations
 
 from functools import partial
+from operator import attrgetter
 from typing import Any
 
 from generator.cards import CARD_TEMPLATE, SITE_CARD, card_alt, card_output, chain_people, site_card, story_card
+from generator.channels import Channel
 from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPage, Site
 from generator.network import DATA_FILE
-from generator.page import Deferred, Page, cards, people, settings, shapes, stories, value
+from generator.page import Deferred, Page, cards, casts, people, settings, shapes, stories, value
 from generator.related import Related, SeriesNav, related_stories, series_nav
 from generator.structured_data import person_structured_data, story_structured_data
 
 #: Page kinds that have a vis-network graph; their pages load the graph scripts.
 GRAPH_KINDS = frozenset({"story", "network", "person"})
 _TAG_NAMES = settings("tag_names")
+_channel_of = attrgetter("channel")
 
 
 def _meta(site: Site, *, kind: str, title: str, path: str, description: str = "", noindex: bool = False,
@@ -125,7 +128,7 @@ def story_pages(site: Site) -> list[Page]:
             linked += [card.slug for card in (series.previous, series.next) if card is not None]
         # Its graph and figures read the counts of everyone in it; its comments, whether each commenter has a page.
         reads = (stories((study.slug,)) + cards(slug for slug in (newer, older) if slug) + value((newer, older))
-                 + people((*study.people, *study.commenters)) + _TAG_NAMES + cards(linked)
+                 + casts((study.slug,)) + people(study.commenters) + _TAG_NAMES + cards(linked)
                  + value((tuple((item.card.slug, item.reason) for item in related),
                           series and (series.name, series.position, series.count))))
         pages.append(Page(f"{study.url_path}index.html", "story.html", partial(case_study_context, site, study, related, series),
@@ -170,40 +173,25 @@ def people_index_context(site: Site) -> dict[str, Any]:
     return context
 
 
-def _person_reads(site: Site) -> dict[str, tuple[str, ...]]:
-    """Per person, what their page reads: the cards of their stories (chains included), and
-    they and everyone who shares a connection with them (their graph shows each one's count).
-
-    One pass over the site: a large site has thousands of person pages, planned on every build.
-    """
-    reads: dict[str, list[str]] = {}
-    for study in site.studies:
-        card = cards((study.slug,))
-        for person_id in study.people:
-            entry = reads.get(person_id)
-            if entry is None:
-                reads[person_id] = entry = list(people((person_id,)))
-            entry += card
-        for connection in study.connections:
-            members = (*connection.between, *connection.via)
-            names = people(members)
-            for person_id in members:
-                reads[person_id] += names
-    return {person_id: tuple(dict.fromkeys(entry)) for person_id, entry in reads.items()}
-
-
 def people_pages(site: Site) -> list[Page]:
     """The people index and one page per person who appears in a built story, with their graph."""
     counts = site.story_counts
-    person_reads = _person_reads(site)
     pages = [Page("people/index.html", "people.html", partial(people_index_context, site), settings("counts"), "people/")]
     for person in site.people.values():
         if not counts[person.id]:
             continue
+        # Their stories' cards (chains included) and casts: the graph draws everyone they share a
+        # connection with, and each one's story count.
+        slugs = [study.slug for study in site.studies_of(person.id)]
         pages.append(Page(f"{person.url_path}index.html", "person.html", partial(person_context, site, person),
-                          person_reads[person.id],
+                          cards(slugs) + casts(slugs),
                            person.url_path, deferred=Deferred("person", person.id)))
     return pages
+
+
+def channel_context(site: Site, meta: dict[str, Any], channel: Channel, studies: list[CaseStudy]) -> dict[str, Any]:
+    """A channel's page: the channel and the cards of the stories that used it."""
+    return _simple_context(site, meta, {"channel": channel, "studies": tuple(study.card for study in studies)})
 
 
 def channel_pages(site: Site) -> list[Page]:
@@ -211,9 +199,12 @@ def channel_pages(site: Site) -> list[Page]:
     table = site.config.channel_table
     used: dict[str, list[CaseStudy]] = {}
     for study in site.studies:
-        named = (channel for connection in study.connections
-                 for channel in (*connection.channels, *(stage.channel for stage in connection.stages)))
-        for channel in dict.fromkeys(channel for channel in named if channel):
+        named: set[str] = set()
+        for connection in study.connections:
+            named.update(connection.channels)
+            named.update(map(_channel_of, connection.stages))
+        named.discard("")  # a stage that names no channel
+        for channel in named:
             used.setdefault(channel, []).append(study)
     pages = []
     for channel_id in (channel_id for channel_id in table if channel_id in used):
@@ -221,10 +212,10 @@ def channel_pages(site: Site) -> list[Page]:
         label = table[channel_id].label
         meta = {"kind": "channel", "title": f"Met through {label}", "path": path,
                 "description": f"The stories in which an introduction went through {label}."}
-        extra = {"channel": table[channel_id], "studies": tuple(study.card for study in used[channel_id])}
+        studies = used[channel_id]
         # A card holds the story's chain, so a channel added to or dropped from a story changes it.
-        pages.append(Page(f"{path}index.html", "channel.html", partial(_simple_context, site, meta, extra),
-                          cards(study.slug for study in used[channel_id]), path))
+        pages.append(Page(f"{path}index.html", "channel.html", partial(channel_context, site, meta, table[channel_id], studies),
+                          cards([study.slug for study in studies]), path))
     return pages
 
 

@@ -40,7 +40,7 @@ def test_a_person_renamed_plans_every_page(make_site):
     before = _load(root)
     (root / "content/people.yaml").write_text(PEOPLE_YAML.replace("name: Ann Example", "name: Ann Renamed"))
     after = _load(root)
-    assert {"setting:people", "person:ann"} <= changed_inputs(before, after)
+    assert {"setting:people", "person:ann", "cast:first"} <= changed_inputs(before, after)
     pages = plan_pages(after)
     declared = {page.output: page.reads for page in plan_pages(before)}
     assert pages_to_plan(pages, declared, changed_inputs(before, after)) == set(range(len(pages)))

@@ -35,10 +35,18 @@ def changed_inputs(before: Site, after: Site) -> set[Input]:
         if first is None or second is None or _shape(first) != _shape(second):
             changed.add(f"shape:{slug}")
     counts_before, counts_after = before.story_counts, after.story_counts
+    people: set[str] = set()
     for person_id in before.people.keys() | after.people.keys():
         first, second = before.people.get(person_id), after.people.get(person_id)
         if (first is not second and first != second) or counts_before.get(person_id) != counts_after.get(person_id):
-            changed.add(f"person:{person_id}")
+            people.add(person_id)
+    changed.update(f"person:{person_id}" for person_id in people)
+    # A story's cast changes when its people do, or when anyone in it changes.
+    changed.update(f"cast:{slug}" for slug in old.keys() | new.keys() if f"story:{slug}" in changed
+                   and (slug not in old or slug not in new or old[slug].people != new[slug].people))
+    if people:
+        changed.update(f"cast:{study.slug}" for site in (before, after) for study in site.studies
+                       if not people.isdisjoint(study.people))
     return changed
 
 
