@@ -22,7 +22,7 @@ from generator.channels import Channel
 from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPage, Site
 from generator.network import DATA_FILE
 from generator.page import Deferred, Page, cards, casts, people, settings, shapes, stories, value
-from generator.related import Related, SeriesNav, related_stories, series_nav
+from generator.related import Related, SeriesNav, related_by_story, series_nav
 from generator.structured_data import person_structured_data, story_structured_data
 
 #: Page kinds that have a vis-network graph; their pages load the graph scripts.
@@ -118,11 +118,12 @@ def case_study_context(site: Site, study: CaseStudy, related: tuple[Related, ...
 def story_pages(site: Site) -> list[Page]:
     """One page per case study, with its graph."""
     pages = []
+    ranked = related_by_story(site)
     for position, study in enumerate(site.studies):
         newer = site.studies[position - 1].slug if position > 0 else None
         older = site.studies[position + 1].slug if position + 1 < len(site.studies) else None
         # Related stories are ranked here, from every story's chain and tags: the page declares the result.
-        related, series = related_stories(site, study), series_nav(site, study)
+        related, series = ranked[study.slug], series_nav(site, study)
         linked = [item.card.slug for item in related]
         if series is not None:
             linked += [card.slug for card in (series.previous, series.next) if card is not None]

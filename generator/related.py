@@ -10,7 +10,9 @@ from comparing every story with every other.
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from generator.model import CaseStudy, Site, StudyCard
 
@@ -68,13 +70,39 @@ def _reason(site: Site, shared: dict[str, frozenset[str]]) -> str:
     return f"also on {_names(labels[:2])}"
 
 
-def related_stories(site: Site, study: CaseStudy, count: int = RELATED_COUNT) -> tuple[Related, ...]:
-    """Up to ``count`` stories most like ``study``, best first (ties: newer first, then by slug)."""
-    tags = site.tags()
+class _Traits(NamedTuple):
+    """What ranking compares of a story: its people and tags as sets, its bridges and channels as bit masks."""
+
+    people: frozenset[str]
+    tags: frozenset[str]
+    bridges: int
+    channels: int
+    newest_first: float  # minus its date's timestamp, the first tie-break
+
+
+def related_by_story(site: Site, count: int = RELATED_COUNT) -> dict[str, tuple[Related, ...]]:
+    """Each story's up to ``count`` most similar stories, best first (ties: newer first, then by slug)."""
+    # Every story's traits are taken once, and the kinds most stories share become bits: a
+    # story is a candidate of hundreds of others, so a comparison must cost next to nothing.
+    features = {study.slug: _features(study) for study in site.studies}
+    bits: dict[tuple[str, str], int] = {}
+
+    def mask(kind: str, items: frozenset[str]) -> int:
+        return sum(1 << bits.setdefault((kind, item), len(bits)) for item in items)
+
+    traits = {slug: _Traits(found["people"], found["tags"], mask("bridges", found["bridges"]),
+                            mask("channels", found["channels"]), -study.date.timestamp())
+              for (slug, found), study in zip(features.items(), site.studies)}
+    return {study.slug: _ranked(site, study, features, traits, count) for study in site.studies}
+
+
+def _candidates(site: Site, study: CaseStudy, people: frozenset[str]) -> dict[str, CaseStudy]:
+    """The stories sharing a person or tag with ``study`` that is in no more than ``CANDIDATE_LIMIT`` stories."""
     from generator.content.fields import slugify
 
+    tags = site.tags()
     candidates: dict[str, CaseStudy] = {}
-    for pid in _features(study)["people"]:
+    for pid in people:
         others = site.studies_of(pid)
         if len(others) <= CANDIDATE_LIMIT:
             candidates.update((other.slug, other) for other in others)
@@ -83,17 +111,27 @@ def related_stories(site: Site, study: CaseStudy, count: int = RELATED_COUNT) ->
         if len(others) <= CANDIDATE_LIMIT:
             candidates.update((other.slug, other) for other in others)
     candidates.pop(study.slug, None)
-    mine = _features(study)
+    return candidates
+
+
+def _ranked(site: Site, study: CaseStudy, features: dict[str, dict[str, frozenset[str]]],
+            traits: dict[str, _Traits], count: int) -> tuple[Related, ...]:
+    mine = traits[study.slug]
+    candidates = _candidates(site, study, mine.people)
     scored = []
-    for other in candidates.values():
-        theirs = _features(other)
-        shared = {kind: mine[kind] & theirs[kind] for kind in WEIGHTS}
-        if not shared["people"] and not shared["tags"]:
+    for slug in candidates:
+        theirs = traits[slug]
+        people, tagged = len(mine.people & theirs.people), len(mine.tags & theirs.tags)
+        if not people and not tagged:
             continue  # a candidate through its author (``studies_of`` counts authors), not its chain
-        score = sum(WEIGHTS[kind] * len(items) for kind, items in shared.items())
-        scored.append((-score, -other.date.timestamp(), other.slug, other, shared))
-    scored.sort(key=lambda entry: entry[:3])
-    return tuple(Related(other.card, _reason(site, shared)) for *_, other, shared in scored[:count])
+        score = (WEIGHTS["people"] * people + WEIGHTS["tags"] * tagged
+                 + WEIGHTS["bridges"] * (mine.bridges & theirs.bridges).bit_count()
+                 + WEIGHTS["channels"] * (mine.channels & theirs.channels).bit_count())
+        scored.append((-score, theirs.newest_first, slug))
+    mine_features = features[study.slug]
+    return tuple(Related(candidates[slug].card,
+                         _reason(site, {kind: mine_features[kind] & features[slug][kind] for kind in WEIGHTS}))
+                 for *_, slug in heapq.nsmallest(count, scored))
 
 
 def series_nav(site: Site, study: CaseStudy) -> SeriesNav | None:

@@ -112,3 +112,38 @@ def test_a_person_in_one_chain_who_only_writes_another_story_does_not_relate_the
     result = run_cli("build", cwd=project)
     assert result.code == 0, result.text
     assert 'class="related"' not in _page(project, "alpha") and 'class="related"' not in _page(project, "beta")
+
+
+def test_every_story_lists_what_an_all_pairs_comparison_ranks_first(tmp_path):
+    """On a synthetic site, each built page shows the three stories that score highest against every other."""
+    import sys
+
+    from conftest import REPO
+
+    from generator.content.load import load_site
+    from generator.related import WEIGHTS, _features
+
+    sys.path.insert(0, str(REPO / "tests" / "perf"))
+    from synth import make_project
+
+    # One person per story over a small pool: chains overlap, so most stories have many candidates.
+    project = make_project(tmp_path / "project", 60, people_per_story=1)
+    site, _ = load_site(project.content)
+    assert run_cli("build", "--base-url", "https://example.org/repo/", cwd=project.root).code == 0
+    features = {study.slug: _features(study) for study in site.studies}
+    checked = 0
+    for study in site.studies:
+        mine = features[study.slug]
+        scored = []
+        for other in site.studies:
+            theirs = features[other.slug]
+            shared = {kind: mine[kind] & theirs[kind] for kind in WEIGHTS}
+            if other.slug == study.slug or not (shared["people"] or shared["tags"]):
+                continue
+            score = sum(WEIGHTS[kind] * len(items) for kind, items in shared.items())
+            scored.append((-score, -other.date.timestamp(), other.slug))
+        expected = [slug for *_, slug in sorted(scored)[:3]]
+        shown = [slug for slug, _ in _related(_page(project.root, study.slug))]
+        assert shown == expected, study.slug
+        checked += bool(expected)
+    assert checked > 50
