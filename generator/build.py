@@ -266,7 +266,7 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
     from generator.incremental.fingerprint import digest
     from generator.incremental.manifest import Manifest
     from generator.parallel import render_numbers
-    from generator.search import search_files
+    from generator.search import search_files_started
     from generator.write import SiteWriter, file_stat
 
     started = time.perf_counter() if started is None else started
@@ -274,13 +274,15 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
     assert out_dir is not None
     with collector_paused():
         site, warnings = load_content(options, state, changed)
+        cache = Cache(options.cache_dir)
+        # The dev server's index is made in the background (``search.BackgroundIndex``); ``build``'s
+        # on the other core while the pages are planned.
+        index = None if state is not None and state.search is not None else search_files_started(site, cache)
         plan = plan_build(options, site, state, previous)
     pages, keys, history = plan.job.pages, plan.keys, plan.history
     unchanged = plan.kept | {number for number, page in enumerate(pages) if number not in plan.kept
                              and previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
-    cache = Cache(options.cache_dir)
-    # The dev server's index is made in the background (``search.BackgroundIndex``); ``build``'s now.
-    search = state.search.files_for(site, cache) if state is not None and state.search is not None else search_files(site, cache)
+    search = state.search.files_for(site, cache) if index is None else index()
     copies, asset_files, names = _site_files(site, plan, search)
     copy_stats = {name: file_stat(source) for name, source in copies.items()}
     kept_copies = {name for name in copies if previous is not None and previous.copy_unchanged(name, copy_stats[name], out_dir)}

@@ -52,28 +52,54 @@ def _text(html: str) -> str:
 FILTERS = ("person", "channel", "tag", "year")
 
 
-def search_records(site: Site) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One Pagefind record per story (its URL, text and what results show) and one entry of filter values."""
-    table = site.config.channel_table
-    records, facets = [], []
-    for study in site.studies:
-        names = [site.people[pid].display_name for pid in study.people if pid in site.people]
-        channels = sorted({table[cid].label if cid in table else cid
-                           for connection in study.connections for cid in connection.channels})
-        steps = " ".join(connection.summary for connection in study.connections if connection.summary)
-        records.append({
-            # From the site's root: the browser side puts the folder pagefind/ sits in (/repo/) before it.
-            "url": f"/{study.url_path}",
-            "content": " ".join(part for part in (study.title, study.summary, _text(study.body_html), " ".join(names), steps)
-                                if part),
-            "meta": {"title": study.title, "people": ", ".join(names), "date": study.date.strftime("%Y-%m-%d")},
-        })
-        facets.append({"url": f"{site.config.base_path}{study.url_path}", "title": study.title, "people": ", ".join(names),
-                       "summary": study.summary, "person": sorted(set(names)), "channel": channels,
-                       "tag": sorted(set(study.tags)), "year": [str(study.date.year)]})
+def _story_inputs(site: Site, study, table) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Everything a story's record and filter entry are made from, unscrubbed (the post still as HTML)."""
+    names = [site.people[pid].display_name for pid in study.people if pid in site.people]
+    channels = sorted({table[cid].label if cid in table else cid
+                       for connection in study.connections for cid in connection.channels})
+    steps = " ".join(connection.summary for connection in study.connections if connection.summary)
+    record = {
+        # From the site's root: the browser side puts the folder pagefind/ sits in (/repo/) before it.
+        "url": f"/{study.url_path}",
+        "content": [study.title, study.summary, study.body_html, " ".join(names), steps],
+        "meta": {"title": study.title, "people": ", ".join(names), "date": study.date.strftime("%Y-%m-%d")},
+    }
+    facet = {"url": f"{site.config.base_path}{study.url_path}", "title": study.title, "people": ", ".join(names),
+             "summary": study.summary, "person": sorted(set(names)), "channel": channels,
+             "tag": sorted(set(study.tags)), "year": [str(study.date.year)]}
+    return record, facet
+
+
+def _story_entry(inputs: tuple[dict[str, Any], dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A story's Pagefind record and filter entry, from its inputs."""
+    record, facet = inputs
+    title, summary, body_html, names, steps = record["content"]
+    record = {**record, "content": " ".join(part for part in (title, summary, _text(body_html), names, steps) if part)}
     # Authors' own text too: an address in a post stays on its page, never in the index.
     scrub = Scrubber()
-    return scrub.data(records), scrub.data(facets)
+    return scrub.data(record), scrub.data(facet)
+
+
+def search_records(site: Site, known: dict[str, tuple] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One Pagefind record per story (its URL, text and what results show) and one entry of filter values.
+
+    ``known`` maps a digest of a story's inputs to the entries made from them: entries are
+    taken from it, and the ones made here are added to it.
+    """
+    from generator.incremental.fingerprint import digest
+
+    table = site.config.channel_table
+    known = {} if known is None else known
+    records, facets = [], []
+    for study in site.studies:
+        inputs = _story_inputs(site, study, table)
+        key = digest(json.dumps(inputs, sort_keys=True, ensure_ascii=False))
+        if key not in known:
+            known[key] = _story_entry(inputs)
+        record, facet = known[key]
+        records.append(record)
+        facets.append(facet)
+    return records, facets
 
 
 def facets_json(facets: list[dict[str, Any]]) -> bytes:
@@ -163,13 +189,54 @@ def search_files(site: Site, cache) -> dict[str, bytes]:
     """The output files of the index (``pagefind/...``), from the cache when its records did not change."""
     if not site.config.search:
         return {}
-    records, facets = search_records(site)
-    key = records_key(records, site.config.language)
-    files = cache.get_object("search-index", key)
-    if not isinstance(files, dict):
+    from generator.incremental.fingerprint import code_fingerprint, digest
+
+    # Each story's entries are kept by a digest of what they are made from, so a build
+    # after one edit makes one story's entries, not a thousand.
+    entries_key = digest("search-entries", code_fingerprint(), site.config.base_path)
+    known = cache.get_object("search-entries", entries_key)
+    known = known if isinstance(known, dict) else {}
+    before = set(known)
+    records, facets = search_records(site, known)
+    in_use = {id(record) for record in records}
+    kept = {key: pair for key, pair in known.items() if id(pair[0]) in in_use}
+    if kept.keys() != before:
+        cache.put_object("search-entries", entries_key, kept)
+    # One index kept per language, with the digest of its records: an index per edit would
+    # fill the cache (4 MB each at 1,000 stories), and an older one is rarely wanted again.
+    slot, key = digest("search-index", site.config.language), records_key(records, site.config.language)
+    kept_index = cache.get_object("search-index", slot)
+    if isinstance(kept_index, tuple) and len(kept_index) == 2 and kept_index[0] == key:
+        files = kept_index[1]
+    else:
         files = build_index(records, site.config.language)
-        cache.put_object("search-index", key, files)
+        cache.put_object("search-index", slot, (key, files))
     return {**{f"pagefind/{path}": data for path, data in files.items()}, "search/stories.json": facets_json(facets)}
+
+
+def search_files_started(site: Site, cache) -> Callable[[], dict[str, bytes]]:
+    """``search_files`` made in a thread (Pagefind runs while the build plans its pages); call the result for them.
+
+    Call it before forking render workers: a process forks its workers only with no other thread running.
+    """
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["files"] = search_files(site, cache)
+        except BaseException as error:  # handed to the caller, who raises it as its own
+            outcome["error"] = error
+
+    thread = threading.Thread(target=work, name="introchain-search-index")
+    thread.start()
+
+    def files() -> dict[str, bytes]:
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["files"]
+
+    return files
 
 
 def _same_inputs(before: Site | None, after: Site) -> bool:

@@ -77,3 +77,17 @@ def test_an_index_of_many_megabytes_is_built_and_the_same_twice():
     assert sum(map(len, first.values())) > 2 * 2**20
     assert sum(name.startswith("fragment/") for name in first) == 200
     assert build_index(records, "en") == first
+
+
+def test_after_an_edit_the_cached_build_indexes_the_same_bytes_as_a_build_without_a_cache(make_site, tmp_path):
+    root = make_site(stories=("first", "second", "third"))
+    assert run_cli("build", cwd=root).code == 0
+    before = {name: data for name, data in tree_bytes(root / "site").items() if name.startswith(("pagefind/", "search/"))}
+    story = root / "content/stories/second/index.md"
+    story.write_text(story.read_text().replace("Hello **world**.", "Greetings from a marshland."))
+    assert run_cli("build", cwd=root).code == 0  # the first build's cache: the other stories' entries are kept
+    assert run_cli("build", "--out", tmp_path / "fresh", "--no-cache", cwd=root).code == 0
+    cached, fresh = tree_bytes(root / "site"), tree_bytes(tmp_path / "fresh")
+    index = {name: data for name, data in cached.items() if name.startswith(("pagefind/", "search/"))}
+    assert index == {name: data for name, data in fresh.items() if name.startswith(("pagefind/", "search/"))}
+    assert index != before

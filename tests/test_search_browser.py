@@ -62,3 +62,28 @@ def test_a_filter_narrows_the_results_to_one_person(sample_under_repo, static_se
     page.wait_for_url("**/repo/stories/smiling-about-social-media/")
     assert watch.console_errors == []
     assert_only_local_requests(watch, server.url)
+
+
+def test_after_a_one_post_edit_the_index_finds_the_new_words_and_not_the_old(tmp_path, static_server, open_page):
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    base = ("--base-url", "https://example.github.io/repo/")
+    assert run_cli("build", *base, cwd=root).code == 0
+    post = root / "content/stories/smiling-about-social-media/index.md"
+    text = post.read_text(encoding="utf-8")
+    assert text.count(" grin ") == 1
+    post.write_text(text.replace(" grin ", " zephyrous beam "), encoding="utf-8")
+    result = run_cli("build", *base, cwd=root)  # with the cache the first build left
+    assert result.code == 0, result.text
+    server = static_server(root / "site", prefix="/repo/")
+    page, watch = open_page(server.url + "search/?q=zephyrous")
+    results = page.locator(".search-result")
+    results.first.wait_for(timeout=15000)
+    assert results.count() == 1
+    assert "Smiling about social media" in results.first.locator(".search-title").inner_text()
+    assert "zephyrous" in results.first.locator(".search-excerpt mark").first.inner_text().lower()
+    page.locator("#search-query").fill("grin")
+    page.locator("#search-status", has_text="No story matches.").wait_for(timeout=15000)
+    assert results.count() == 0
+    assert watch.console_errors == []
