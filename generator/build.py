@@ -50,8 +50,8 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None  # overrides site.yaml's base_url (serve, publish)
     cache_dir: Path | None = None  # the persistent cache (``build`` and ``serve``); None: none
-    in_place: bool = False  # update the output folder file by file (serve's private folder)
-    swap_guard: Callable[[], AbstractContextManager] | None = None  # in place: held while files are swapped in
+    private: bool = False  # the output folder is this process's alone (the dev server's): its manifest is trusted
+    swap_guard: Callable[[], AbstractContextManager] | None = None  # held while the new site is swapped in
 
 
 @dataclass(frozen=True)
@@ -286,7 +286,7 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
     copies, asset_files, names = _site_files(site, plan, search)
     copy_stats = {name: file_stat(source) for name, source in copies.items()}
     kept_copies = {name for name in copies if previous is not None and previous.copy_unchanged(name, copy_stats[name], out_dir)}
-    removed = sorted(previous.names - set(names)) if previous is not None else []
+    removed = previous is not None and not previous.names <= set(names)
     todo = [number for number in range(len(pages)) if number not in unchanged]
     assets_digest = digest(*(part for name, data in sorted(asset_files.items()) for part in (name, data)))
     summary = (len(pages), len(names), tuple(warnings))
@@ -298,8 +298,8 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
     outputs = frozenset(names)
     report = (lambda done: progress(done, len(todo))) if progress else None
     failures: dict[int, list[ContentError]] = {}
-    with SiteWriter(out_dir, in_place=options.in_place, spare=retired_site_dir(options), swap_guard=options.swap_guard,
-                    spare_record=previous.spare if previous is not None else None) as writer:
+    with SiteWriter(out_dir, retired=retired_site_dir(options), swap_guard=options.swap_guard,
+                    retired_record=previous.retired if previous is not None else None) as writer:
         # Pages are written as they arrive (the writer does not care about order); errors
         # are reported in page order whatever the timing.
         for number, outcome in render_numbers(plan.job, todo, report, heavy=_biggest_first(plan)):
@@ -322,17 +322,17 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
                 writer.keep(name, source.read_bytes)
             else:
                 writer.copy(name, source)
-        written = writer.commit(removed)
+        written = writer.commit()
         manifest = Manifest(
             pages={page.output: (keys[number], writer.stats.get(page.output)) for number, page in enumerate(pages)},
             copies={name: (copy_stats[name], writer.stats.get(name)) for name in copies},
             assets={name: writer.stats.get(name) for name in asset_files},
             assets_digest=assets_digest,
-            trusted=options.in_place,
+            trusted=options.private,
             build_key=key,
             summary=summary,
             tree=writer.record,
-            spare=previous.tree if writer.kept_spare and previous is not None else None,
+            retired=previous.tree if writer.kept_retired and previous is not None else None,
         )
     save_manifest(options, state, manifest, history)
     return BuildReport(len(pages), len(names), written, time.perf_counter() - started, out_dir, tuple(warnings))

@@ -1,21 +1,23 @@
-"""Stage 5: write the site atomically.
+"""Stage 5: write the site as one complete tree, swapped in at once.
 
-The new site is written into a folder beside the live one and swapped into place in one
-step (``renameat2(RENAME_EXCHANGE)`` on Linux), so the output folder is always either the
-previous complete site or the new one, even if the build is killed. Files whose bytes did
-not change are hard-linked from the previous site, so they keep their mtime.
+The next site is assembled in a staging folder beside the live one and swapped into place
+in one step (``renameat2(RENAME_EXCHANGE)`` on Linux), so the output folder is always
+either the previous complete site or the new one, even if the build is killed.
 
-With a *spare* folder (in the build cache), the site that a swap retires is kept there
-instead of being deleted, and the next build brings it up to date rather than making a
-new tree: a one-page edit then replaces one file and relinks the few that differ, where a
-fresh tree would create every folder of the site and delete the old ones. The spare
-shares its unchanged files (hard links) with the live site, so it costs little disk; it
-is only ever changed by replacing whole files (temporary file, then rename), never by
-writing into a file, which would also change the live site. What the spare holds is known
-from the record the writer made when that site was written (``sitetree.py``): only the
+Reusing what did not change is the writer's own business. A file whose bytes did not
+change is hard-linked from the previous site (it keeps its inode and mtime). Given a home
+for the retired site, the site a swap retires is kept there, and the next build stages
+in it, bringing it up to date, instead of making a fresh tree: a one-page edit then
+replaces one file and relinks the few that differ, where a fresh tree would create every
+folder of the site and delete the old ones. The retired site shares its unchanged files
+(hard links) with the live one, so it costs little disk; a staged file is therefore only
+ever replaced whole (a new file, then rename), never written into. What the retired site
+holds is known from the record made when it was written (``sitetree.py``): only the
 folders that changed since are listed.
 
-The dev server's private folder is instead updated file by file (``in_place=True``).
+``write_file`` is the one way a file gets into the staging folder; it needs nothing from
+the writer but the folder, so a render worker could write its own pages with it and
+report them through ``SiteWriter.placed``.
 """
 
 from __future__ import annotations
@@ -24,17 +26,16 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import AbstractContextManager as ContextManager, nullcontext
 from pathlib import Path
 from typing import BinaryIO
 
-from generator.regular import read_regular
 from generator.sitetree import (MARKER, MARKER_TEXT, Stat, TreeRecord, exchange, is_our_folder, lock_spare, record_tree,
                                 stat_of, survey)
 
 _TEMP_PREFIX = ".introchain-tmp-"
-#: A file being put in place in the spare folder; a killed build's leftovers are swept next time.
+#: A file being put in place over an older one; a killed build's leftovers are swept next time.
 _PART_SUFFIX = ".introchain-part"
 
 
@@ -86,58 +87,114 @@ def file_stat(path: Path | str) -> Stat | None:
     return stat_of(info) if stat.S_ISREG(info.st_mode) else None
 
 
-class SiteWriter:
-    """Writes a site as pages arrive, then puts it in place in one step (``commit``).
+def _make_parents(root: str, name: str, made: set[str]) -> None:
+    """Make the folders above ``name`` under ``root``, removing a file of an older site where one goes."""
+    parent = name.rpartition("/")[0]
+    if not parent or parent in made:
+        return
+    parts = parent.split("/")
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder in made:
+            continue
+        path = f"{root}/{folder}"
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            if not stat.S_ISDIR(os.lstat(path).st_mode):  # a file (or link) where a folder now goes
+                os.unlink(path)
+                os.mkdir(path)
+        made.add(folder)
 
-    By default the new site goes into a fresh folder beside ``out_dir``, or (given a
-    ``spare`` folder that holds a site this writer retired before) into that folder,
-    updated, and is swapped in, so the output folder is always the previous complete site
-    or the new one. The retired site is kept as the next spare when there is one, and
-    deleted otherwise. ``in_place`` (for the dev server's private folder) keeps every new
-    file in memory until ``commit`` and then replaces only the files whose bytes changed,
-    each atomically (temporary file and rename), and removes the ones no longer built.
-    Either way ``out_dir`` is not touched before ``commit``, and a failure before it
-    leaves ``out_dir`` as it was.
+
+def write_file(root: Path | str, name: str, fill: Callable[[str], object], made: set[str]) -> Stat:
+    """Make file ``name`` (clean, '/'-separated) under ``root`` with ``fill(path)``; returns its stat.
+
+    ``fill`` creates a new file at the path it is given. A file already there (in a reused
+    tree it may be a hard link to the live site's) is never written into: the new one is
+    made beside it and renamed over it. ``made``: folders known to exist under ``root``
+    (updated).
+    """
+    root = str(root)
+    _make_parents(root, name, made)
+    target = f"{root}/{name}"
+    if not os.path.lexists(target):
+        fill(target)
+        return stat_of(os.lstat(target))
+    part = target + _PART_SUFFIX
+    if os.path.lexists(part):
+        os.unlink(part)
+    try:
+        fill(part)
+        if stat.S_ISDIR(os.lstat(target).st_mode):  # a folder of an older site where a file now goes
+            shutil.rmtree(target)
+            made.difference_update([folder for folder in made if folder == name or folder.startswith(name + "/")])
+        os.replace(part, target)
+    except BaseException:
+        if os.path.lexists(part):
+            os.unlink(part)
+        raise
+    return stat_of(os.lstat(target))
+
+
+def _write_bytes(data: bytes) -> Callable[[str], object]:
+    def fill(path: str) -> None:
+        with open(path, "xb") as stream:
+            stream.write(data)
+    return fill
+
+
+def _copy_from(source: Path) -> Callable[[str], object]:
+    def fill(path: str) -> None:
+        shutil.copy2(source, path)  # ``path`` is new (``write_file``): nothing is written into a shared file
+    return fill
+
+
+class SiteWriter:
+    """Writes the next site into a staging folder as files arrive, then swaps it in at once (``commit``).
+
+    The staging folder is the site the last swap retired when ``retired`` is given and
+    holds one (brought up to date: files the new site lacks are swept), else a fresh
+    folder beside ``out_dir``. After the swap the previous site becomes the new retired
+    one (kept at ``retired``, or deleted without it). ``out_dir`` is not touched before
+    ``commit``, and a failure before it leaves ``out_dir`` as it was. ``swap_guard`` is
+    held during the swap (the dev server's lock: no request looks up a file meanwhile).
     """
 
-    def __init__(self, out_dir: Path, *, in_place: bool = False, spare: Path | None = None,
-                 spare_record: TreeRecord | None = None, swap_guard: Callable[[], ContextManager] | None = None):
+    def __init__(self, out_dir: Path, *, retired: Path | None = None, retired_record: TreeRecord | None = None,
+                 swap_guard: Callable[[], ContextManager] | None = None):
         check_output_dir(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(out_dir)
         self.out_dir = out_dir
         self.old = out_dir if out_dir.is_dir() else None
-        self.in_place = in_place and self.old is not None
         self.changed = 0
-        self.stats: dict[str, Stat] = {}
-        self._pending: dict[str, bytes | Path] = {}
-        self._temp: Path | None = None  # a fresh folder being filled (deleted on abort)
-        self._spare: Path | None = None  # the spare folder being brought up to date (kept on abort)
-        self._spare_home: Path | None = None  # where the retired site is kept (its lock is held)
+        self.stats: dict[str, Stat] = {}  # every file of the new site, as placed
+        self.record: TreeRecord | None = None  # of the new site, once committed
+        self.kept_retired = False  # whether the previous site is now the retired one
+        self._swap_guard = swap_guard or nullcontext
+        self._retired_home: Path | None = None  # where the retired site is kept (its lock is held)
         self._lock: BinaryIO | None = None
-        self._existing: set[str] = set()  # files already in the folder being filled
+        self._existing: set[str] = set()  # files already in the staging folder
         self._folders: set[str] = set()  # folders already in it
         self._seen: dict[str, Stat] = {}  # their stats before this build changed anything
         self._touched: set[str] = set()  # folders whose entries this build changed
-        self.record: TreeRecord | None = None  # of the new site, once committed
-        # In place: held while files are swapped in, so whoever reads the folder under it sees one version.
-        self._swap_guard = swap_guard or nullcontext
-        self.kept_spare = False  # whether the previous site is now the spare
-        if self.in_place:
-            return
-        if spare is not None and self.old is not None and self._lock_spare(spare):
-            self._spare_home = spare
-            if is_our_folder(spare):
+        self._reused = False  # whether the staging folder is the retired site (kept on abort)
+        self._staging: Path | None = None
+        if retired is not None and self.old is not None and self._lock_retired(retired):
+            self._retired_home = retired
+            if is_our_folder(retired):
                 try:
-                    found = survey(str(spare), spare_record)
+                    found = survey(str(retired), retired_record)
                 except OSError:
                     pass  # changed under our feet: a fresh folder is made instead
                 else:
                     self._existing, self._folders, self._seen = found.files, found.folders, found.stats
-                    self._spare = spare
-        if self._spare is None:
-            self._existing, self._folders, self._seen = set(), set(), {}
-            self._temp = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{out_dir.name}-", dir=out_dir.parent))
+                    self._staging, self._reused = retired, True
+        if self._staging is None:
+            self._staging = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{out_dir.name}-", dir=out_dir.parent))
+        self._made = set(self._folders)  # the staging folder's folders, as far as this writer knows
+        self._known = set(self._folders)  # folders ``write_file`` may take as existing
 
     def __enter__(self) -> SiteWriter:
         return self
@@ -146,9 +203,15 @@ class SiteWriter:
         if kind is not None:
             self.abort()
 
-    def _lock_spare(self, spare: Path) -> bool:
-        """Take the spare folder for this build; False when it is unusable or another build has it."""
-        self._lock = lock_spare(spare, self.out_dir)
+    @property
+    def staging(self) -> Path:
+        """The folder the new site is going into (see ``write_file``)."""
+        assert self._staging is not None, "the writer is done"
+        return self._staging
+
+    def _lock_retired(self, retired: Path) -> bool:
+        """Take the retired site's folder for this build; False when it is unusable or another build has it."""
+        self._lock = lock_spare(retired, self.out_dir)
         return self._lock is not None
 
     def _unlock(self) -> None:
@@ -156,51 +219,18 @@ class SiteWriter:
             self._lock.close()
             self._lock = None
 
-    @property
-    def _root(self) -> Path:
-        """The folder the new site is going into."""
-        root = self._spare or self._temp
-        assert root is not None
-        return root
-
-    def _target(self, name: str) -> Path:
+    def placed(self, name: str, file: Stat) -> None:
+        """Record file ``name`` of the new site, just put in the staging folder (``write_file``)."""
+        self.stats[name] = file
         parent = name.rpartition("/")[0]
-        if parent and parent not in self._folders:
-            parts = parent.split("/")
-            for depth in range(1, len(parts) + 1):
-                folder = "/".join(parts[:depth])
-                if folder in self._folders:
-                    continue
-                if folder in self._existing:  # a file of the retired site where a folder now goes
-                    os.unlink(self._root / folder)
-                    self._existing.discard(folder)
-                os.makedirs(self._root / folder, exist_ok=True)
-                self._folders.add(folder)
-                self._touched.add(folder.rpartition("/")[0])
-        return self._root / name
+        self._touched.add(parent)
+        while parent and parent not in self._made:  # a new folder changes its parent's entries
+            self._made.add(parent)
+            parent = parent.rpartition("/")[0]
+            self._touched.add(parent)
 
-    def _place(self, name: str, fill: Callable[[Path], object]) -> Path:
-        """Make file ``name`` of the new site with ``fill(path)``; returns its path."""
-        target = self._target(name)
-        if self._spare is None:
-            fill(target)  # a fresh folder: nothing there yet
-            return target
-        self._touched.add(name.rpartition("/")[0])
-        if name in self._folders:  # a folder of the retired site where a file now goes
-            shutil.rmtree(target)
-            inside = name + "/"
-            self._folders = {folder for folder in self._folders if folder != name and not folder.startswith(inside)}
-            self._existing = {file for file in self._existing if not file.startswith(inside)}
-        # The spare's files may be hard links to the live site's: never write into one, replace it.
-        part = target.with_name(target.name + _PART_SUFFIX)
-        part.unlink(missing_ok=True)
-        try:
-            fill(part)
-            os.replace(part, target)
-        except BaseException:
-            part.unlink(missing_ok=True)
-            raise
-        return target
+    def _place(self, name: str, fill: Callable[[str], object]) -> None:
+        self.placed(name, write_file(self.staging, name, fill, self._known))
 
     def _link_old(self, name: str, live_stat: Stat | None = None) -> bool:
         """Make ``name`` the previous site's file (same inode, same mtime); False when it cannot be linked.
@@ -211,31 +241,26 @@ class SiteWriter:
         live = f"{self.old}/{name}"  # a plain string (``name`` is clean): this runs for every file of the site
         if name in self._existing:
             try:
-                mine = os.lstat(f"{self._root}/{name}")
+                mine = os.lstat(f"{self._staging}/{name}")
                 theirs = live_stat or stat_of(os.lstat(live))
             except OSError:
                 pass
             else:
-                if stat_of(mine) == theirs:  # the same inode (the spare shares the live site's filesystem)
-                    self.stats[name] = theirs  # the spare already holds this very file
+                if stat_of(mine) == theirs:  # the same inode: the retired site already holds this very file
+                    self.stats[name] = theirs
                     return True
         try:
-            target = self._place(name, lambda part: os.link(live, part))
+            self._place(name, lambda path: os.link(live, path))
         except OSError:
             return False  # another filesystem or no hard links: the caller writes instead
-        self.stats[name] = stat_of(target.stat())
         return True
 
     def add(self, name: str, data: bytes) -> None:
         """A file of the new site; kept as the previous file (same inode, same mtime) if its bytes did not change."""
         relative = _safe_relative(name)
-        if self.in_place:
-            self._pending[relative] = data
-            return
         if self.old is not None and _same_bytes(self.old / relative, data) and self._link_old(relative):
             return
-        target = self._place(relative, lambda part: part.write_bytes(data))
-        self.stats[relative] = stat_of(target.stat())  # after closing: size and mtime are final
+        self._place(relative, _write_bytes(data))
         self.changed += 1
 
     def keep(self, name: str, data: Callable[[], bytes], live_stat: Stat | None = None) -> None:
@@ -243,65 +268,54 @@ class SiteWriter:
 
         ``live_stat``: the previous file's stat, as just checked on disk (saves looking again).
         """
-        if self.in_place:
-            return  # already there, byte for byte
         relative = _safe_relative(name)
-        if not self._link_old(relative, live_stat):
+        if self.old is None or not self._link_old(relative, live_stat):
             self.add(relative, data())
 
     def copy(self, name: str, source: Path) -> None:
         """A file copied from the content (an image beside a post)."""
-        relative = _safe_relative(name)
-        if self.in_place:
-            self._pending[relative] = source
-            return
-        target = self._place(relative, lambda part: shutil.copy2(source, part))
-        self.stats[relative] = stat_of(target.stat())
+        self._place(_safe_relative(name), _copy_from(source))
 
-    def commit(self, removed: Iterable[str] = ()) -> int:
-        """Put the new site in place; returns how many files have new bytes.
-
-        ``removed`` (in-place mode): files of the previous site that the new one no longer has.
-        """
-        if self.in_place:
-            self._commit_in_place(removed)
-            return self.changed
+    def commit(self) -> int:
+        """Put the new site in place; returns how many files have new bytes."""
         try:
-            new = self._spare if self._spare is not None else self._temp
-            assert new is not None
-            if self._spare is not None:
-                self._sweep_spare()
-            else:
-                (new / MARKER).write_bytes(MARKER_TEXT)
+            new = self.staging
+            self._sweep()
             os.chmod(new, 0o755)  # mkdtemp makes it private; a site is meant to be read
             self.record = record_tree(str(new), set(self.stats) | {MARKER}, self._folders, self._seen, self._touched)
-            self._spare = self._temp = None
-            retired = self._swap_in(new)
+            self._staging = None
+            with self._swap_guard():
+                retired = self._swap_in(new)
             if retired is not None:
-                self.kept_spare = self._retire(retired)
+                self.kept_retired = self._retire(retired)
         finally:
             self._unlock()
         return self.changed
 
-    def _sweep_spare(self) -> None:
-        """Remove what the retired site had and the new one has not (files, then emptied folders)."""
+    def _sweep(self) -> None:
+        """Remove what the staging folder had and the new site has not (files, then emptied folders); mark it ours."""
         wanted = set(self.stats) | {MARKER}
-        root = self._root
-        for name in sorted(self._existing - wanted):
-            (root / name).unlink(missing_ok=True)
-            self._touched.add(name.rpartition("/")[0])
+        root = self.staging
         needed: set[str] = set()
         for name in wanted:
             parent = name.rpartition("/")[0]
             while parent and parent not in needed:
                 needed.add(parent)
                 parent = parent.rpartition("/")[0]
-        for folder in sorted(self._folders - needed, reverse=True):  # deepest first
-            os.rmdir(root / folder)
-            self._folders.discard(folder)
-            self._touched.add(folder.rpartition("/")[0])
+        for name in sorted(self._existing - wanted - needed):  # (a file where a folder now is was replaced)
+            try:
+                os.unlink(root / name)
+            except (FileNotFoundError, NotADirectoryError):
+                continue  # gone with a folder a file replaced
+            self._touched.add(name.rpartition("/")[0])
+        for folder in sorted(self._made - needed, reverse=True):  # deepest first
+            path = root / folder
+            if path.is_dir() and not path.is_symlink():  # (a folder where a file now is was replaced)
+                os.rmdir(path)
+                self._touched.add(folder.rpartition("/")[0])
+        self._folders = needed
         if MARKER not in self._existing:
-            self._place(MARKER, lambda part: part.write_bytes(MARKER_TEXT))
+            write_file(root, MARKER, _write_bytes(MARKER_TEXT), self._known)
 
     def _swap_in(self, new: Path) -> Path | None:
         """Put folder ``new`` at ``out_dir``; returns where the previous site now is (None: there was none)."""
@@ -317,13 +331,13 @@ class SiteWriter:
             os.rename(new, self.out_dir)
             return backup
         except BaseException:
-            if new != self._spare_home and new.exists() and not (self.out_dir.exists() and self.out_dir.samefile(new)):
+            if new != self._retired_home and new.exists() and not (self.out_dir.exists() and self.out_dir.samefile(new)):
                 shutil.rmtree(new, ignore_errors=True)
             raise
 
     def _retire(self, previous: Path) -> bool:
-        """Keep the previous site as the next build's spare (True), or delete it."""
-        home = self._spare_home
+        """Keep the previous site as the next build's staging folder (True), or delete it."""
+        home = self._retired_home
         if home is None:
             shutil.rmtree(previous, ignore_errors=True)
             return False
@@ -337,45 +351,11 @@ class SiteWriter:
                 return False
         return True
 
-    def _commit_in_place(self, removed: Iterable[str]) -> None:
-        """Write every changed file beside its target first, then rename them all in under the swap guard."""
-        out = self.out_dir
-        staged: list[tuple[str, Path]] = []
-        try:
-            for name, value in sorted(self._pending.items()):
-                target = out / name
-                data = read_regular(value) if isinstance(value, Path) else value
-                if _same_bytes(target, data):
-                    continue
-                target.parent.mkdir(parents=True, exist_ok=True)
-                handle, temp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-                staged.append((name, Path(temp)))
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.chmod(temp, 0o644)
-                if not isinstance(value, Path):
-                    self.changed += 1
-            with self._swap_guard():
-                for name, temp in staged:
-                    os.replace(temp, out / name)
-                staged.clear()
-                for name in sorted(removed):
-                    path = out / _safe_relative(name)
-                    path.unlink(missing_ok=True)
-                    for folder in path.relative_to(out).parents:
-                        if folder.parts and (out / folder).is_dir() and not any((out / folder).iterdir()):
-                            (out / folder).rmdir()
-        finally:
-            for _, temp in staged:
-                temp.unlink(missing_ok=True)
-
     def abort(self) -> None:
-        """Forget the new site; ``out_dir`` stays as it was (and a half-updated spare is set right next time)."""
-        self._pending.clear()
-        if self._temp is not None:
-            shutil.rmtree(self._temp, ignore_errors=True)
-            self._temp = None
-        self._spare = None
+        """Forget the new site; ``out_dir`` stays as it was (a half-updated retired site is set right next time)."""
+        if self._staging is not None and not self._reused:
+            shutil.rmtree(self._staging, ignore_errors=True)
+        self._staging = None
         self._unlock()
 
 

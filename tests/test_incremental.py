@@ -80,11 +80,11 @@ def test_cold_warm_and_incremental_builds_are_identical(project):
         assert tree_bytes(project / "site") == _cold(project, f"cold-{number}"), f"after editing {what}"
 
 
-def test_serve_style_in_place_rebuilds_are_identical(project):
-    """The dev server's path: state kept in memory, the folder updated file by file."""
+def test_serve_style_rebuilds_are_identical(project):
+    """The dev server's path: state kept in memory, a private folder trusted by its manifest."""
     content = project / "content"
     state = BuildState()
-    options = BuildOptions(content, project / "served", drafts=False, cache_dir=cache_dir_for(content), in_place=True)
+    options = BuildOptions(content, project / "served", drafts=False, cache_dir=cache_dir_for(content), private=True)
     build_site(options, state=state)
     for number, (what, edit) in enumerate(EDITS, start=1):
         edit(content)
@@ -152,7 +152,7 @@ def test_tracked_rebuilds_are_identical(make_site, mode):
     _edit(content / "site.yaml", "posts_per_page: 10", "posts_per_page: 2")
     serve = mode.startswith("serve")
     state = BuildState() if serve else None
-    options = BuildOptions(content, root / "out", cache_dir=cache_dir_for(content), in_place=serve)
+    options = BuildOptions(content, root / "out", cache_dir=cache_dir_for(content), private=serve)
     build_site(options, state=state)
     for what, edit in TRACKED_EDITS:
         before = _snapshot(content)
@@ -169,7 +169,7 @@ def test_tracked_rebuilds_are_identical(make_site, mode):
 def test_a_failed_incremental_build_leaves_the_served_folder_as_it_was(project):
     content = project / "content"
     state = BuildState()
-    options = BuildOptions(content, project / "served", cache_dir=cache_dir_for(content), in_place=True)
+    options = BuildOptions(content, project / "served", cache_dir=cache_dir_for(content), private=True)
     build_site(options, state=state)
     before = tree_bytes(project / "served")
     _edit(project / "templates/story.html", "</article>", "{{ no_such_variable }}</article>")

@@ -45,7 +45,7 @@ def test_editing_a_plain_page_rebuilds_like_a_cold_build(make_site):
 
     project = make_site({"pages/about.md": ABOUT, "site.yaml": NAV})
     content = project / "content"
-    options = BuildOptions(content, project / "out", cache_dir=cache_dir_for(content), in_place=True)
+    options = BuildOptions(content, project / "out", cache_dir=cache_dir_for(content), private=True)
     state = BuildState()
     build_site(options, state=state)
     for edit in (

@@ -61,7 +61,7 @@ class SiteRebuild:
     The build decides what it can reuse from the digests of what it reads (content, templates,
     each page's context), so the changed paths are only reported: a page is rendered again
     exactly when something it shows changed. ``state`` keeps the last site and manifest in
-    memory between builds, and the private folder is updated file by file.
+    memory between builds; each build assembles the next site beside the private folder and swaps it in.
     """
 
     def __init__(self, content: Path, templates: Path | None, out_dir: Path, drafts: bool, log: Callable[[str], None]):
@@ -74,7 +74,7 @@ class SiteRebuild:
         self._warnings: tuple[ContentError, ...] = ()
         self.cache_dir: Path | None = None
         self.state = BuildState()
-        self.swap_guard: Callable[[], AbstractContextManager] | None = None  # the server's lock, held while files go in
+        self.swap_guard: Callable[[], AbstractContextManager] | None = None  # the server's lock, held while the new site goes in
 
     def __call__(self, changed: frozenset[Path]) -> str | None:
         """Build; None on success, else the errors as ``path:line:col: error: message`` lines."""
@@ -88,7 +88,7 @@ class SiteRebuild:
             drafts=self.drafts,
             base_url=self.base_url,
             cache_dir=self.cache_dir,
-            in_place=True,
+            private=True,
             swap_guard=self.swap_guard,
         )
         # A finished search index is not a change to the content: it only asks for this build.

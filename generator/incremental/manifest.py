@@ -27,7 +27,7 @@ class Manifest:
     build_key: str = ""  # a digest of everything the build read
     summary: tuple[int, int, tuple[ContentError, ...]] = (0, 0, ())  # pages, files, warnings
     tree: TreeRecord | None = None  # of the output folder as written
-    spare: TreeRecord | None = None  # of the spare folder: the site this build replaced (see ``write.py``)
+    retired: TreeRecord | None = None  # of the retired site's folder: the site this build replaced (see ``write.py``)
 
     @property
     def names(self) -> set[str]:

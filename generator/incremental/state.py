@@ -117,10 +117,17 @@ def state_key(options: BuildOptions) -> str:
 
 
 def retired_site_dir(options: BuildOptions) -> Path | None:
-    """Where the site a build retires is kept for the next build to update (see ``write.py``)."""
+    """Where the site a build retires is kept for the next build to update (see ``write.py``).
+
+    In the cache for ``build``; beside the dev server's private folder, on its filesystem.
+    """
     from generator.incremental.fingerprint import digest
 
-    if options.cache_dir is None or options.out_dir is None or options.in_place:
+    if options.out_dir is None:
+        return None
+    if options.private:
+        return options.out_dir.with_name(f"{options.out_dir.name}-retired")
+    if options.cache_dir is None:
         return None
     name = f"{options.out_dir.name}-{digest('spare', str(options.out_dir.resolve()))[:16]}"
     return options.cache_dir / "spare" / name

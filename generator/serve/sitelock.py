@@ -1,8 +1,8 @@
 """A readers-writer lock over the served folder: each request sees one complete version of the site.
 
-Requests read together; a build that updates the folder in place takes it alone while it
-swaps its files in (it writes them beforehand), and waiting builds go first so a stream
-of requests cannot hold an update off. A request holds it only while it finds and opens
+Requests read together; a build takes it alone while it swaps the new site in (it writes
+it beforehand), and waiting builds go first so a stream of requests cannot hold an update
+off. A request holds it only while it finds and opens
 its file: an open file keeps its bytes even when a newer version replaces it.
 """
 
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 
 class SiteLock:
-    """Shared for requests (``reading``), exclusive for a build putting files in place (``writing``)."""
+    """Shared for requests (``reading``), exclusive for a build swapping the new site in (``writing``)."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
