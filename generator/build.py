@@ -229,7 +229,7 @@ def check_site(options: BuildOptions, site: Site, warnings: tuple[ContentError, 
     outputs = frozenset(names)
     failures: dict[int, list[ContentError]] = {}
     todo = [number for number, page in enumerate(pages) if page.template != CARD_TEMPLATE]
-    for number, outcome in render_numbers(plan.job, todo, None, heavy=_biggest_first(plan)):
+    for number, outcome in render_numbers(plan.job, todo, None, first=_biggest_first(plan)):
         if not isinstance(outcome, bytes):
             failures[number] = outcome
         elif pages[number].output.endswith(".html"):
@@ -302,7 +302,7 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
                     retired_record=previous.retired if previous is not None else None) as writer:
         # Pages are written as they arrive (the writer does not care about order); errors
         # are reported in page order whatever the timing.
-        for number, outcome in render_numbers(plan.job, todo, report, heavy=_biggest_first(plan)):
+        for number, outcome in render_numbers(plan.job, todo, report, first=_biggest_first(plan)):
             if not isinstance(outcome, bytes):
                 failures[number] = outcome
                 continue

@@ -205,15 +205,15 @@ def worker_count() -> int:
 
 
 def _chunks(numbers: Sequence[int], workers: int, first: set[int]) -> list[list[int]]:
-    """Heavy pages (``first``) alone at the front, the rest in contiguous chunks."""
+    """The pages in ``first`` alone at the front (they take longest), the rest in contiguous chunks."""
     rest = [number for number in numbers if number not in first]
     size = min(MAX_CHUNK, max(8, -(-len(rest) // (workers * CHUNKS_PER_WORKER))))
     return [[number] for number in numbers if number in first] + [rest[i:i + size] for i in range(0, len(rest), size)]
 
 
 def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[int], None] | None = None,
-                   *, heavy: set[int] | None = None) -> Iterator[Outcome]:
-    """Render the given pages, yielding each outcome once, in no particular order."""
+                   *, first: set[int] | None = None) -> Iterator[Outcome]:
+    """Render the given pages, yielding each outcome once, in no particular order; ``first`` ones start first."""
     workers = worker_count()
     if workers < 2 or len(numbers) < MIN_PARALLEL_PAGES:
         renderer = Renderer(job)
@@ -224,7 +224,7 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
         return
     method = _start_method()
     context = multiprocessing.get_context(method)
-    chunks = _chunks(numbers, workers, heavy or set())
+    chunks = _chunks(numbers, workers, first or set())
     done = 0
     # This process renders too, with one worker fewer: every worker copies the parts of the
     # build's memory it touches (reference counts are writes), so a worker less is a copy

@@ -12,7 +12,7 @@ replaces one file and relinks the few that differ, where a fresh tree would crea
 folder of the site and delete the old ones. The retired site shares its unchanged files
 (hard links) with the live one, so it costs little disk; a staged file is therefore only
 ever replaced whole (a new file, then rename), never written into. What the retired site
-holds is known from the record made when it was written (``sitetree.py``): only the
+holds is known from the record made when it was written (``output_folder.py``): only the
 folders that changed since are listed.
 
 ``write_file`` is the one way a file gets into the staging folder; it needs nothing from
@@ -31,7 +31,7 @@ from contextlib import AbstractContextManager as ContextManager, nullcontext
 from pathlib import Path
 from typing import BinaryIO
 
-from generator.sitetree import (MARKER, MARKER_TEXT, Stat, TreeRecord, exchange, is_our_folder, lock_spare, record_tree,
+from generator.output_folder import (MARKER, MARKER_TEXT, Stat, TreeRecord, exchange, is_our_folder, lock_retired, record_tree,
                                 stat_of, survey)
 
 _TEMP_PREFIX = ".introchain-tmp-"
@@ -211,7 +211,7 @@ class SiteWriter:
 
     def _lock_retired(self, retired: Path) -> bool:
         """Take the retired site's folder for this build; False when it is unusable or another build has it."""
-        self._lock = lock_spare(retired, self.out_dir)
+        self._lock = lock_retired(retired, self.out_dir)
         return self._lock is not None
 
     def _unlock(self) -> None:

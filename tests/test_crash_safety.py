@@ -37,18 +37,18 @@ def _temp_folders(project: Path) -> list[Path]:
 
 
 def _writing(project: Path) -> bool:
-    """True once a build has started its site: a fresh folder beside it, or the spare's lock taken."""
+    """True once a build has started its site: a fresh folder beside it, or the retired site's lock taken."""
     if _temp_folders(project):
         return True
     # Read from /proc/locks rather than tried: trying would take the lock from the build.
     held = {line.split()[5].rsplit(":", 1)[-1] for line in Path("/proc/locks").read_text().splitlines() if "FLOCK" in line}
-    return any(str(lock.stat().st_ino) in held for lock in (project / ".cache/introchain/spare").glob("*.lock"))
+    return any(str(lock.stat().st_ino) in held for lock in (project / ".cache/introchain/retired").glob("*.lock"))
 
 
 def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(make_site, tmp_path):
     project = make_site(stories=_many_stories(40))
     assert run_cli("build", cwd=project).code == 0
-    # A second build retires the first site into the cache: the killed builds update that spare.
+    # A second build retires the first site into the cache: the killed builds update that retired site.
     other = project / "content/stories/story-040/index.md"
     other.write_text(other.read_text() + "\nA second build.\n")
     assert run_cli("build", cwd=project).code == 0
@@ -81,7 +81,7 @@ def test_sigkill_at_any_moment_leaves_the_old_or_the_new_site(make_site, tmp_pat
     assert tree_bytes(project / "site") == new
     assert _temp_folders(project) == []
     assert "old" in outcomes  # at least one kill landed before the swap
-    # ...and the spare the killed builds left half-updated still makes an exact site.
+    # ...and the retired site the killed builds left half-updated still makes an exact site.
     other.write_text(other.read_text() + "\nA third build.\n")
     assert run_cli("build", cwd=project).code == 0
     assert run_cli("build", "--no-cache", "--out", tmp_path / "reference-2", cwd=project).code == 0
@@ -134,7 +134,7 @@ def test_ctrl_c_during_a_build_leaves_the_previous_site(make_site, moment):
     project = make_site(stories=_many_stories(40))
     assert run_cli("build", cwd=project).code == 0
     other = project / "content/stories/story-040/index.md"
-    other.write_text(other.read_text() + "\nA second build, so that the next one updates a spare.\n")
+    other.write_text(other.read_text() + "\nA second build, so that the next one updates a retired site.\n")
     assert run_cli("build", cwd=project).code == 0
     post = project / "content/stories/story-002/index.md"
     original = post.read_text()

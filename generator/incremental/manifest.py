@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ContentError
-from generator.sitetree import TreeRecord
+from generator.output_folder import TreeRecord
 from generator.write import Stat, file_stat
 
 

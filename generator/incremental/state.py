@@ -129,8 +129,8 @@ def retired_site_dir(options: BuildOptions) -> Path | None:
         return options.out_dir.with_name(f"{options.out_dir.name}-retired")
     if options.cache_dir is None:
         return None
-    name = f"{options.out_dir.name}-{digest('spare', str(options.out_dir.resolve()))[:16]}"
-    return options.cache_dir / "spare" / name
+    name = f"{options.out_dir.name}-{digest('retired', str(options.out_dir.resolve()))[:16]}"
+    return options.cache_dir / "retired" / name
 
 
 def load_state(store: StateStore) -> BuildState:

@@ -1,6 +1,7 @@
-"""Site folders: what one holds (listed, or vouched for by a record of its folders), and swapping two.
+"""Output folders: what one holds (listed, or vouched for by a record of its folders), swapping two, and the
+lock on a retired one.
 
-The writer updates a spare site folder in place (see ``write.py``), so it must know every
+The writer may stage the next site in the site it retired last time (see ``write.py``), so it must know every
 entry there, including files nobody asked for. Listing 37,000 folders of a 10,000-story
 site costs seconds, so a written tree is recorded instead: its files and the stat of each
 folder. A folder whose stat is still the recorded one has gained and lost no entry since
@@ -173,19 +174,19 @@ def is_our_folder(path: Path) -> bool:
     return path.is_dir() and not path.is_symlink() and (path / MARKER).is_file()
 
 
-def lock_spare(spare: Path, out_dir: Path) -> BinaryIO | None:
-    """Take the spare folder of ``out_dir`` for one build (a lock file beside it); None when it cannot be used.
+def lock_retired(retired: Path, out_dir: Path) -> BinaryIO | None:
+    """Take the retired site of ``out_dir`` for one build (a lock file beside it); None when it cannot be used.
 
-    The lock file names the output folder, so spares whose site is gone can be removed
-    (``prune_spares``): a spare shares its files with its site, and once that site is
+    The lock file names the output folder, so retired sites whose live one is gone can be
+    removed (``prune_retired``): a retired site shares its files with the live one, and once that is
     deleted they would take room for nothing.
     """
     try:
-        spare.parent.mkdir(parents=True, exist_ok=True)
-        if os.stat(spare.parent).st_dev != os.stat(out_dir.parent).st_dev:
+        retired.parent.mkdir(parents=True, exist_ok=True)
+        if os.stat(retired.parent).st_dev != os.stat(out_dir.parent).st_dev:
             return None  # folders cannot be swapped across filesystems
-        prune_spares(spare.parent)
-        handle = open(spare.with_name(spare.name + ".lock"), "ab+")  # noqa: SIM115 - held until the build ends
+        prune_retired(retired.parent)
+        handle = open(retired.with_name(retired.name + ".lock"), "ab+")  # noqa: SIM115 - held until the build ends
     except OSError:
         return None
     try:
@@ -199,8 +200,8 @@ def lock_spare(spare: Path, out_dir: Path) -> BinaryIO | None:
     return handle
 
 
-def prune_spares(folder: Path) -> None:
-    """Remove the spares (and their locks) in ``folder`` whose output folder no longer exists."""
+def prune_retired(folder: Path) -> None:
+    """Remove the retired sites (and their locks) in ``folder`` whose output folder no longer exists."""
     for lock_path in folder.glob("*.lock"):
         try:
             with open(lock_path, "rb+") as handle:
@@ -208,10 +209,10 @@ def prune_spares(folder: Path) -> None:
                 site = Path(os.fsdecode(handle.read()))
                 if not site.is_absolute() or is_our_folder(site):
                     continue
-                spare = lock_path.with_suffix("")
-                if is_our_folder(spare):
-                    shutil.rmtree(spare, ignore_errors=True)
-                if not spare.exists():
+                retired = lock_path.with_suffix("")
+                if is_our_folder(retired):
+                    shutil.rmtree(retired, ignore_errors=True)
+                if not retired.exists():
                     lock_path.unlink()
         except OSError:
             continue  # in use by another build, or already gone
