@@ -97,16 +97,15 @@ def _build_from_saved_state(options: BuildOptions, progress: Callable[[int, int]
     store = StateStore(Cache(options.cache_dir), state_key(options))
     with collector_paused():  # unpickling makes millions of objects, and no cycles
         state = load_state(store)
-        # This process ends after one build: keep those objects out of every later
-        # collection, starting with the one due as soon as the collector runs again
-        # (each would walk them all: 0.7 s at 10,000 stories).
-        gc.freeze()
-    try:
-        report = _build(options, progress, state, None, state.manifest or previous, key, started)
-    except ContentErrors:
-        store.save(state)  # the bundles parsed before the errors are not parsed again next time
-        raise
-    store.save(state)
+    # Keep those objects out of the build's collections, starting with the one due as soon
+    # as the collector runs again (each would walk them all: 0.7 s at 10,000 stories).
+    with collector_skipping_what_exists():
+        try:
+            report = _build(options, progress, state, None, state.manifest or previous, key, started)
+        except ContentErrors:
+            store.save(state)  # the bundles parsed before the errors are not parsed again next time
+            raise
+        store.save(state)
     return report
 
 
@@ -302,7 +301,8 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
                     retired_record=previous.retired if previous is not None else None) as writer:
         # Pages are written as they arrive (the writer does not care about order); errors
         # are reported in page order whatever the timing.
-        for number, outcome in render_numbers(plan.job, todo, report, first=_biggest_first(plan)):
+        for number, outcome in render_numbers(plan.job, todo, report, first=_biggest_first(plan),
+                                              environments=state.environments if state is not None else None):
             if not isinstance(outcome, bytes):
                 failures[number] = outcome
                 continue
@@ -354,3 +354,13 @@ def collector_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+@contextmanager
+def collector_skipping_what_exists() -> Iterator[None]:
+    """Leave every object that exists now out of the cyclic collector's walks until the block ends (``gc.freeze``)."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()

@@ -69,29 +69,41 @@ class RenderJob:
         return context
 
 
-#: The last Jinja environment made, by what it was made from: a process that builds again
-#: and again (the dev server) compiles its templates once, not once per build.
-_ENVIRONMENT: dict[tuple, Any] = {}
+class Environments:
+    """The last Jinja environment made, with what it was made from.
 
+    A process that builds again and again (the dev server) keeps one between its builds, so
+    its templates are compiled once, not once per build; a forked render worker inherits
+    the building process's. Pickled (to a worker started fresh) it is empty: an environment
+    is not picklable, and the worker makes its own.
+    """
 
-def _environment(job: RenderJob):
-    from generator.incremental.cache import Cache
-    from generator.render import CompiledTemplates, Environment
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._environment: Any = None
 
-    key = (job.templates, job.render_fingerprint, job.config.base_path, job.config.base_url, tuple(sorted(job.asset_versions.items())))
-    if not job.render_fingerprint or key not in _ENVIRONMENT:
-        _ENVIRONMENT.clear()
-        compiled = CompiledTemplates(Cache(job.cache_dir)) if job.cache_dir is not None else None
-        _ENVIRONMENT[key] = Environment(job.templates, job.config, job.asset_versions, compiled)
-    return _ENVIRONMENT[key]
+    def __reduce__(self):
+        return (Environments, ())
+
+    def for_job(self, job: RenderJob):
+        """The environment to render ``job`` with: the last one, if made from the same templates, code and settings."""
+        from generator.incremental.cache import Cache
+        from generator.render import CompiledTemplates, Environment
+
+        key = (job.templates, job.render_fingerprint, job.config.base_path, job.config.base_url,
+               tuple(sorted(job.asset_versions.items())))
+        if not job.render_fingerprint or key != self._key:
+            compiled = CompiledTemplates(Cache(job.cache_dir)) if job.cache_dir is not None else None
+            self._key, self._environment = key, Environment(job.templates, job.config, job.asset_versions, compiled)
+        return self._environment
 
 
 class Renderer:
     """Renders pages of a job with one Jinja environment."""
 
-    def __init__(self, job: RenderJob):
+    def __init__(self, job: RenderJob, environments: Environments):
         self.job = job
-        self.environment = _environment(job)
+        self.environment = environments.for_job(job)
 
     def render(self, number: int) -> bytes | list[ContentError]:
         """Render page ``number``: bytes, or the content errors it raised."""
@@ -112,10 +124,10 @@ class Renderer:
 _WORKER: list[Renderer] = []
 
 
-def _start_worker(job: RenderJob) -> None:
+def _start_worker(job: RenderJob, environments: Environments) -> None:
     # Ctrl-C goes to the whole process group; the building process stops the pool itself.
     _start_helper()
-    _WORKER.append(Renderer(job))
+    _WORKER.append(Renderer(job, environments))
 
 
 def _die_with_parent() -> None:
@@ -212,11 +224,15 @@ def _chunks(numbers: Sequence[int], workers: int, first: set[int]) -> list[list[
 
 
 def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[int], None] | None = None,
-                   *, first: set[int] | None = None) -> Iterator[Outcome]:
-    """Render the given pages, yielding each outcome once, in no particular order; ``first`` ones start first."""
+                   *, first: set[int] | None = None, environments: Environments | None = None) -> Iterator[Outcome]:
+    """Render the given pages, yielding each outcome once, in no particular order; ``first`` ones start first.
+
+    ``environments``: where the Jinja environment of the last build is kept (the dev server's).
+    """
+    environments = environments or Environments()
     workers = worker_count()
     if workers < 2 or len(numbers) < MIN_PARALLEL_PAGES:
-        renderer = Renderer(job)
+        renderer = Renderer(job, environments)
         for done, number in enumerate(numbers, start=1):
             yield number, renderer.render(number)
             if progress:
@@ -229,14 +245,14 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
     # This process renders too, with one worker fewer: every worker copies the parts of the
     # build's memory it touches (reference counts are writes), so a worker less is a copy
     # of the site less (at 10,000 stories, 400 MB), and its results need no pickling.
-    renderer = Renderer(job)
+    renderer = Renderer(job, environments)
     # A forked worker shares the build's memory until it writes to it, and the garbage
     # collector writes to every object it scans: frozen objects are never scanned.
     gc.freeze()
     _release_free_memory()
     try:
         # Leaving the with-block terminates the workers, on success, error or Ctrl-C alike.
-        with _pool(context, workers - 1, _start_worker, (job,)) as pool:
+        with _pool(context, workers - 1, _start_worker, (job, environments)) as pool:
             queue = list(reversed(chunks))
             running: list = []
             while queue or running:

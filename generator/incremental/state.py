@@ -9,7 +9,7 @@ relative paths) the working directory.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from generator.content.load import ContentMemo
     from generator.incremental.manifest import Manifest
     from generator.incremental.state_store import StateStore
+    from generator.parallel import Environments
     from generator.search import BackgroundIndex
 
 
@@ -33,6 +34,12 @@ class History:
     site: Site
     render_fingerprint: str  # the digest of templates, assets and code that every page key starts with
     reads: dict[str, tuple]  # output path -> the inputs the page declared (``Page.reads``)
+
+
+def _environments() -> Environments:
+    from generator.parallel import Environments
+
+    return Environments()
 
 
 @dataclass
@@ -47,6 +54,7 @@ class BuildState:
     memo: ContentMemo | None = None
     history: History | None = None
     search: BackgroundIndex | None = None  # the dev server's search index, re-made in the background
+    environments: Environments = field(default_factory=_environments)  # Jinja's, kept between builds (not saved)
 
 
 def _manifest_key(out_dir: Path) -> str:
