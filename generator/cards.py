@@ -178,6 +178,8 @@ def draw_card(card: dict[str, Any]) -> bytes:
         if len(rows) > len(shown):
             draw.text((margin, y + 8), f"+ {len(rows) - len(shown)} more connections", font=small, fill=PALETTE["muted"])
     buffer = io.BytesIO()
-    # Not optimize=True: it tries every zlib setting, triples the time per card and saves 4 %.
-    image.save(buffer, format="PNG")
+    # zlib's fastest level: the same pixels in about half the time of the default level, for
+    # files about 15 % larger (still far under the 150 KB cards are allowed); optimize=True
+    # would try every level and triple the time to save 4 %.
+    image.save(buffer, format="PNG", compress_level=1)
     return buffer.getvalue()
