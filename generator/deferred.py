@@ -14,7 +14,7 @@ from generator.incremental.fingerprint import Digester, digest
 from generator.graph import Link, person_extra, story_extra
 from generator.model import Site
 from generator.exports import network_export
-from generator.network import network_data_extra, network_extra
+from generator.network import network_data_extra, network_extra, network_index_extra
 from generator.page import Deferred
 
 
@@ -54,6 +54,8 @@ def deferred_context(inputs: GraphInputs, deferred: Deferred) -> dict[str, Any]:
         return network_extra(site, inputs.counts)
     if deferred.kind == "network-data":
         return network_data_extra(site, inputs.counts)
+    if deferred.kind == "network-index":
+        return network_index_extra(site, inputs.counts)
     if deferred.kind == "export":
         return {"export": network_export(site, inputs.counts)}
     raise ValueError(f"unknown deferred context {deferred.kind!r}")
@@ -75,6 +77,9 @@ def deferred_key(inputs: GraphInputs, deferred: Deferred, digester: Digester) ->
         # What network_graph reads of each story: not its body, so editing a post's text
         # leaves the network page (the heaviest page) as it is.
         shapes = [digester((study.slug, study.title, study.author, study.connections)) for study in site.studies]
+        if deferred.kind in ("network", "network-index"):
+            # The index (and so the page, which names its digest) also lists each story's year and tags.
+            shapes += [digester((study.date, study.tags)) for study in site.studies]
         return digest(deferred.kind, base, site.config.base_url, *shapes, digester(site.people), digester(counts))
     return digest(deferred.kind, deferred.ident, base, digester(study),
                   *(part for person_id in people for part in (digester(site.people[person_id]), str(counts.get(person_id, 0)))))

@@ -14,6 +14,7 @@ simulate in the browser).
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -21,6 +22,8 @@ from typing import Any
 from generator.graph import connection_edges, edge_dict, graph_options, legend, node_detail, node_details, person_node
 from generator.channels import Channel
 from generator.model import Site
+from generator.network_index import INDEX_FILE, network_index
+from generator.overview import best_connected, overview
 from generator.palette import line_style
 
 #: Above this many nodes a graph gets positions from Python and no physics in the browser.
@@ -147,14 +150,44 @@ def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
 
 
 def network_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
-    """Context additions for the network page: what it says about the graph, not the graph's data (``DATA_FILE``)."""
+    """Context additions for the network page: what it says about the graph, its overview, and where its data is.
+
+    The data files' URLs carry a digest of their text (``?v=``), so a browser may cache them
+    for good and still never draws a stale graph after an edit.
+    """
+    from generator.render import script_json
+
     ids = _people(site)
     ordered = sorted(site.studies, key=lambda study: study.slug)
     stories = [{"title": study.title, "url": site.config.base_path + study.url_path, "line": story_line(number)}
                for number, study in enumerate(ordered)] if len(ordered) <= STORY_KEY_LIMIT else []
     every_connection = [connection for study in site.studies for connection in study.connections]
-    return {"graph": {**_about(site, ids), "src": DATA_FILE, "stories": stories},
+    graph = network_graph(site, counts)
+    index = network_index(site, ids)
+    people = index["people"]
+    degrees = dict.fromkeys(ids, 0)
+    for first, second, *_ in index["links"]:
+        degrees[people[first][0]] += 1
+        degrees[people[second][0]] += 1
+    names = {person_id: name for person_id, name in people}
+    hubs = [{"name": site.people[person_id].display_name, "label": names[person_id], "url": site.config.base_path + site.people[person_id].url_path,
+             "links": degrees[person_id]} for person_id in best_connected(degrees, names)]
+    links = [(people[first][0], people[second][0]) for first, second, *_ in index["links"]]
+    return {"graph": {**_about(site, ids), "src": f"{DATA_FILE}?v={_version(script_json(graph['data']))}",
+                      "index": f"{INDEX_FILE}?v={_version(script_json(index))}", "stories": stories,
+                      "on_demand": len(ids) > LARGE_NETWORK, "people_count": len(ids), "link_count": len(links),
+                      "overview": overview(spread_layout(site, ids), links), "hubs": hubs},
             "legend": legend(site, every_connection, (), by_story=True)}
+
+
+def _version(text: str) -> str:
+    """A short digest of a data file's text, for its URL."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def network_index_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
+    """Context of ``INDEX_FILE``: the network's people, links, stories, tags and channels."""
+    return {"index": network_index(site, _people(site))}
 
 
 def network_data_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:

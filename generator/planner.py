@@ -21,6 +21,7 @@ from generator.cards import CARD_TEMPLATE, SITE_CARD, card_alt, card_output, cha
 from generator.channels import Channel
 from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPage, Site
 from generator.network import DATA_FILE
+from generator.network_index import INDEX_FILE
 from generator.page import Deferred, Page, cards, casts, people, settings, shapes, stories, value
 from generator.related import Related, SeriesNav, related_by_story, series_nav
 from generator.structured_data import person_structured_data, story_structured_data
@@ -253,8 +254,10 @@ def network_page(site: Site) -> Page:
     """Every introduction of every story joined into one network."""
     meta = {"kind": "network", "title": "The network", "path": "network/",
             "description": "Every introduction in every story, joined into one network."}
+    # It names its data files by their digests: it reads what they read.
     return Page("network/index.html", "network.html", partial(_simple_context, site, meta, {}),
-                 shapes(study.slug for study in site.studies) + settings("counts"), "network/", deferred=Deferred("network"))
+                 shapes(study.slug for study in site.studies) + cards(study.slug for study in site.studies)
+                 + settings("counts", "tag_names"), "network/", deferred=Deferred("network"))
 
 
 def network_data_page(site: Site) -> Page:
@@ -265,8 +268,16 @@ def network_data_page(site: Site) -> Page:
                 deferred=Deferred("network-data"))
 
 
+def network_index_page(site: Site) -> Page:
+    """The network's compact index for the path finder and the filters (``network_index.INDEX_FILE``)."""
+    meta = {"kind": "graph-data", "title": site.config.title, "path": INDEX_FILE}
+    return Page(INDEX_FILE, "network-index.json", partial(_simple_context, site, meta, {}),
+                cards(study.slug for study in site.studies) + settings("tag_names"), INDEX_FILE, in_sitemap=False,
+                deferred=Deferred("network-index"))
+
+
 #: Deferred contexts that hold the whole network: rendered first, each in a chunk of its own.
-WHOLE_NETWORK = frozenset({"network", "network-data", "export"})
+WHOLE_NETWORK = frozenset({"network", "network-data", "network-index", "export"})
 #: The network's exports: each output name is also its template's (in the built-in theme, beside network.html).
 EXPORTS = ("network.gexf", "network.graphml", "network.json")
 
@@ -314,6 +325,7 @@ def plan_pages(site: Site) -> list[Page]:
     pages += search_pages(site)
     pages.append(network_page(site))
     pages.append(network_data_page(site))
+    pages.append(network_index_page(site))
     pages += export_pages(site)
     return pages + special_pages(site, pages) + card_pages(site)
 

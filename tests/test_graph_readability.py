@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,9 @@ import pytest
 from colour_vision import VISIONS, difference
 from conftest import REPO, run_cli
 from generator.palette import MINIMUM_CONTRAST, contrast
+
+sys.path.insert(0, str(REPO / "tests" / "audit"))
+from browsercheck import choose_focus  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -126,7 +130,7 @@ def test_labels_are_readable_and_never_overlap(sample_site, static_server, open_
         if not path.startswith("stories/") and not drawn:
             # Zoomed out to fit a phone, every label would be too small: focusing a person shows theirs.
             person = path.split("/")[1] if path.startswith("people/") else "liz-strauss"
-            page.select_option(f"[data-graph='{graph_id}'] [data-graph-focus]", person)
+            choose_focus(page, graph_id, person)
             page.wait_for_timeout(600)
             drawn = drawn_labels(page, graph_id)
             name = page.evaluate("([id, person]) => window.introchain.graphs[id].details[person].name", [graph_id, person])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import sys
@@ -25,14 +26,18 @@ def test_the_sample_network_page_names_its_data_file_and_holds_no_graph_data(tmp
     page = (site / "network/index.html").read_text(encoding="utf-8")
     assert '<script type="application/json"' not in page
     [source] = re.findall(r'data-graph-src="([^"]+)"', page)
-    assert source == "/repo/network/graph.json"
+    assert re.fullmatch(r"/repo/network/graph\.json\?v=[0-9a-f]{12}", source), source
     data = json.loads((site / "network/graph.json").read_text(encoding="utf-8"))
     assert set(data) >= {"nodes", "edges", "options", "details"}
     assert {node["id"] for node in data["nodes"]} == set(data["details"])
     assert "liz-strauss" in data["details"] and len(data["edges"]) > 10
-    # The lists graph.js fills from the data are in the page, empty but for their placeholder.
-    assert page.count("data-graph-choices=") == 3
-    assert "Liz Strauss" not in page.split('<p class="exports">')[0].split("<h1>")[1]
+    # The list of people graph.js fills from the index is in the page, empty; three fields use it.
+    assert re.search(r'<datalist id="network-people" data-graph-people="network"></datalist>', page)
+    assert page.count('list="network-people"') == 3
+    # Of the people, the page names only the best-connected few, beside the overview.
+    hubs = re.findall(r'<ol class="hubs">(.*?)</ol>', page, re.S)
+    assert len(hubs) == 1 and 1 <= hubs[0].count("<li>") <= 12
+    assert "Liz Strauss" not in page.split('<p class="exports">')[0].split("<h1>")[1].replace(hubs[0], "")
 
 
 def test_a_large_network_page_stays_small(tmp_path: Path):
@@ -43,3 +48,56 @@ def test_a_large_network_page_stays_small(tmp_path: Path):
     assert len(page) < 30_000, len(page)  # no list of every person or story
     assert len(data) > 10 * len(page)
     assert b'href="/repo/archive/"' in page
+
+
+def data_urls(page: str) -> dict[str, str]:
+    """The network page's data files by name, each with the version its URL carries."""
+    return dict(re.findall(r'data-graph-(?:src|index)="/repo/network/([a-z]+\.json)\?v=([0-9a-f]+)"', page))
+
+
+def test_the_data_files_are_named_by_their_content_so_an_edit_is_never_served_stale(tmp_path: Path):
+    project = make_project(tmp_path / "project", 12)
+    site = built(tmp_path, project.content)
+    versions = data_urls((site / "network/index.html").read_text(encoding="utf-8"))
+    assert set(versions) == {"graph.json", "index.json"}
+    for name, version in versions.items():
+        text = (site / "network" / name).read_bytes().rstrip(b"\n")
+        assert hashlib.sha256(text).hexdigest()[:12] == version
+    # An edit to a chain changes the graph and its index, and so the URLs the page asks for.
+    story = project.content / "stories/story-00003/story.yaml"
+    story.write_text(story.read_text(encoding="utf-8").replace('summary: "', 'summary: "Edited. ', 1), encoding="utf-8")
+    result = run_cli("build", "--content", project.content, "--out", site, "--base-url", "https://someone.github.io/repo/",
+                     cwd=tmp_path / "project")
+    assert result.code == 0, result.text
+    edited = data_urls((site / "network/index.html").read_text(encoding="utf-8"))
+    assert edited["graph.json"] != versions["graph.json"]
+    for name, version in edited.items():
+        assert hashlib.sha256((site / "network" / name).read_bytes().rstrip(b"\n")).hexdigest()[:12] == version
+    # A story's tag is in the index (the filters), not in the graph: only the index changes.
+    post = project.content / "stories/story-00005/index.md"
+    post.write_text(post.read_text(encoding="utf-8").replace("tags: [", "tags: [brand-new-tag, ", 1), encoding="utf-8")
+    assert run_cli("build", "--content", project.content, "--out", site, "--base-url", "https://someone.github.io/repo/",
+                   cwd=tmp_path / "project").code == 0
+    tagged = data_urls((site / "network/index.html").read_text(encoding="utf-8"))
+    assert tagged["index.json"] != edited["index.json"] and tagged["graph.json"] == edited["graph.json"]
+    assert "brand-new-tag" in (site / "network/index.json").read_text(encoding="utf-8")
+
+
+def test_the_network_files_build_byte_identically_whatever_the_hash_seed(tmp_path: Path):
+    project = make_project(tmp_path / "project", 80)
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"site-{seed}"
+        result = run_cli("build", "--content", project.content, "--out", out, "--no-cache", cwd=tmp_path / "project",
+                         env={"PYTHONHASHSEED": seed}, timeout=300)
+        assert result.code == 0, result.text
+        outputs.append({path.name: path.read_bytes() for path in sorted((out / "network").iterdir())})
+    assert set(outputs[0]) >= {"index.html", "graph.json", "index.json"}
+    assert outputs[0] == outputs[1]
+    page = outputs[0]["index.html"].decode("utf-8")
+    # A large network: drawn on demand, its overview in the page, positions fixed by the build.
+    assert "data-graph-on-demand" in page and '<div class="graph-overview">' in page
+    assert len(outputs[0]["index.html"]) < 100_000
+    data = json.loads(outputs[0]["graph.json"])
+    assert data["options"]["physics"] == {"enabled": False}
+    assert all(isinstance(node["x"], int) and isinstance(node["y"], int) for node in data["nodes"])

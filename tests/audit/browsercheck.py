@@ -87,12 +87,22 @@ def axe_check(page, page_path: str, view: str) -> list[AxeViolation]:
             for item in page.evaluate(AXE_RUN)]
 
 
+def choose_focus(page, graph_id: str, person: str) -> None:
+    """Pick ``person`` under a graph's "Focus on": from its list, or by name (the network's typed field)."""
+    control = page.locator(f"[data-graph='{graph_id}'] [data-graph-focus]")
+    if control.evaluate("element => element.tagName") == "SELECT":
+        control.select_option(person)
+        return
+    control.fill(page.evaluate("([id, person]) => window.introchain.graphs[id].details[person].name", [graph_id, person]))
+    control.dispatch_event("change")
+
+
 def open_graph_states(page) -> list[str]:
     """Open what JavaScript adds to a page with graphs (panel, path result); the states opened."""
     states = []
     for graph_id in page.evaluate("() => Object.keys((window.introchain || {graphs: {}}).graphs)"):
         person = page.evaluate("id => window.introchain.graphs[id].nodes.getIds()[0]", graph_id)
-        page.locator(f"[data-graph='{graph_id}'] [data-graph-focus]").select_option(person)
+        choose_focus(page, graph_id, person)
         page.locator(f"[data-graph='{graph_id}'] [data-graph-panel]").wait_for(state="visible")
         states.append("panel open")
     if page.locator("[data-path-form]").count():

@@ -12,10 +12,18 @@
 // controls: a reader who never scrolls to a graph never pays for it, and the page stays
 // responsive while it loads.
 //
+// The network page's block also names a compact index (data-graph-index: people, links, stories,
+// tags, channels), fetched once the page has loaded: the path finder and the filters work on it,
+// on the whole network, whether or not the graph is drawn. A block marked data-graph-on-demand
+// (a large network) shows its build-time overview until the reader opens the interactive view,
+// and then draws only the edges of what is in focus (level of detail): a person's neighbourhood,
+// a path, or a filter's introductions.
+//
 // Public API (for readers' scripts and tests): window.introchain.graphs[id] =
-// { network, nodes, edges, details, focus(nodeId), reset(), path(fromId, toId) } once graph
-// `id` is drawn; window.introchain.ready(id, callback) draws it now if need be and calls back
-// with that object.
+// { network, nodes, edges, details, focus(nodeId), reset(), path(fromId, toId), filter(links),
+// showPath({nodes, edges}), edgeAt(linkNumber) }
+// once graph `id` is drawn; window.introchain.ready(id, callback) draws it now if need be and
+// calls back with that object.
 (() => {
   "use strict";
 
@@ -36,6 +44,8 @@
   const LABEL_GAP = 2;
   const DIMMED_NODE = 0.2;
   const DIMMED_EDGE = 0.12;
+  // On a large network, a filter's introductions are drawn as edges when there are at most this many.
+  const DRAWN_EDGES = 4000;
 
   const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
   const animation = reducedMotion ? false : { duration: 400, easingFunction: "easeInOutQuad" };
@@ -187,6 +197,11 @@
       this.hidden = { nodes: new Set(), edges: new Set() };
       this.kept = new Set(); // nodes whose labels stay, whatever collides: the ones in focus
       this.container = container;
+      // A large network draws no edge but those in focus; a filter may hide nodes (ids kept, or null).
+      this.lod = block.hasAttribute("data-graph-on-demand");
+      this.shownEdges = new Set();
+      this.filtered = null;
+      if (this.lod) for (const edge of data.edges) edge.hidden = true;
       this.stacked = Boolean(data.chain) && container.clientWidth < NARROW_PX;
       if (this.stacked) {
         stack(data.nodes);
@@ -375,6 +390,48 @@
       this.panel.replaceChildren();
     }
 
+    // Level of detail: draw exactly these edges of a large network (and the nodes they join).
+    showOnly(edgeIds) {
+      const wanted = new Set(edgeIds);
+      const changes = [];
+      for (const id of this.shownEdges) if (!wanted.has(id)) changes.push({ id, hidden: true });
+      for (const id of wanted) if (!this.shownEdges.has(id)) changes.push({ id, hidden: false });
+      this.shownEdges = wanted;
+      if (changes.length) this.edges.update(changes);
+      if (this.filtered) {
+        const ends = [...wanted].flatMap((id) => { const edge = this.edges.get(id); return [edge.from, edge.to]; });
+        const shown = ends.filter((id) => !this.filtered.has(id));
+        if (shown.length) this.nodes.update(shown.map((id) => ({ id, hidden: false })));
+      }
+    }
+
+    // Highlight these nodes and edges: on a large network by drawing only those edges, else by dimming the rest.
+    highlight(nodeIds, edgeIds) {
+      if (this.lod) this.showOnly(edgeIds);
+      else this.dim(new Set(nodeIds), new Set(edgeIds));
+    }
+
+    // Show only the introductions at these positions in the data (a filter's), or everyone (null).
+    filter(links) {
+      const edges = links && links.map((number) => this.data.edges[number]);
+      const nodeIds = edges && new Set(edges.flatMap((edge) => [edge.from, edge.to]));
+      this.filtered = nodeIds;
+      this.nodes.update(this.data.nodes.map(({ id }) => ({ id, hidden: nodeIds ? !nodeIds.has(id) : false })));
+      if (this.lod) {
+        this.showOnly(edges && edges.length <= DRAWN_EDGES ? edges.map((edge) => edge.id) : []);
+      } else {
+        const keep = edges && new Set(edges.map((edge) => edge.id));
+        this.edges.update(this.data.edges.map(({ id }) => ({ id, hidden: keep ? !keep.has(id) : false })));
+      }
+      this.network.unselectAll();
+      this.hidePanel();
+      if (nodeIds?.size) this.frame([...nodeIds]);
+      else {
+        this.fitAll();
+        this.declutter();
+      }
+    }
+
     // Highlight a node and its neighbours, and open its panel.
     focus(nodeId) {
       if (!nodeId || !this.nodes.get(nodeId)) {
@@ -383,19 +440,20 @@
       }
       const steps = this.around.get(nodeId) ?? [];
       const near = [nodeId, ...steps.map((step) => step.node)];
-      this.dim(new Set(near), new Set(steps.map((step) => step.edge)));
+      this.highlight(near, steps.map((step) => step.edge));
       this.network.selectNodes([nodeId]);
       this.kept = new Set(near);
       this.frame(near);
       this.showPanel(nodeId);
-      if (this.select && this.select.value !== nodeId) this.select.value = nodeId;
+      if (this.select) this.choose(nodeId);
     }
 
     reset() {
-      this.undim();
+      if (this.lod) this.showOnly([]);
+      else this.undim();
       this.network.unselectAll();
       this.hidePanel();
-      if (this.select) this.select.value = "";
+      if (this.select) this.choose("");
       this.kept = new Set();
       this.fitAll();
       this.declutter();
@@ -403,12 +461,17 @@
 
     // Highlight and frame the shortest chain between two people; null when none joins them.
     path(from, to) {
-      const found = shortestPath(this.around, from, to);
+      return this.showPath(shortestPath(this.around, from, to));
+    }
+
+    // Highlight and frame a chain found already ({nodes, edges} by id), or clear the highlight (null).
+    showPath(found) {
       if (!found) {
-        this.undim();
+        if (this.lod) this.showOnly([]);
+        else this.undim();
         return null;
       }
-      this.dim(new Set(found.nodes), new Set(found.edges));
+      this.highlight(found.nodes, found.edges);
       this.network.selectNodes(found.nodes);
       this.kept = new Set(found.nodes);
       this.network.fit({ nodes: found.nodes, animation });
@@ -422,12 +485,31 @@
         if (event.nodes.length) this.focus(event.nodes[0]);
         else if (!event.edges.length) this.reset();
       });
-      this.select?.addEventListener("change", () => this.focus(this.select.value));
+      this.select?.addEventListener("change", () => this.focus(this.chosen()));
       this.block.querySelector("[data-graph-fit]")?.addEventListener("click", () => {
         this.fitAll();
         this.declutter();
       });
       this.block.querySelector("[data-graph-reset]")?.addEventListener("click", () => this.reset());
+    }
+
+    // The id of the edge at this position in the data (the index's link of the same number).
+    edgeAt(number) {
+      return this.data.edges[number].id;
+    }
+
+    // Who the Focus on control names: a list's value, or a name typed or picked (the network's index tells whose).
+    chosen() {
+      if (this.select.tagName !== "INPUT") return this.select.value;
+      return indexes[this.block.getAttribute("data-graph")]?.byLabel.get(this.select.value.trim()) ?? "";
+    }
+
+    choose(nodeId) {
+      if (this.select.tagName !== "INPUT") this.select.value = nodeId;
+      else {
+        const index = indexes[this.block.getAttribute("data-graph")];
+        this.select.value = nodeId && index ? index.people[index.place.get(nodeId)]?.[1] ?? "" : "";
+      }
     }
 
     // What window.introchain.graphs[id] holds.
@@ -440,6 +522,9 @@
         focus: (nodeId) => this.focus(nodeId),
         reset: () => this.reset(),
         path: (from, to) => this.path(from, to),
+        filter: (links) => this.filter(links),
+        showPath: (found) => this.showPath(found),
+        edgeAt: (number) => this.edgeAt(number),
       };
     }
   }
@@ -450,11 +535,12 @@
     const container = document.getElementById(`graph-${id}`);
     if (!container || typeof vis === "undefined") return;
     const graph = new Graph(block, container, data);
+    block.querySelector(".graph-stage")?.classList.add("graph-drawn");
     graph.settle();
     graph.followColourScheme();
     graph.bindControls();
     registry[id] = graph.api();
-    if (graph.select?.value) graph.focus(graph.select.value); // chosen while the graph was on its way
+    if (graph.select?.value) graph.focus(graph.chosen()); // chosen while the graph was on its way
   }
 
   // --- the graph's data ----------------------------------------------------------------------
@@ -474,7 +560,7 @@
           return response.json();
         });
       if (!inline) {
-        dataRequests[id].then((data) => fillChoices(id, data), (error) => {
+        dataRequests[id].catch((error) => {
           const fallback = block.querySelector(".graph-fallback");
           if (fallback) fallback.textContent = "The graph could not be loaded; everything it shows is also written out on this page.";
           console.error(error);
@@ -482,19 +568,6 @@
       }
     }
     return dataRequests[id];
-  }
-
-  // Every select marked data-graph-choices="id": the graph's people by name, after what the page put there.
-  function fillChoices(id, data) {
-    const people = data.nodes.map((node) => [node.id, data.details[node.id]?.name ?? node.label ?? node.id]);
-    people.sort((a, b) => a[1].localeCompare(b[1]) || (a[0] < b[0] ? -1 : 1));
-    for (const select of document.querySelectorAll(`select[data-graph-choices="${CSS.escape(id)}"]`)) {
-      const keep = select.hasAttribute("data-graph-focus") ? Array.from(select.options).filter((option) => !option.value) : [];
-      const chosen = select.value;
-      select.replaceChildren(...keep, ...people.map(([value, name]) => new Option(name, value)));
-      if (chosen) select.value = chosen;
-      else if (select.getAttribute("data-choose") === "last" && people.length) select.value = people[people.length - 1][0];
-    }
   }
 
   // --- loading vis-network on demand ---------------------------------------------------------
@@ -566,53 +639,211 @@
     if (block) ensure(block, callback);
   }
 
-  // --- the page: path finder, observers ------------------------------------------------------
+  // --- the network's index: path finder and filters on the whole graph ------------------------
+
+  const indexRequests = {};
+  const indexes = {}; // the indexes that have arrived, by graph id
+
+  // The index of graph `id` (a promise, made once), with its links as compact adjacency arrays.
+  function graphIndex(block) {
+    const id = block.getAttribute("data-graph");
+    const source = block.getAttribute("data-graph-index");
+    indexRequests[id] ??= fetch(source).then((response) => {
+      if (!response.ok) throw new Error(`${source}: HTTP ${response.status}`);
+      return response.json();
+    }).then((index) => (indexes[id] = prepareIndex(index)));
+    return indexRequests[id];
+  }
+
+  // Who is linked to whom, as offsets into flat arrays (neighbour, link number): a breadth-first
+  // search over the whole network then takes milliseconds, without an object per link.
+  function prepareIndex(index) {
+    const count = index.people.length;
+    const offsets = new Int32Array(count + 1);
+    for (const [a, b] of index.links) {
+      offsets[a + 1] += 1;
+      offsets[b + 1] += 1;
+    }
+    for (let at = 0; at < count; at += 1) offsets[at + 1] += offsets[at];
+    const filled = offsets.slice(0, count);
+    const neighbours = new Int32Array(offsets[count]);
+    const through = new Int32Array(offsets[count]);
+    index.links.forEach(([a, b], number) => {
+      neighbours[filled[a]] = b;
+      through[filled[a]++] = number;
+      neighbours[filled[b]] = a;
+      through[filled[b]++] = number;
+    });
+    index.place = new Map(index.people.map(([id], number) => [id, number]));
+    index.byLabel = new Map(index.people.map(([id, label]) => [label, id]));
+    index.adjacency = { offsets, neighbours, through };
+    return index;
+  }
+
+  // The shortest chain of introductions between two people of the index: person ids and link numbers, or null.
+  function findPath(index, fromId, toId) {
+    const from = index.place.get(fromId);
+    const to = index.place.get(toId);
+    if (from === undefined || to === undefined) return null;
+    if (from === to) return { nodes: [fromId], links: [] };
+    const { offsets, neighbours, through } = index.adjacency;
+    const previous = new Int32Array(index.people.length).fill(-1);
+    const via = new Int32Array(index.people.length);
+    previous[from] = from;
+    let frontier = [from];
+    while (frontier.length) {
+      const next = [];
+      for (const current of frontier) {
+        for (let at = offsets[current]; at < offsets[current + 1]; at += 1) {
+          const other = neighbours[at];
+          if (previous[other] !== -1) continue;
+          previous[other] = current;
+          via[other] = through[at];
+          if (other === to) {
+            const nodes = [to];
+            const links = [];
+            for (let node = to; node !== from; node = previous[node]) {
+              links.unshift(via[node]);
+              nodes.unshift(previous[node]);
+            }
+            return { nodes: nodes.map((number) => index.people[number][0]), links };
+          }
+          next.push(other);
+        }
+      }
+      frontier = next;
+    }
+    return null;
+  }
 
   // A path as names ("A → B → C (2 steps)") and as its introductions, each with its date and story.
-  function describePath(data, found) {
-    const names = found.nodes.map((node) => data.details[node]?.name ?? node);
-    const count = found.edges.length;
+  function describePath(index, found) {
+    const names = found.nodes.map((id) => index.people[index.place.get(id)][1]);
+    const count = found.links.length;
     const summary = `${names.join(" → ")} (${count} step${count === 1 ? "" : "s"})`;
-    const steps = found.edges.map((edgeId, number) => {
-      const [story, when] = data.steps?.[edgeId] ?? [null, ""];
-      const item = element("li", `${names[number]} and ${names[number + 1]}${when ? `, ${when}` : ""}: `);
-      const [title, url] = data.stories?.[story] ?? [];
-      if (url) {
-        const link = element("a", title);
-        link.href = url;
-        item.append(link);
-      }
+    const steps = found.links.map((number, step) => {
+      const [, , story, when] = index.links[number];
+      const item = element("li", `${names[step]} and ${names[step + 1]}${when ? `, ${when}` : ""}: `);
+      const [title, url] = index.stories[story];
+      const link = element("a", title);
+      link.href = url;
+      item.append(link);
       return item;
     });
     return { summary, steps };
   }
 
-  // The path finder answers from the graph's data alone (the whole network, whatever is drawn),
-  // then highlights the path in the drawn graph.
-  const adjacencies = new WeakMap();
+  // The page's list of the network's people (a datalist, in the index's order: by name).
+  function fillPeople(id, index) {
+    for (const list of document.querySelectorAll(`datalist[data-graph-people="${CSS.escape(id)}"]`)) {
+      const options = document.createDocumentFragment();
+      for (const [, label] of index.people) options.append(new Option(label));
+      list.replaceChildren(options);
+    }
+  }
+
+  // Draw `graph` with a callback once drawn, unless it is drawn only on demand and is not yet.
+  function whenDrawn(block, callback, { open }) {
+    const id = block.getAttribute("data-graph");
+    if (registry[id]) callback(registry[id]);
+    else if (open || !block.hasAttribute("data-graph-on-demand")) ensure(block, callback);
+  }
+
+  // The path finder answers from the index (the whole network, whatever is drawn), then
+  // highlights the path in the drawn graph; a large network is not drawn for it.
   function setupPathFinder(finder) {
     const id = finder.getAttribute("data-path-finder");
     const form = finder.querySelector("[data-path-form]");
     const result = finder.querySelector("[data-path-result]");
     const list = finder.querySelector("[data-path-steps]");
     const block = document.querySelector(`[data-graph="${CSS.escape(id)}"]`);
-    if (!form || !result || !block) return;
+    if (!form || !result || !block?.hasAttribute("data-graph-index")) return;
+    const answer = (index) => {
+      const names = ["from", "to"].map((name) => form.querySelector(`[data-path-${name}]`).value.trim());
+      const [from, to] = names.map((name) => index.byLabel.get(name));
+      const unknown = names.find((name, number) => [from, to][number] === undefined);
+      const found = unknown === undefined ? findPath(index, from, to) : null;
+      const told = found ? describePath(index, found)
+        : { summary: unknown === undefined ? "No chain of introductions joins them yet."
+          : `No one called “${unknown}” is in the network: pick a name from the list.`, steps: [] };
+      result.textContent = told.summary;
+      list?.replaceChildren(...told.steps);
+      if (list) list.hidden = !told.steps.length;
+      // Highlighting a path in a drawn graph takes a while: show the answer first.
+      requestAnimationFrame(() => setTimeout(() => whenDrawn(block, (graph) => graph.showPath(found && {
+        nodes: found.nodes, edges: found.links.map((number) => graph.edgeAt(number)),
+      }), { open: false }), 0));
+    };
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const from = form.querySelector("[data-path-from]").value;
-      const to = form.querySelector("[data-path-to]").value;
-      graphData(block).then((data) => {
-        if (!adjacencies.has(data)) adjacencies.set(data, adjacency(data.edges));
-        const found = from && to ? shortestPath(adjacencies.get(data), from, to) : null;
-        const told = found ? describePath(data, found) : { summary: "No chain of introductions joins them yet.", steps: [] };
-        result.textContent = told.summary;
-        list?.replaceChildren(...told.steps);
-        if (list) list.hidden = !told.steps.length;
-        // Highlighting a path in a large drawn graph takes a while: show the answer first.
-        requestAnimationFrame(() => setTimeout(() => ensure(block, (graph) => graph.path(from, to)), 0));
-      });
+      if (indexes[id]) answer(indexes[id]); // at once, in the same task, once the index is here
+      else graphIndex(block).then(answer);
     });
   }
+
+  // Which introductions (link numbers) the filter form picks, or null when it picks no part.
+  function filteredLinks(index, form) {
+    const words = form.elements.story.value.trim().toLocaleLowerCase();
+    const [tag, channel, year] = ["tag", "channel", "year"].map((name) => form.elements[name].value);
+    if (!words && !tag && !channel && !year) return null;
+    const stories = index.stories.map(([title, , , tags]) => (!words || title.toLocaleLowerCase().includes(words))
+      && (!tag || tags.includes(Number(tag))));
+    const kept = [];
+    index.links.forEach(([, , story, , when, channels], number) => {
+      if (stories[story] && (!year || when === Number(year)) && (!channel || channels.includes(Number(channel)))) kept.push(number);
+    });
+    return kept;
+  }
+
+  function fillFilterChoices(form, index) {
+    const used = new Set(index.links.flatMap((link) => link[5]));
+    const years = [...new Set(index.links.map((link) => link[4]))].sort((a, b) => a - b);
+    const choices = {
+      tags: index.tags.map(([, name], number) => [number, name]),
+      channels: index.channels.map(([, label], number) => [number, label]).filter(([number]) => used.has(number)),
+      years: years.map((year) => [year, String(year)]),
+    };
+    for (const select of form.querySelectorAll("[data-filter-choices]")) {
+      const any = select.options[0];
+      select.replaceChildren(any, ...choices[select.getAttribute("data-filter-choices")].map(([value, text]) => new Option(text, value)));
+    }
+  }
+
+  // The filters: picked from the index at once (what they match is said in words), then shown in
+  // the drawn graph, which they open.
+  function setupFilters(form) {
+    const id = form.getAttribute("data-graph-filters");
+    const block = document.querySelector(`[data-graph="${CSS.escape(id)}"]`);
+    const result = form.querySelector("[data-filter-result]");
+    if (!block?.hasAttribute("data-graph-index")) return;
+    graphIndex(block).then((index) => {
+      fillFilterChoices(form, index);
+      form.hidden = false;
+    }, console.error);
+    const apply = () => graphIndex(block).then((index) => {
+      const kept = filteredLinks(index, form);
+      if (kept && !kept.length) {
+        result.textContent = "No introduction matches all of these.";
+        return;
+      }
+      if (kept) {
+        const people = new Set(kept.flatMap((number) => index.links[number].slice(0, 2)));
+        const stories = new Set(kept.map((number) => index.links[number][2]));
+        result.textContent = `${people.size} ${people.size === 1 ? "person" : "people"} and ${kept.length} `
+          + `introduction${kept.length === 1 ? "" : "s"} in ${stories.size} stor${stories.size === 1 ? "y" : "ies"}.`;
+      } else {
+        result.textContent = `Everyone: ${index.people.length} people and ${index.links.length} introductions.`;
+      }
+      whenDrawn(block, (graph) => graph.filter(kept), { open: Boolean(kept) });
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      apply();
+    });
+    form.addEventListener("reset", () => setTimeout(apply, 0)); // after the form has been cleared
+  }
+
+  // --- the page ------------------------------------------------------------------------------
 
   // Prefetch the library when any graph comes within a screen; draw each graph once it is in view.
   function observe(blocks) {
@@ -635,23 +866,34 @@
     }
   }
 
+  // A graph drawn on demand: by its Open button, or by choosing someone to focus on.
+  function onDemand(block) {
+    const button = block.querySelector("[data-graph-open]");
+    button?.addEventListener("click", () => {
+      button.disabled = true;
+      button.textContent = "Drawing the network…";
+      ensure(block);
+    });
+    block.querySelector("[data-graph-focus]")?.addEventListener("change", () => ensure(block));
+  }
+
   function start() {
     const blocks = Array.from(document.querySelectorAll("[data-graph]"));
-    for (const block of blocks) {
+    const drawn = blocks.filter((block) => !block.hasAttribute("data-graph-on-demand"));
+    for (const block of drawn) {
       const fallback = block.querySelector(".graph-fallback");
       if (fallback) fallback.textContent = "Drawing the graph…"; // with JavaScript, it will be
       block.addEventListener("focusin", () => ensure(block)); // keyboard readers at the controls
     }
-    if (window.IntersectionObserver) observe(blocks);
-    else blocks.forEach((block) => ensure(block));
+    blocks.filter((block) => block.hasAttribute("data-graph-on-demand")).forEach(onDemand);
+    if (window.IntersectionObserver) observe(drawn);
+    else drawn.forEach((block) => ensure(block));
     document.querySelectorAll("[data-path-finder]").forEach(setupPathFinder);
-    // Lists of people that only the graph's data can fill: fetch it once the page has loaded.
-    const fetched = blocks.filter((block) => block.hasAttribute("data-graph-src")
-      && document.querySelector(`select[data-graph-choices="${CSS.escape(block.getAttribute("data-graph"))}"]`));
-    if (!fetched.length) return;
-    const fill = () => fetched.forEach((block) => graphData(block));
-    if (document.readyState === "complete") fill();
-    else window.addEventListener("load", fill, { once: true });
+    document.querySelectorAll("[data-graph-filters]").forEach(setupFilters);
+    // The network's index is fetched at once: the path finder and the filters wait for it.
+    for (const block of blocks.filter((block) => block.hasAttribute("data-graph-index"))) {
+      graphIndex(block).then((index) => fillPeople(block.getAttribute("data-graph"), index), console.error);
+    }
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,196 @@
+"""The network page of a large site in headless Chromium: overview first, interactive view on demand,
+path finder and filters on the whole network, level of detail, hostile names kept as text."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from conftest import REPO, run_cli
+from test_browser import assert_only_local_requests
+
+sys.path.insert(0, str(REPO / "tests" / "perf"))
+from synth import make_project  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "<img src=x onerror=alert(1)> & </script>"
+VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, "height": 900}}
+
+
+@pytest.fixture(scope="module")
+def large_site(tmp_path_factory) -> Path:
+    """80 synthetic stories (a few hundred people: drawn on demand), one person with a hostile name, under /repo/."""
+    root = tmp_path_factory.mktemp("network-large")
+    project = make_project(root / "project", 80)
+    first = re.search(r"between: \[(p\d+),", (project.content / "stories/story-00000/story.yaml").read_text())[1]
+    people = project.content / "people.yaml"
+    text = re.sub(rf"^{first}:\n  name: [^\n]*", f"{first}:\n  name: {json.dumps(HOSTILE)}", people.read_text(), flags=re.M)
+    people.write_text(text, encoding="utf-8")
+    result = run_cli("build", "--content", project.content, "--out", root / "site", "--no-cache",
+                     "--base-url", "https://someone.github.io/repo/", cwd=root, timeout=300)
+    assert result.code == 0, result.text
+    return root / "site"
+
+
+def index_of(site: Path) -> dict:
+    return json.loads((site / "network/index.json").read_text(encoding="utf-8"))
+
+
+def open_network(open_page, static_server, site: Path, viewport: str = "desktop", scheme: str = "light"):
+    server = static_server(site, "/repo/")
+    page, watch = open_page(f"{server.url}network/", viewport=VIEWPORTS[viewport], color_scheme=scheme)
+    page.wait_for_function("() => document.querySelector('[data-graph-people]').options.length > 0"
+                           " && !document.querySelector('[data-graph-filters]').hidden")
+    return page, watch, server
+
+
+def vis_requested(watch) -> bool:
+    return any("vis-network" in url for url in watch.requests)
+
+
+def graph_requested(watch) -> bool:
+    return any("/network/graph.json" in url for url in watch.requests)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_the_overview_shows_at_once_and_nothing_is_drawn_until_asked(large_site, static_server, open_page, viewport, scheme):
+    page, watch, server = open_network(open_page, static_server, large_site, viewport, scheme)
+    overview = page.locator(".graph-overview svg")
+    assert overview.is_visible()
+    # It fills the frame the interactive view will take.
+    box, frame = overview.bounding_box(), page.locator(".graph-canvas").bounding_box()
+    assert abs(box["width"] - frame["width"]) < 4 and abs(box["height"] - frame["height"]) < 4 and box["height"] > 200
+    dot_count = page.evaluate("Array.from(document.querySelectorAll('.overview-dots'), p => p.getAttribute('d').split('M').length - 1)"
+                              ".reduce((a, b) => a + b, 0)")
+    assert dot_count > 50 and page.locator(".overview-lines").count() >= 1
+    # Its dots take the page's colours, so they show in either scheme.
+    dots, background = page.evaluate("""() => [getComputedStyle(document.querySelector('.overview-dots')).stroke,
+        getComputedStyle(document.querySelector('.graph-overview')).backgroundColor]""")
+    assert dots != background
+    assert page.get_by_role("button", name="Open the interactive view").is_visible()
+    page.wait_for_timeout(300)
+    assert not vis_requested(watch) and not graph_requested(watch)
+    # Opening it draws the graph in place of the overview; a large network draws no edge until one is in focus.
+    page.get_by_role("button", name="Open the interactive view").click()
+    page.wait_for_selector(".graph-ready", timeout=60_000)
+    assert not overview.is_visible()
+    assert page.evaluate("window.introchain.graphs.network.edges.get({filter: edge => !edge.hidden}).length") == 0
+    nodes = page.evaluate("window.introchain.graphs.network.nodes.length")
+    assert nodes == len(index_of(large_site)["people"])
+    assert watch.console_errors == [] and watch.dialogs == []
+    assert_only_local_requests(watch, server.url)
+
+
+def test_the_path_finder_answers_on_the_whole_network_without_drawing_it(large_site, static_server, open_page):
+    page, watch, server = open_network(open_page, static_server, large_site, "phone")
+    index = index_of(large_site)
+    graph = nx.MultiGraph()
+    graph.add_nodes_from(person_id for person_id, _ in index["people"])
+    graph.add_edges_from((index["people"][a][0], index["people"][b][0]) for a, b, *_ in index["links"])
+    labels = {person_id: label for person_id, label in index["people"]}
+    # Two people as far apart as the network allows.
+    lengths = dict(nx.single_source_shortest_path_length(graph, index["people"][0][0]))
+    farthest = max(sorted(lengths), key=lambda person_id: lengths[person_id])
+    page.fill("[data-path-from]", labels[index["people"][0][0]])
+    page.fill("[data-path-to]", labels[farthest])
+    page.get_by_role("button", name="Show the shortest path").click()
+    page.wait_for_function("() => document.querySelector('[data-path-result]').textContent.length > 0")
+    text = page.inner_text("[data-path-result]")
+    assert text.endswith(f"({lengths[farthest]} steps)"), text
+    steps = page.locator("[data-path-steps] li")
+    assert steps.count() == lengths[farthest] >= 2
+    for number in range(steps.count()):
+        assert steps.nth(number).locator("a").get_attribute("href").startswith("/repo/stories/story-")
+    # The names along the way join in the network, one introduction each.
+    names = text.rsplit(" (", 1)[0].split(" → ")
+    ids = {label: person_id for person_id, label in labels.items()}
+    assert all(graph.has_edge(ids[a], ids[b]) for a, b in zip(names, names[1:]))
+    # An unknown name is said to be unknown.
+    page.fill("[data-path-to]", "Nobody Of That Name")
+    page.get_by_role("button", name="Show the shortest path").click()
+    page.wait_for_function("() => document.querySelector('[data-path-result]').textContent.includes('Nobody Of That Name')")
+    page.wait_for_timeout(300)
+    assert not vis_requested(watch) and not graph_requested(watch)
+    assert watch.console_errors == []
+    assert_only_local_requests(watch, server.url)
+
+
+@pytest.mark.parametrize("viewport", ["phone", "desktop"])
+def test_filters_pick_part_of_the_network_and_draw_only_it(large_site, static_server, open_page, viewport):
+    page, watch, server = open_network(open_page, static_server, large_site, viewport, "dark")
+    index = index_of(large_site)
+    tag = Counter(tag for story in index["stories"] for tag in story[3]).most_common()[-1][0]
+    page.select_option("[data-filter='tag']", str(tag))
+    page.get_by_role("button", name="Show", exact=True).click()
+    kept = [link for link in index["links"] if tag in index["stories"][link[2]][3]]
+    people = {index["people"][number][0] for link in kept for number in link[:2]}
+    stories = {link[2] for link in kept}
+    page.wait_for_function("() => document.querySelector('[data-filter-result]').textContent.length > 0")
+    assert page.inner_text("[data-filter-result]") == (
+        f"{len(people)} people and {len(kept)} introductions in {len(stories)} stor{'y' if len(stories) == 1 else 'ies'}.")
+    # Filtering opens the interactive view with only those people and their introductions drawn.
+    page.wait_for_selector(".graph-ready", timeout=60_000)
+    page.wait_for_function("() => window.introchain.graphs.network.nodes.get({filter: node => !node.hidden}).length < "
+                           f"{len(index['people'])}")
+    shown = set(page.evaluate("window.introchain.graphs.network.nodes.getIds({filter: node => !node.hidden})"))
+    assert shown == people
+    edges = page.evaluate("window.introchain.graphs.network.edges.get({filter: edge => !edge.hidden}).length")
+    assert edges == len(kept)
+    # A channel and a year narrow it further; "Everyone" brings everyone back.
+    year = index["links"][0][4]
+    page.select_option("[data-filter='year']", str(year))
+    page.get_by_role("button", name="Show", exact=True).click()
+    both = [link for link in kept if link[4] == year]
+    expected = "No introduction matches all of these." if not both else f"and {len(both)} introduction"
+    page.wait_for_function("text => document.querySelector('[data-filter-result]').textContent.includes(text)", arg=expected)
+    page.get_by_role("button", name="Everyone").click()
+    page.wait_for_function("() => document.querySelector('[data-filter-result]').textContent.startsWith('Everyone')")
+    page.wait_for_function("n => window.introchain.graphs.network.nodes.get({filter: node => !node.hidden}).length === n",
+                           arg=len(index["people"]))
+    assert watch.console_errors == []
+    assert_only_local_requests(watch, server.url)
+
+
+def test_focus_draws_the_neighbourhood_of_one_person(large_site, static_server, open_page):
+    page, watch, server = open_network(open_page, static_server, large_site, "phone", "light")
+    index = index_of(large_site)
+    degree = Counter(number for link in index["links"] for number in link[:2])
+    person_number = max(sorted(degree), key=lambda number: degree[number])
+    person_id, label = index["people"][person_number]
+    page.fill("[data-graph='network'] [data-graph-focus]", label)
+    page.dispatch_event("[data-graph='network'] [data-graph-focus]", "change")
+    page.locator("[data-graph-panel]").wait_for(state="visible", timeout=60_000)
+    shown = page.evaluate("window.introchain.graphs.network.edges.get({filter: edge => !edge.hidden})")
+    assert len(shown) == degree[person_number]
+    assert all(person_id in (edge["from"], edge["to"]) for edge in shown)
+    # Labels drawn are readable: vis-network's threshold is 12 CSS px and the focus zooms in far enough.
+    scale = page.evaluate("window.introchain.graphs.network.network.getScale()")
+    assert scale * 16 >= 12
+    page.get_by_role("button", name="Reset").click()
+    page.wait_for_function("() => window.introchain.graphs.network.edges.get({filter: edge => !edge.hidden}).length === 0")
+    assert watch.console_errors == []
+    assert_only_local_requests(watch, server.url)
+
+
+def test_hostile_names_stay_text_in_the_overview_the_lists_and_the_answers(large_site, static_server, open_page):
+    html = (large_site / "network/index.html").read_text(encoding="utf-8")
+    overview = html[html.index('<div class="graph-overview">'):html.index("</svg>")]
+    assert "<img" not in overview and "<script" not in html.split("</head>")[1].replace('<script src=', "")
+    assert HOSTILE not in html  # escaped wherever it is named (the best-connected, the path finder's fields)
+    page, watch, server = open_network(open_page, static_server, large_site)
+    labels = page.evaluate("Array.from(document.querySelector('[data-graph-people]').options, option => option.value)")
+    assert HOSTILE in labels
+    page.fill("[data-path-from]", HOSTILE)
+    page.get_by_role("button", name="Show the shortest path").click()
+    page.wait_for_function("() => document.querySelector('[data-path-result]').textContent.length > 0")
+    assert page.inner_text("[data-path-result]").startswith(HOSTILE)
+    assert page.locator("[data-path-result] img, [data-path-steps] img, .hubs img").count() == 0
+    assert watch.dialogs == [] and watch.console_errors == []
