@@ -16,7 +16,7 @@ from synth import make_project  # noqa: E402
 
 def built(project: Path, content: Path) -> Path:
     result = run_cli("build", "--content", content, "--out", project / "site", "--no-cache",
-                     "--base-url", "https://someone.github.io/repo/", cwd=project)
+                     "--base-url", "https://someone.github.io/repo/", cwd=project, timeout=300)
     assert result.code == 0, result.text
     return project / "site"
 
