@@ -22,8 +22,9 @@ WIDTH = 1000
 CELLS = 64
 #: At most this many lines between cells, the busiest.
 MOST_LINES = 700
-#: Dot sizes: the people a cell holds, bucketed into this many diameters.
-DOT_SIZES = (6, 9, 13, 18, 24)
+#: Dot diameters (a cell is about 15 units across): the people a cell holds, bucketed; the
+#: largest leaves a gap to its neighbours, so a dense network still reads as dots and lines.
+DOT_SIZES = (3, 5, 7, 9, 11)
 LINE_WEIGHTS = (1, 2, 4)
 _MARGIN = 16
 

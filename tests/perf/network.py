@@ -93,7 +93,10 @@ def one_run(browser, url: str, *, open_view: bool) -> dict[str, float]:
         session.send("Emulation.setCPUThrottlingRate", {"rate": THROTTLING})
         page.add_init_script(_WATCH_READY)
         page.goto(url, wait_until="load")
-        first_view = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN")
+        first_view = page.evaluate("""() => new Promise(resolve => new PerformanceObserver(list => {
+            const paint = list.getEntriesByName('first-contentful-paint')[0];
+            if (paint) resolve(paint.startTime);
+        }).observe({ type: 'paint', buffered: true }))""")
         page.wait_for_function("() => window.__ready", timeout=120_000)
         interactive = page.evaluate("window.__ready")
         page.evaluate(_WATCH_ANSWER)
@@ -149,7 +152,7 @@ def shoot(browser, url: str, folder: Path, label: str) -> None:
         page = context.new_page()
         page.goto(url, wait_until="load")
         page.wait_for_function("() => !document.querySelector('[data-graph-filters]').hidden", timeout=120_000)
-        page.locator(".path-finder").scroll_into_view_if_needed()
+        page.evaluate("window.scrollTo(0, document.querySelector('.graph-block').offsetTop - 8)")
         page.screenshot(path=str(folder / f"network-{label}-{name}.png"))
         context.close()
 
