@@ -178,7 +178,11 @@ def _index_failed(said: str, code: int = 1) -> Exception:
         if os.strerror(number) in said:
             return OSError(number, os.strerror(number))
     if code < 0:
-        said = f"it was stopped by {signal.Signals(-code).name}"
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:  # a real-time signal has no name, only its number
+            name = f"signal {-code}"
+        said = f"it was stopped by {name}"
     last = said.splitlines()[-1:] or [f"exit code {code}"]
     return ContentErrors([ContentError("site.yaml", 0, 0, f"Pagefind could not build the search index: {last[0]}",
                                        "run the build again; if it keeps failing, turn search off with "

@@ -56,6 +56,23 @@ def test_without_pagefind_the_build_fails_clearly_and_keeps_the_site(make_site):
     assert tree_bytes(root / "site") == before
 
 
+def test_a_pagefind_stopped_by_a_signal_without_a_name_is_reported_with_its_number(make_site):
+    root = make_site()
+    assert run_cli("build", cwd=root).code == 0
+    before = tree_bytes(root / "site")
+    story = root / "content/stories/first/index.md"
+    story.write_text(story.read_text().replace("Hello", "Changed"))
+    # A stand-in for Pagefind's binary that is stopped by a real-time signal (it has no name).
+    fake = root / "fake-pagefind"
+    fake.write_text('#!/bin/sh\nkill -s RTMIN+3 $$\n')
+    fake.chmod(0o755)
+    result = run_cli("build", cwd=root, env={"PAGEFIND_BINARY_PATH": str(fake)})
+    assert result.code == 1, result.text
+    assert "Pagefind could not build the search index: it was stopped by signal" in result.err, result.err
+    assert "Traceback" not in result.text
+    assert tree_bytes(root / "site") == before
+
+
 def test_search_false_builds_no_index_no_page_and_no_box(make_site):
     root = make_site({"site.yaml": SITE_YAML + "search: false\n"})
     result = run_cli("build", cwd=root, env={"PAGEFIND_BINARY_PATH": str(root / "no-such-pagefind")})
