@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.slotted import quick_pickle
 
 COMMENT_SOURCES: tuple[str, ...] = ("blog", "twitter", "facebook", "linkedin", "email", "other")
 #: Where a snapshot's threads come from, with the name pages show.
@@ -22,7 +21,6 @@ COMMENT_STATUSES: dict[str, str] = {
 }
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Comment:
     """One comment of a snapshot, with its replies threaded beneath it."""
@@ -40,7 +38,6 @@ class Comment:
     status: str = ""  # a key of COMMENT_STATUSES: a placeholder, shown without its body
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Thread:
     """A conversation frozen from a platform: its replies threaded, its likes and reposts counted."""
@@ -58,7 +55,6 @@ class Thread:
         return PLATFORMS[self.platform]
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True)
 class CommentSnapshot:
     """The comments a post had when the snapshot was taken, and the threads frozen from other platforms."""

@@ -18,10 +18,8 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.deflist import deflist_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from generator.slotted import quick_pickle
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Image:
     """An image reference in a body, with its 0-based line within the body."""

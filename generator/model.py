@@ -16,7 +16,6 @@ from datetime import datetime
 from generator.channels import BUILT_IN, Channel
 from generator.comment_model import (COMMENT_SOURCES, COMMENT_STATUSES, PLATFORMS, Comment,  # noqa: F401 - the model's
                                      CommentSnapshot, Thread)
-from generator.slotted import quick_pickle
 
 #: The depth scale, shallowest first; a stage's depth is its position + 1.
 STAGES: tuple[tuple[str, str], ...] = (
@@ -42,7 +41,6 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
            "September", "October", "November", "December")
 
 
-@quick_pickle
 @dataclass(frozen=True, order=True, slots=True)
 class PartialDate:
     """A date known to the year, the month or the day."""
@@ -64,7 +62,6 @@ class PartialDate:
         return str(self.year)
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True)
 class When:
     """When a connection began: a (partial) date, or the author's own words."""
@@ -140,7 +137,6 @@ class Person:
         return f"people/{self.id}/"
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Stage:
     """One step in how a relationship deepened."""

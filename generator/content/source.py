@@ -16,7 +16,6 @@ import yaml
 
 from generator.errors import ContentError, display_path
 from generator.regular import NotRegularFile, read_regular
-from generator.slotted import quick_pickle
 
 #: Largest YAML or Markdown file we read; far above any real post or snapshot.
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -32,7 +31,6 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
-@quick_pickle
 @dataclass(frozen=True, slots=True)
 class Place:
     """Where a YAML value starts (0-based, like PyYAML's marks): all an error needs of a node.

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from generator import __version__
+from generator.incremental.pickling import dispatch_table
 
 #: Bumped whenever the layout of entries or of cached values changes.
 FORMAT = 2
@@ -177,6 +178,7 @@ class Cache:
         def produce(writer: _HashingWriter) -> None:
             nonlocal size
             pickler = pickle.Pickler(writer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = dispatch_table()
             if references is not None:
                 pickler.persistent_id = references  # type: ignore[method-assign]
             pickler.dump(value)
