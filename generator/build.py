@@ -184,7 +184,10 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     kept = frozenset(everything - wanted)
     contexts = {number: pages[number].context() for number in sorted(wanted)}
     job = RenderJob(templates, site.config, versions, pages, inputs, fingerprint, options.cache_dir, contexts)
-    digester = Digester()
+    memo = state.digests if state is not None else None
+    if memo is not None:
+        memo.next_build()
+    digester = Digester(memo)
     keys = [
         recorded[page.output][0] if number in kept else
         digest(fingerprint, page.output, page.template, digester(contexts[number]),

@@ -3,8 +3,7 @@
 The kinds a site has tens of thousands of (dates, stages, comments) keep their fields in
 slots, without a dictionary each: at 10,000 stories that is about 15 MB less, in the
 building process and again in each render worker that touches them (issue 6). The others
-keep a ``__dict__``, where cached properties and the digest ``fingerprint.Digester``
-keeps on a model object live.
+keep a ``__dict__``, where their cached properties live.
 """
 
 from __future__ import annotations

@@ -147,8 +147,41 @@ def tree_fingerprint(folder: Path, digests: FileDigests | None = None) -> str:
     return digest("\0".join(parts))
 
 
-#: Where a frozen model object keeps its own digest (in its ``__dict__``, beside cached properties).
-_DIGEST_ATTRIBUTE = "_introchain_digest"
+class DigestMemo:
+    """Digests of frozen model objects, kept from one build to the next outside the objects.
+
+    An entry holds its object, so the object's ``id`` stays its own while the entry lives; a
+    frozen object never changes, so its digest stays right. An entry that a build does not
+    use is dropped when the next one starts (``next_build``). Pickled with ``build``'s state, it is the
+    list of the last build's objects and digests: those it shares with the state stay shared.
+    """
+
+    def __init__(self, pairs: Iterable[tuple[Any, str]] = ()) -> None:
+        self._previous: dict[int, tuple[Any, str]] = {}
+        self._current: dict[int, tuple[Any, str]] = {id(value): (value, text) for value, text in pairs}
+
+    def __reduce__(self):
+        # What the last build used: the rest would be dropped when the next one starts.
+        return DigestMemo, (list(self._current.values()),)
+
+    def next_build(self) -> None:
+        """Start a build: what the last build did not use is dropped."""
+        self._previous, self._current = self._current, {}
+
+    def get(self, value: Any) -> str | None:
+        """The digest recorded for this very object, or None."""
+        key = id(value)
+        entry = self._current.get(key)
+        if entry is None:
+            entry = self._previous.get(key)
+            if entry is None:
+                return None
+            self._current[key] = entry
+        return entry[1]
+
+    def put(self, value: Any, text: str) -> None:
+        """Record the digest of a frozen object."""
+        self._current[id(value)] = (value, text)
 
 
 class Digester:
@@ -156,16 +189,17 @@ class Digester:
 
     Containers are described element by element; model objects (frozen dataclasses, whose
     ``repr`` shows every field) by the digest of their ``repr``, computed once per object
-    and kept on it.
+    (kept in ``memo`` from one build to the next, when one is given).
     Objects are remembered by ``id()``, so they are kept alive as long as the digester.
     """
 
     #: Containers at least this long are digested once and remembered (the people, a tag's stories).
     SHARED = 16
 
-    def __init__(self) -> None:
+    def __init__(self, memo: DigestMemo | None = None) -> None:
         self._memo: dict[int, str] = {}
         self._alive: list[Any] = []
+        self._frozen = memo if memo is not None else DigestMemo()
 
     def _remember(self, value: Any, text: str) -> str:
         self._memo[id(value)] = text
@@ -190,11 +224,12 @@ class Digester:
         state = getattr(value, "__dict__", None)
         params = getattr(type(value), "__dataclass_params__", None)
         if state is not None and params is not None and params.frozen:
-            # A frozen model object never changes: its digest is kept on it, so a process that
-            # builds again (the dev server) or unpickles it from the cache does not compute it again.
-            known = state.get(_DIGEST_ATTRIBUTE)
+            # A frozen model object never changes: a process that builds again (the dev server)
+            # or loads its state from the cache finds its digest in the memo.
+            known = self._frozen.get(value)
             if known is None:
-                known = state[_DIGEST_ATTRIBUTE] = digest(type(value).__qualname__, repr(value))
+                known = digest(type(value).__qualname__, repr(value))
+                self._frozen.put(value, known)
             return known
         return self._remember(value, digest(type(value).__qualname__, repr(value)))
 

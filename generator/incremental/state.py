@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from generator.incremental.cache import Cache
+from generator.incremental.fingerprint import DigestMemo
 from generator.errors import ContentErrors
 from generator.model import Site
 from generator.templates import Templates, resolve_templates
@@ -55,6 +56,7 @@ class BuildState:
     history: History | None = None
     search: BackgroundIndex | None = None  # the dev server's search index, re-made in the background
     environments: Environments = field(default_factory=_environments)  # Jinja's, kept between builds (not saved)
+    digests: DigestMemo = field(default_factory=DigestMemo)  # of the frozen objects in page contexts
 
 
 def _manifest_key(out_dir: Path) -> str:

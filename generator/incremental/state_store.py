@@ -26,15 +26,16 @@ DELTA_SHARE = 0.25
 def _shared(state: Any) -> list[Any]:
     """The objects a delta may refer to.
 
-    Each story bundle, its parse result and its case study; what was read from site.yaml and
-    people.yaml (the same objects while those files are unchanged); and the site's people.
+    Each story bundle, its parse result, its case study and its card (the digest memo
+    refers to cards); what was read from site.yaml and people.yaml (the same objects while
+    those files are unchanged); and the site's people.
     """
     memo = getattr(state, "memo", None)
     if memo is None:
         return []
     shared: list[Any] = [memo.config, memo.people]
     for bundle, parsed in memo.bundles.pairs():
-        shared += [bundle, parsed] if parsed.study is None else [bundle, parsed, parsed.study]
+        shared += [bundle, parsed] if parsed.study is None else [bundle, parsed, parsed.study, parsed.study.card]
     history = getattr(state, "history", None)
     if history is not None:
         shared += history.site.people.values()
