@@ -31,7 +31,8 @@ def test_every_kind_of_page_is_planned_once_at_its_own_path(make_site):
         "people/index.html", "people/tess/index.html", "people/ann/index.html", "people/bob/index.html",
         "people/club/index.html", "archive/index.html", "network/index.html",
         "channels/twitter/index.html", "channels/email/index.html",
-        "network/graph.json", "network/network.gexf", "network/network.graphml", "network/network.json",
+        "network/graph.json", "network/index.json",
+        "network/network.gexf", "network/network.graphml", "network/network.json",
         "404.html", "feed.xml", "sitemap.xml", "robots.txt", "search/index.html",
         "card.png", "stories/first/card.png", "stories/second/card.png",
     }
