@@ -43,32 +43,27 @@ def test_only_the_search_page_allows_webassembly(make_site):
     assert 'action="/repo/search/"' in story and 'name="q"' in story  # the header's search box
 
 
-def test_without_pagefind_the_build_fails_clearly_and_keeps_the_site(make_site):
+#: A stand-in for Pagefind's binary that is stopped by a real-time signal (it has no name).
+_KILLED_BY_RTMIN = "#!/bin/sh\nkill -s RTMIN+3 $$\n"
+
+
+@pytest.mark.parametrize(("binary", "said"), [
+    (None, "the search index needs Pagefind's binary"),
+    (_KILLED_BY_RTMIN, "Pagefind could not build the search index: it was stopped by signal"),
+], ids=["missing", "stopped-by-a-signal-without-a-name"])
+def test_a_missing_or_failing_pagefind_fails_clearly_and_keeps_the_site(make_site, binary, said):
     root = make_site()
     assert run_cli("build", cwd=root).code == 0
     before = tree_bytes(root / "site")
     story = root / "content/stories/first/index.md"
     story.write_text(story.read_text().replace("Hello", "Changed"))
-    result = run_cli("build", cwd=root, env={"PAGEFIND_BINARY_PATH": str(root / "no-such-pagefind")})
+    pagefind = root / "fake-pagefind"
+    if binary is not None:
+        pagefind.write_text(binary)
+        pagefind.chmod(0o755)
+    result = run_cli("build", cwd=root, env={"PAGEFIND_BINARY_PATH": str(pagefind)})
     assert result.code == 1, result.text
-    assert "the search index needs Pagefind's binary" in result.err and "search: false" in result.err
-    assert "Traceback" not in result.text
-    assert tree_bytes(root / "site") == before
-
-
-def test_a_pagefind_stopped_by_a_signal_without_a_name_is_reported_with_its_number(make_site):
-    root = make_site()
-    assert run_cli("build", cwd=root).code == 0
-    before = tree_bytes(root / "site")
-    story = root / "content/stories/first/index.md"
-    story.write_text(story.read_text().replace("Hello", "Changed"))
-    # A stand-in for Pagefind's binary that is stopped by a real-time signal (it has no name).
-    fake = root / "fake-pagefind"
-    fake.write_text('#!/bin/sh\nkill -s RTMIN+3 $$\n')
-    fake.chmod(0o755)
-    result = run_cli("build", cwd=root, env={"PAGEFIND_BINARY_PATH": str(fake)})
-    assert result.code == 1, result.text
-    assert "Pagefind could not build the search index: it was stopped by signal" in result.err, result.err
+    assert said in result.err and "search: false" in result.err, result.err
     assert "Traceback" not in result.text
     assert tree_bytes(root / "site") == before
 
