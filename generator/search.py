@@ -26,7 +26,7 @@ import signal
 import subprocess
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -80,26 +80,25 @@ def _story_entry(inputs: tuple[dict[str, Any], dict[str, Any]]) -> tuple[dict[st
     return scrub.data(record), scrub.data(facet)
 
 
-def search_records(site: Site, known: dict[str, tuple] | None = None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """One Pagefind record per story (its URL, text and what results show) and one entry of filter values.
+def search_records(site: Site, known: Mapping[str, tuple] | None = None
+                   ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, tuple]]:
+    """Per story, one Pagefind record (its URL, text and what results show) and one entry of filter values.
 
-    ``known`` maps a digest of a story's inputs to the entries made from them: entries are
-    taken from it, and the ones made here are added to it.
+    The third part maps a digest of each story's inputs to its record and filter entry; given
+    back as ``known`` to a later call, it spares making again the entries of unchanged stories.
     """
     from generator.incremental.fingerprint import digest
 
     table = site.config.channel_table
-    known = {} if known is None else known
-    records, facets = [], []
+    known = known or {}
+    keys, entries = [], {}
     for study in site.studies:
         inputs = _story_inputs(site, study, table)
         key = digest(json.dumps(inputs, sort_keys=True, ensure_ascii=False))
-        if key not in known:
-            known[key] = _story_entry(inputs)
-        record, facet = known[key]
-        records.append(record)
-        facets.append(facet)
-    return records, facets
+        if key not in entries:
+            entries[key] = known[key] if key in known else _story_entry(inputs)
+        keys.append(key)
+    return [entries[key][0] for key in keys], [entries[key][1] for key in keys], entries
 
 
 def facets_json(facets: list[dict[str, Any]]) -> bytes:
@@ -200,12 +199,9 @@ def search_files(site: Site, cache) -> dict[str, bytes]:
     entries_key = digest("search-entries", code_fingerprint(), site.config.base_path)
     known = cache.get_object("search-entries", entries_key)
     known = known if isinstance(known, dict) else {}
-    before = set(known)
-    records, facets = search_records(site, known)
-    in_use = {id(record) for record in records}
-    kept = {key: pair for key, pair in known.items() if id(pair[0]) in in_use}
-    if kept.keys() != before:
-        cache.put_object("search-entries", entries_key, kept)
+    records, facets, entries = search_records(site, known)
+    if entries.keys() != known.keys():  # only this site's stories are kept
+        cache.put_object("search-entries", entries_key, entries)
     # One index kept per language, with the digest of its records: an index per edit would
     # fill the cache (4 MB each at 1,000 stories), and an older one is rarely wanted again.
     slot, key = digest("search-index", site.config.language), records_key(records, site.config.language)
