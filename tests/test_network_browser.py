@@ -47,8 +47,19 @@ def open_network(open_page, static_server, site: Path, viewport: str = "desktop"
     server = static_server(site, "/repo/")
     page, watch = open_page(f"{server.url}network/", viewport=VIEWPORTS[viewport], color_scheme=scheme)
     page.wait_for_function("() => document.querySelector('[data-graph-people]').options.length > 0"
-                           " && !document.querySelector('[data-graph-filters]').hidden")
+                           " && !document.querySelector('[data-filter-controls]').disabled")
     return page, watch, server
+
+
+def layout_shift(page) -> float:
+    """The page's cumulative layout shift so far, from Chromium's own layout-shift entries."""
+    return page.evaluate("""() => new Promise((resolve) => {
+        let total = 0;
+        new PerformanceObserver((list) => {
+            for (const entry of list.getEntries()) if (!entry.hadRecentInput) total += entry.value;
+        }).observe({ type: 'layout-shift', buffered: true });
+        setTimeout(() => resolve(total), 200);
+    })""")
 
 
 def vis_requested(watch) -> bool:
@@ -63,6 +74,8 @@ def graph_requested(watch) -> bool:
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 def test_the_overview_shows_at_once_and_nothing_is_drawn_until_asked(large_site, static_server, open_page, viewport, scheme):
     page, watch, server = open_network(open_page, static_server, large_site, viewport, scheme)
+    # Nothing moved while the index arrived and the filters and the list of people were filled.
+    assert layout_shift(page) < 0.001
     overview = page.locator(".graph-overview svg")
     assert overview.is_visible()
     # It fills the frame the interactive view will take.

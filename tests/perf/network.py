@@ -14,7 +14,7 @@ a fresh browser context (empty cache) per run. It prints the medians of the runs
   after the page has loaded; the graph only when the reader opens the interactive view);
 - first view: first contentful paint (the overview is part of the page's HTML);
 - interactive: when the path finder and the filters can answer (the index has arrived,
-  the list of people is filled, the filters shown), at the next frame the page draws;
+  the list of people is filled, the filters enabled), at the next frame the page draws;
 - path finder: from pressing "Show the shortest path" to the answer in the page, for the
   first and the last person of the list (by name: two people far apart in the layout);
 - opened: from pressing "Open the interactive view" to the graph drawn.
@@ -49,15 +49,15 @@ THROTTLING = 4
 OPEN_TIMEOUT_MS = 120_000
 
 # Set before the page's own scripts run: when the list of people is filled and the filters are
-# shown, the time of the next frame (the main thread free to answer).
+# enabled, the time of the next frame (the main thread free to answer).
 _WATCH_READY = """
     new MutationObserver((changes, observer) => {
         const people = document.querySelector('[data-graph-people]');
-        const filters = document.querySelector('[data-graph-filters]');
-        if (!people?.options.length || !filters || filters.hidden) return;
+        const filters = document.querySelector('[data-filter-controls]');
+        if (!people?.options.length || !filters || filters.disabled) return;
         observer.disconnect();
         requestAnimationFrame(() => { window.__ready = performance.now(); });
-    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });
+    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled'] });
 """
 _WATCH_ANSWER = """() => {
     const form = document.querySelector('[data-path-form]');
@@ -151,7 +151,7 @@ def shoot(browser, url: str, folder: Path, label: str) -> None:
         context = browser.new_context(**options, color_scheme="light")
         page = context.new_page()
         page.goto(url, wait_until="load")
-        page.wait_for_function("() => !document.querySelector('[data-graph-filters]').hidden", timeout=120_000)
+        page.wait_for_function("() => !document.querySelector('[data-filter-controls]').disabled", timeout=120_000)
         page.evaluate("window.scrollTo(0, document.querySelector('.graph-block').offsetTop - 8)")
         page.screenshot(path=str(folder / f"network-{label}-{name}.png"))
         context.close()

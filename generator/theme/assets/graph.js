@@ -816,10 +816,14 @@
     const block = document.querySelector(`[data-graph="${CSS.escape(id)}"]`);
     const result = form.querySelector("[data-filter-result]");
     if (!block?.hasAttribute("data-graph-index")) return;
+    const controls = form.querySelector("[data-filter-controls]");
     graphIndex(block).then((index) => {
       fillFilterChoices(form, index);
-      form.hidden = false;
-    }, console.error);
+      if (controls) controls.disabled = false;
+    }, (error) => {
+      result.textContent = "The filters could not load the network's index.";
+      console.error(error);
+    });
     const apply = () => graphIndex(block).then((index) => {
       const kept = filteredLinks(index, form);
       if (kept && !kept.length) {
