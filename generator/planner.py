@@ -19,6 +19,8 @@ from typing import Any
 
 from generator.cards import CARD_TEMPLATE, SITE_CARD, card_alt, card_output, chain_people, site_card, story_card
 from generator.channels import Channel
+from generator.deepening import BRIDGE_MEANINGS, Group, site_deepening
+from generator.deepening_chart import Chart, chart
 from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPage, Site
 from generator.network import DATA_FILE
 from generator.network_index import INDEX_FILE
@@ -30,6 +32,8 @@ from generator.structured_data import person_structured_data, story_structured_d
 GRAPH_KINDS = frozenset({"story", "network", "person"})
 _TAG_NAMES = settings("tag_names")
 _channel_of = attrgetter("channel")
+#: Where the "how relationships deepen" page goes.
+DEEPENING_PATH = "deepening/"
 
 
 def _meta(site: Site, *, kind: str, title: str, path: str, description: str = "", noindex: bool = False,
@@ -276,6 +280,28 @@ def network_index_page(site: Site) -> Page:
                 deferred=Deferred("network-index"))
 
 
+def deepening_context(site: Site, meta: dict[str, Any]) -> dict[str, Any]:
+    """How relationships deepen: every pair's timeline summed up, with a chart per group that has measured days."""
+    summary = site_deepening(site)
+    def drawn(groups: tuple[Group, ...]) -> tuple[tuple[Group, Chart | None], ...]:
+        return tuple((group, chart(group, summary.longest) if group.measured else None) for group in groups)
+
+    return _simple_context(site, meta, {"deepening": summary, "overall": drawn((summary.overall,))[0],
+                                        "by_channel": drawn(summary.by_channel), "by_bridge": drawn(summary.by_bridge),
+                                        "bridge_meanings": BRIDGE_MEANINGS})
+
+
+def deepening_page(site: Site) -> Page:
+    """How long pairs took from first contact to each stage, by channel and by kind of bridge (``deepening.py``)."""
+    meta = {"kind": "deepening", "title": "How relationships deepen", "path": DEEPENING_PATH,
+            "description": "How long the pairs in these stories took from first contact to each stage, "
+                           "by channel and by kind of bridge."}
+    # It reads every story's timelines, channels and bridges (a story's shape holds its connections),
+    # and the channel labels (site.yaml, read by every page); never a post's text.
+    return Page(f"{DEEPENING_PATH}index.html", "deepening.html", partial(deepening_context, site, meta),
+                shapes(study.slug for study in site.studies), DEEPENING_PATH)
+
+
 #: Deferred contexts that hold the whole network: rendered first, each in a chunk of its own.
 WHOLE_NETWORK = frozenset({"network", "network-data", "network-index", "export"})
 #: The network's exports: each output name is also its template's (in the built-in theme, beside network.html).
@@ -326,6 +352,7 @@ def plan_pages(site: Site) -> list[Page]:
     pages.append(network_page(site))
     pages.append(network_data_page(site))
     pages.append(network_index_page(site))
+    pages.append(deepening_page(site))
     pages += export_pages(site)
     return pages + special_pages(site, pages) + card_pages(site)
 
