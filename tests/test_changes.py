@@ -57,3 +57,33 @@ def test_a_page_new_to_the_site_is_planned(make_site):
     assert "tags/testing/index.html" in planned and "sitemap.xml" in planned
     assert "people/index.html" in planned  # counts changed
     assert "404.html" not in planned and "robots.txt" not in planned
+
+
+def _planned(root, edit) -> set[str]:
+    before = _load(root)
+    edit(root / "content")
+    after = _load(root)
+    pages = plan_pages(after)
+    declared = {page.output: page.reads for page in plan_pages(before)}
+    return {pages[number].output for number in pages_to_plan(pages, declared, changed_inputs(before, after))}
+
+
+def test_the_deepening_page_is_planned_again_when_a_timeline_changes_and_not_for_a_post_body(make_site):
+    root = make_site(stories=("first", "second"))
+
+    def body(content):
+        post = content / "stories/first/index.md"
+        post.write_text(post.read_text().replace("Hello **world**.", "Hello **world**.\n\nMore."))
+
+    def stage(old, new):
+        def edit(content):
+            story = content / "stories/second/story.yaml"
+            assert old in story.read_text()
+            story.write_text(story.read_text().replace(old, new))
+        return edit
+
+    assert "deepening/index.html" not in _planned(root, body)
+    assert "deepening/index.html" in _planned(root, stage("stage: contact\n", "stage: contact\n        date: 2020-02-01\n"))
+    assert "deepening/index.html" in _planned(root, stage("date: 2020-02-01", "date: 2020-02-03"))
+    assert "deepening/index.html" in _planned(root, stage("channel: email", "channel: phone"))
+    assert "deepening/index.html" in _planned(root, stage("bridge: community", "bridge: event"))

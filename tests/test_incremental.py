@@ -35,6 +35,9 @@ THREAD = """threads:
       - {id: masto-2, author: Ann, date: 2020-01-06, reply_to: masto-1, body: Read it.}
 """
 
+#: Two dated stages in place of ``story_files``' undated ones: the "how relationships deepen" page times them.
+DATED_STAGES = "stages:\n      - {stage: contact, date: 2020-01-01}\n      - {stage: conversation, date: 2020-01-09}"
+
 #: (description, edit) pairs applied one after another to the same project.
 EDITS = [
     ("a post", lambda c: _edit(c / "stories/beta/index.md", "Hello **world**.", "Hello **edited** world.")),
@@ -44,6 +47,7 @@ EDITS = [
     ("a comment", lambda c: _edit(c / "stories/gamma/comments.yaml", "body: Lovely.", "body: Lovely, edited.")),
     ("a channel's label and colour", lambda c: _append(c / "site.yaml", "channels:\n  - {id: twitter, label: X, colour: '#101010'}\n")),
     ("a thread", lambda c: _append(c / "stories/gamma/comments.yaml", THREAD)),
+    ("a stage dated", lambda c: _edit(c / "stories/beta/story.yaml", "stages: [contact, conversation]", DATED_STAGES)),
     ("a new story", lambda c: [(c / name).parent.mkdir(parents=True, exist_ok=True) or (c / name).write_text(text)
                                for name, text in story_files("epsilon", date="2020-02-01").items()]),
     ("a deleted story", lambda c: shutil.rmtree(c / "stories/alpha")),
@@ -104,6 +108,8 @@ TRACKED_EDITS = [
     ("a person left out", lambda c: _edit(c / "stories/delta/story.yaml", "between: [ann, bob]", "between: [ann, tess]")),
     ("a bridge left out", lambda c: _edit(c / "stories/eta/story.yaml", "via: [club]\n    bridge: community", "bridge: direct")),
     ("a stage's channel", lambda c: _edit(c / "stories/delta/story.yaml", "channel: email", "channel: phone")),
+    ("a stage dated", lambda c: _edit(c / "stories/beta/story.yaml", "stages: [contact, conversation]", DATED_STAGES)),
+    ("a stage's date moved", lambda c: _edit(c / "stories/beta/story.yaml", "date: 2020-01-09", "date: 2020-02-09")),
     ("a draft", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess", "author: tess\ndraft: true")),
     ("a draft published", lambda c: _edit(c / "stories/epsilon/index.md", "author: tess\ndraft: true", "author: tess")),
     ("a comment", lambda c: _edit(c / "stories/gamma/comments.yaml", "body: Lovely.", "body: Lovely, edited.")),

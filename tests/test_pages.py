@@ -29,7 +29,7 @@ def test_every_kind_of_page_is_planned_once_at_its_own_path(make_site):
         "index.html", "stories/first/index.html", "stories/second/index.html",
         "tags/index.html", "tags/testing/index.html",
         "people/index.html", "people/tess/index.html", "people/ann/index.html", "people/bob/index.html",
-        "people/club/index.html", "archive/index.html", "network/index.html",
+        "people/club/index.html", "archive/index.html", "network/index.html", "deepening/index.html",
         "channels/twitter/index.html", "channels/email/index.html",
         "network/graph.json", "network/index.json",
         "network/network.gexf", "network/network.graphml", "network/network.json",

@@ -18,7 +18,7 @@ from generator.markdown import MAX_NESTING, Rendered, render_post
 from generator.model import PlainPage
 
 #: First path segments the site's own pages use: a plain page cannot take them.
-RESERVED = frozenset({"stories", "people", "tags", "archive", "network", "page", "assets", "feed", "sitemap", "robots", "404"})
+RESERVED = frozenset({"stories", "people", "tags", "archive", "network", "deepening", "page", "assets", "feed", "sitemap", "robots", "404"})
 
 
 def read_plain_page(raw: RawFile) -> tuple[PlainPage | None, Rendered | None, int, list[ContentError]]:
