@@ -6,7 +6,10 @@
 It builds content/ into a temporary folder, serves it on loopback under /introchain/
 (like GitHub Pages), and photographs a case study, the network page and the home page,
 in light and dark schemes, at desktop (1280 px) and phone (390 px) widths, a case study as
-printed, the search page with results, and a story's social card (the built PNG itself).
+printed, the search page with results, the "how relationships deepen" page, and a story's
+social card (the built PNG itself). The sample's stories date too few stages to time any,
+so that page is also photographed on the benchmark's synthetic project of 60 stories
+(``tests/perf/synth.py``), served under /synthetic/.
 """
 
 from __future__ import annotations
@@ -49,7 +52,12 @@ SHOTS = [
     ("home-phone.png", "", 390, 844, "light", None, "screen"),
     ("print-story.png", STORY, 794, 1123, "light", ".connection-story", "print"),
     ("search.png", "search/?q=Cork", 1280, 800, "light", None, "screen"),
+    ("deepening-sample.png", "deepening/", 1280, 900, "light", None, "screen"),
+    ("deepening.png", "/synthetic/deepening/#every-pair", 1280, 900, "light", None, "screen"),
+    ("deepening-phone-dark.png", "/synthetic/deepening/#by-channel", 390, 844, "dark", None, "screen"),
 ]
+#: The synthetic project photographed under /synthetic/ (a path starting with it).
+SYNTHETIC_STORIES = 60
 #: Files copied from the built site as they are: (file, path in the site).
 COPIES = [("card.png", STORY + "card.png")]
 
@@ -71,6 +79,19 @@ def main(only: list[str]) -> int:
         if build.returncode:
             print(build.stderr, file=sys.stderr)
             return 1
+        if not only or any(name in only for name, path, *_ in SHOTS if path.startswith("/synthetic/")):
+            sys.path.insert(0, str(REPO / "tests" / "perf"))
+            from synth import make_project
+
+            make_project(Path(temp) / "synthetic", SYNTHETIC_STORIES)
+            build = subprocess.run(
+                [sys.executable, "-m", "generator", "build", "--content", str(Path(temp) / "synthetic" / "content"),
+                 "--out", str(mount / "synthetic"), "--base-url", "http://127.0.0.1/synthetic/"],
+                cwd=REPO, capture_output=True, text=True,
+            )
+            if build.returncode:
+                print(build.stderr, file=sys.stderr)
+                return 1
         server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(mount)))
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_address[1]}/introchain/"
@@ -84,7 +105,7 @@ def main(only: list[str]) -> int:
                         continue
                     page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme,
                                             device_scale_factor=1, reduced_motion="reduce")
-                    page.goto(base + path)
+                    page.goto(base.removesuffix("introchain/") + path[1:] if path.startswith("/") else base + path)
                     page.wait_for_load_state("networkidle")
                     if page.locator("#search-results").count():
                         page.wait_for_selector(".search-result", timeout=15000)
