@@ -9,6 +9,8 @@ own), and the marks drawn are those of the reader's colour scheme, in a colour t
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +21,9 @@ from conftest import REPO, run_cli
 from generator.palette import MINIMUM_CONTRAST, contrast
 
 sys.path.insert(0, str(REPO / "tests" / "perf"))
+sys.path.insert(0, str(REPO / "tests" / "audit"))
+import browsercheck  # noqa: E402
+import siteaudit  # noqa: E402
 from synth import make_project  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -92,3 +97,23 @@ def test_on_a_very_small_screen_a_chart_scrolls_on_its_own_not_the_page(syntheti
     charts = page.evaluate(MEASURE)
     assert all(text["px"] >= READABLE_PX for chart in charts for text in chart["texts"])
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
+
+
+def _require(path: Path) -> None:
+    if not path.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"missing {path}; scripts/test installs it")
+        pytest.skip(f"missing {path}; run scripts/test once")
+
+
+def test_the_page_with_its_charts_passes_axe_and_the_nu_html_checker(synthetic, static_server, browser):
+    """The sample's page has no chart (it dates too little): the audit of every page misses the charts, this does not."""
+    _require(siteaudit.AXE_JS)
+    server = static_server(synthetic, "/site/")
+    site = siteaudit.AuditSite(synthetic, server.url)
+    found = browsercheck.axe_site(site, pages=["deepening/"], browser=browser)
+    assert [str(violation) for violation in found["deepening/"]] == []
+    _require(siteaudit.VNU_JAR)
+    if shutil.which("java") is None:
+        pytest.skip("java is missing; run scripts/test once")
+    assert [str(message) for message in siteaudit.run_vnu([server.url + "deepening/"])] == []
