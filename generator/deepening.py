@@ -205,7 +205,7 @@ def site_deepening(site: Site) -> Deepening:
     """Every pair of every story, summed up overall, by channel of first contact and by bridge kind."""
     timelines: list[PairTimeline] = []
     stories = 0
-    for study in reversed(site.studies):  # oldest first: the order pairs are added in does not show, but stays fixed
+    for study in site.studies:
         stories += bool(study.connections)
         timelines.extend(pair_timeline(connection) for connection in study.connections)
     return deepening(timelines, stories, tuple(site.config.channel_table))
