@@ -176,6 +176,7 @@ def test_two_builds_are_byte_identical_across_cwd_and_hash_seed(tmp_path: Path):
     assert [name for name in one if one[name] != two[name]] == []
 
 
+@pytest.mark.slow
 def test_rebuild_keeps_unchanged_files_and_their_mtime(make_site):
     project = make_site()
     assert run_cli("build", cwd=project).code == 0
@@ -186,6 +187,7 @@ def test_rebuild_keeps_unchanged_files_and_their_mtime(make_site):
     assert page.stat().st_mtime_ns == stamp
 
 
+@pytest.mark.slow
 def test_drafts_are_left_out_unless_asked_for(make_site):
     project = make_site(stories=("first", "second"))
     post = project / "content/stories/second/index.md"

@@ -64,6 +64,7 @@ def test_an_unwritable_cache_does_not_fail_the_build(make_site):
     assert (project / "site/index.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_build_over_a_corrupted_cache_is_still_correct(make_site):
     project = make_site(stories=("one", "two", "three"))
     content = project / "content"

@@ -7,6 +7,7 @@ import io
 import re
 import shutil
 
+import pytest
 import yaml
 from PIL import Image, ImageColor
 
@@ -32,6 +33,7 @@ def _chain_names(bundle) -> set[str]:
     return {people[pid].get("label") or people[pid]["name"] for pid in ids}
 
 
+@pytest.mark.slow
 def test_every_story_has_a_card_that_names_its_chain(sample_project, tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
     for out in (first, second):
@@ -115,6 +117,7 @@ def _runs_of(image, colour: tuple[int, int, int]) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_a_card_draws_each_line_in_its_channels_palette_style(make_site):
     """Twitter and Facebook share a colour in the palette; the graph tells them apart by Facebook's dashes, and so does the card."""
     from generator.channels import channel_table

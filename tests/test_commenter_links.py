@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from textwrap import dedent
 
+import pytest
+
 from conftest import PEOPLE_YAML, run_cli
 from test_base_path import crawl, page_url
 
@@ -28,6 +30,7 @@ COMMENTS = dedent(
 )
 
 
+@pytest.mark.slow
 def test_a_comment_by_a_person_outside_the_chain_has_no_broken_link(make_site, static_server):
     project = make_site({
         "people.yaml": PEOPLE_YAML + "zed:\n  name: Zed Zero\n",

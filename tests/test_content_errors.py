@@ -145,6 +145,7 @@ def test_check_reports_every_error_in_one_run(make_site):
 PEOPLE_WITH_TYPO = PEOPLE_YAML.replace("  name: Tess Author\n", "  name: Tess Author\n  nmae: Tess\n")
 
 
+@pytest.mark.slow
 def test_template_error_names_the_template_and_line(make_site, tmp_path):
     project = make_site()
     from conftest import override
@@ -168,6 +169,7 @@ def test_missing_content_folder_is_clear(tmp_path):
     assert "content: error: content folder not found" in result.err
 
 
+@pytest.mark.slow
 def test_story_without_connections_yet_is_valid_and_says_so(make_site):
     project = make_site({STORY: "# to be completed\nconnections: []\n"})
     result = run_cli("check", "--strict", cwd=project)
@@ -179,6 +181,7 @@ def test_story_without_connections_yet_is_valid_and_says_so(make_site):
     assert result.code == 1 and "story.yaml:1:1: error: story.yaml is missing the required key 'connections'" in result.err
 
 
+@pytest.mark.slow
 def test_missing_local_image_is_a_warning_and_strict_error(make_site):
     project = make_site({POST: "---\ntitle: Hi\ndate: 2020-01-02\nauthor: tess\n---\n![a photo](photo.jpg)\n"})
     result = run_cli("build", cwd=project)

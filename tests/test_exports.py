@@ -65,6 +65,7 @@ def sample_site(tmp_path_factory) -> tuple[Path, Path]:
     return outs[0], outs[1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", EXPORTS)
 def test_each_export_holds_exactly_the_sample_sites_people_and_connections(sample_site, name):
     graph = read_export(sample_site[0] / "network" / name)
@@ -141,6 +142,7 @@ def test_exports_redact_keep_hostile_names_as_text_and_carry_no_addresses(make_s
     assert leaks == []
 
 
+@pytest.mark.slow
 def test_an_edit_that_changes_the_network_rebuilds_the_exports(make_site):
     project = make_site(stories=("first", "second"))
     assert run_cli("build", cwd=project).code == 0

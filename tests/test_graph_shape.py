@@ -50,6 +50,7 @@ def test_story_and_person_graphs_match_pyvis(tmp_path: Path, synthetic: bool):
     assert checked >= 5
 
 
+@pytest.mark.slow
 def test_a_build_does_not_import_pyvis(tmp_path: Path):
     project = make_project(tmp_path / "project", 3)
     result = run_cli("build", "--no-cache", "--out", tmp_path / "site", "--content", project.content, cwd=tmp_path,

@@ -41,6 +41,7 @@ def _errors(text: str) -> list[str]:
     return [line for line in text.splitlines() if ": error: " in line]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", sorted(ACTIVE_SVGS))
 def test_an_svg_with_active_content_is_refused_where_it_is(make_site, kind):
     svg, line, column = ACTIVE_SVGS[kind]
@@ -75,6 +76,7 @@ def test_a_file_that_is_not_what_its_extension_says_is_refused(make_site, name, 
     assert f"content/stories/first/{name}: error: this file is not" in result.err
 
 
+@pytest.mark.slow
 def test_real_images_pass_their_check(make_site):
     project = make_site()
     folder = project / "content/stories/first"
@@ -88,6 +90,7 @@ def test_real_images_pass_their_check(make_site):
 
 @pytest.mark.parametrize("where", ["content/stories/first/index.md", "content/stories/first/comments.yaml",
                                    "content/people.yaml", "content/stories/first/photo.png", "templates/tags.html"])
+@pytest.mark.slow
 def test_a_named_pipe_is_a_content_error_and_never_blocks(make_site, where):
     project = make_site()
     if where.startswith("templates/"):
@@ -122,6 +125,7 @@ def test_a_socket_in_a_story_folder_is_a_content_error(make_site, tmp_path):
     ("slug: " + "a" * 101, "ids and slugs may have at most 100"),
     ('author: "tess\\n"', "is not a valid id"),
 ])
+@pytest.mark.slow
 def test_ids_and_slugs_are_checked_whole_and_for_length(make_site, front, fragment):
     index = f"---\ntitle: T\ndate: 2020-01-02\nauthor: tess\n{front}\n---\nBody.\n"
     if front.startswith("author"):
@@ -154,6 +158,7 @@ def _tagged(tags: str) -> str:
     return f"---\ntitle: T\ndate: 2020-01-02\nauthor: tess\ntags: {tags}\n---\nBody.\n"
 
 
+@pytest.mark.slow
 def test_tags_that_differ_in_punctuation_get_their_own_pages(make_site):
     project = make_site(stories=("first", "second"), files={"stories/first/index.md": _tagged("[C++, Small World]"),
                                                           "stories/second/index.md": _tagged("[C#, small-world]")})
@@ -168,6 +173,7 @@ def test_tags_that_differ_in_punctuation_get_their_own_pages(make_site):
     assert page.count('href="/repo/stories/') >= 2
 
 
+@pytest.mark.slow
 def test_tags_in_other_scripts_get_a_page_each(make_site):
     project = make_site(stories=("first", "second"), files={"stories/first/index.md": _tagged("[Партнёрство, 社交]"),
                                                           "stories/second/index.md": _tagged("[Дружба, партнёрство]")})
@@ -193,6 +199,7 @@ def test_a_tag_too_long_to_name_a_page_is_refused(make_site):
     assert result.code == 1 and "is too long" in result.err and "index.md:5:" in result.err
 
 
+@pytest.mark.slow
 def test_tags_of_punctuation_alone_get_a_page_each(make_site):
     project = make_site(files={"stories/first/index.md": _tagged("['!!!', '???']")})
     assert run_cli("build", cwd=project).code == 0
@@ -200,6 +207,7 @@ def test_tags_of_punctuation_alone_get_a_page_each(make_site):
     assert len(pages) == 2 and "!!!" in "".join(page.read_text() for page in pages)
 
 
+@pytest.mark.slow
 def test_an_unknown_person_in_a_comment_points_at_that_value(make_site):
     comments = ("taken: 2020-01-05\nsource: https://old.example/post\ncomments:\n  - id: first\n    author: Ann\n"
                 "    date: 2020-01-03\n    person: annn\n    body: Lovely.\n")
@@ -209,6 +217,7 @@ def test_an_unknown_person_in_a_comment_points_at_that_value(make_site):
     assert "content/stories/first/comments.yaml:7:13: error: unknown person 'annn'" in result.err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["check", "build"])
 def test_a_yaml_syntax_error_is_shown_alone_first_with_a_code_frame(make_site, command):
     story = "connections:\n  - between: [tess, ann\n    stages: [contact]\n"
@@ -236,6 +245,7 @@ def test_a_yaml_syntax_error_is_shown_alone_first_with_a_code_frame(make_site, c
      "story.yaml:2:21: error: unknown YAML tag '!person'"),
     ("connections: !!python/object:os.system\n  - x\n", "story.yaml:1:14: error: unknown YAML tag"),
 ])
+@pytest.mark.slow
 def test_shapes_the_format_does_not_define_are_errors(make_site, story, fragment):
     project = make_site(files={"stories/first/story.yaml": story})
     result = run_cli("check", cwd=project)
@@ -243,6 +253,7 @@ def test_shapes_the_format_does_not_define_are_errors(make_site, story, fragment
     assert fragment in result.err, result.err
 
 
+@pytest.mark.slow
 def test_new_refuses_an_author_that_is_not_a_known_id(make_site):
     project = make_site()
     for author in ("nobody", "Tess Author", "tess\n"):
@@ -254,6 +265,7 @@ def test_new_refuses_an_author_that_is_not_a_known_id(make_site):
     assert run_cli("check", cwd=project).code == 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("out", ["content/site", "content/stories/out", "templates/out", "content"])
 def test_an_output_folder_overlapping_content_or_templates_is_refused(make_site, out):
     project = make_site()

@@ -86,6 +86,7 @@ def export(base: str) -> str:
 </channel></rss>"""
 
 
+@pytest.mark.slow
 def test_download_images_fetches_retries_limits_and_reports(make_site, image_server, tmp_path: Path):
     project = make_site(stories=())
     source = tmp_path / "images.xml"
@@ -115,6 +116,7 @@ def test_download_images_fetches_retries_limits_and_reports(make_site, image_ser
     assert (project / "site" / "stories" / "pictures" / "featured.png").is_file()
 
 
+@pytest.mark.slow
 def test_without_download_images_remote_images_stay_labelled_links(make_site, image_server, tmp_path: Path):
     project = make_site(stories=())
     source = tmp_path / "images.xml"

@@ -87,6 +87,7 @@ def stories(project: Path) -> Path:
 # --- what is imported, and the summary ----------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_imports_published_posts_and_reports_counts(project: Path):
     result = import_wp(project, WXR12)
     assert result.code == 0, result.text
@@ -105,6 +106,7 @@ def test_imports_published_posts_and_reports_counts(project: Path):
     assert "Traceback" not in result.text
 
 
+@pytest.mark.slow
 def test_drafts_on_request_and_pages_as_plain_pages(project: Path):
     result = import_wp(project, WXR12, "--drafts")
     assert result.code == 0, result.text
@@ -212,6 +214,7 @@ def test_markdown_body_of_block_editor_and_non_latin_posts(imported: Path):
 # --- comments ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_comment_snapshot_is_threaded_and_approved_only(imported: Path):
     snapshot = load(stories(imported) / "small-world" / "comments.yaml")
     assert snapshot["taken"] == datetime(2021, 11, 20, 10, 15, 42, tzinfo=timezone.utc)
@@ -262,6 +265,7 @@ def test_reply_to_a_removed_comment_moves_up_the_thread(make_site, tmp_path: Pat
 # --- privacy -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_no_email_or_ip_address_anywhere_in_content(project: Path):
     for export in (WXR12, WXR11):
         result = import_wp(project, export, "--drafts", "--pages", "--force")
@@ -291,6 +295,7 @@ def test_the_parser_never_reads_emails_or_ips():
 # --- people and the story skeleton ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_people_are_appended_without_duplicates(imported: Path):
     text = (imported / "content" / "people.yaml").read_text(encoding="utf-8")
     assert text.startswith(PEOPLE_YAML)  # the author's file is kept byte for byte
@@ -341,6 +346,7 @@ def test_story_skeleton(imported: Path):
 # --- safety: existing bundles, dry runs, determinism ---------------------------------------------
 
 
+@pytest.mark.slow
 def test_never_overwrites_without_force(imported: Path):
     story = stories(imported) / "small-world" / "story.yaml"
     story.write_text("# my own story\nconnections: []\n", encoding="utf-8")
@@ -358,6 +364,7 @@ def test_never_overwrites_without_force(imported: Path):
     assert people.count("ali-davies:") == 1 and people.count("# Imported from WordPress") == 1
 
 
+@pytest.mark.slow
 def test_dry_run_writes_nothing(project: Path):
     before = tree_bytes(project)
     result = import_wp(project, WXR12, "--dry-run", "--drafts", "--pages")
@@ -368,6 +375,7 @@ def test_dry_run_writes_nothing(project: Path):
     assert "Dry run: nothing was written." in result.out
 
 
+@pytest.mark.slow
 def test_output_is_deterministic(make_site, tmp_path: Path):
     first = make_site(stories=())
     assert import_wp(first, WXR12, "--drafts", "--pages").code == 0
@@ -381,6 +389,7 @@ def test_output_is_deterministic(make_site, tmp_path: Path):
 # --- WXR 1.1 -------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_wxr_11_export(project: Path):
     result = import_wp(project, WXR11)
     assert result.code == 0, result.text
@@ -442,6 +451,7 @@ def test_not_a_wordpress_export(project: Path, tmp_path: Path):
     assert "feed.xml: error: not a WordPress export: no <wp:wxr_version> in the channel" in result.err
 
 
+@pytest.mark.slow
 def test_a_new_project_starts_from_the_exports_channel(tmp_path: Path):
     result = run_cli("import", "wordpress", WXR12, cwd=tmp_path)
     assert result.code == 0, result.text
@@ -469,6 +479,7 @@ def test_no_source_is_a_usage_error(project: Path):
 # --- the imported content builds ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_imported_content_checks_strict_clean(imported: Path):
     result = run_cli("check", "--strict", cwd=imported)
     assert result.code == 0, result.text
@@ -477,6 +488,7 @@ def test_imported_content_checks_strict_clean(imported: Path):
     assert "connections: []" in (stories(imported) / "quiet-post/story.yaml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_imported_content_checks_strict_with_drafts_and_pages(project: Path):
     for export in (WXR12, WXR11):
         assert import_wp(project, export, "--drafts", "--pages").code == 0
@@ -485,6 +497,7 @@ def test_imported_content_checks_strict_with_drafts_and_pages(project: Path):
     assert result.err == ""
 
 
+@pytest.mark.slow
 def test_built_pages_render_the_comment_snapshots(imported: Path):
     result = run_cli("build", cwd=imported)
     assert result.code == 0, result.text
@@ -536,6 +549,7 @@ def test_snapshot_dates_are_timezone_aware(imported: Path):
     assert moment.utcoffset() == timedelta(0) and moment == datetime(2012, 3, 16, 9, 0, tzinfo=timezone.utc)
 
 
+@pytest.mark.slow
 def test_people_are_matched_by_a_map_or_exact_name_and_shown_under_their_own(project: Path, tmp_path: Path):
     mapping = tmp_path / "people-map.yaml"
     mapping.write_text('"Ali Davies": bob\n', encoding="utf-8")

@@ -70,6 +70,7 @@ def _cold(root: Path, name: str) -> dict[str, bytes]:
     return tree_bytes(out)
 
 
+@pytest.mark.slow
 def test_cold_warm_and_incremental_builds_are_identical(project):
     content = project / "content"
     options = BuildOptions(content, project / "site", cache_dir=cache_dir_for(content))
@@ -84,6 +85,7 @@ def test_cold_warm_and_incremental_builds_are_identical(project):
         assert tree_bytes(project / "site") == _cold(project, f"cold-{number}"), f"after editing {what}"
 
 
+@pytest.mark.slow
 def test_serve_style_rebuilds_are_identical(project):
     """The dev server's path: state kept in memory, a private folder trusted by its manifest."""
     content = project / "content"
@@ -215,6 +217,7 @@ def _outputs(options: BuildOptions, numbers: list[int]) -> list[str]:
     return [pages[number].output for number in numbers]
 
 
+@pytest.mark.slow
 def test_the_process_pool_renders_the_same_site(project, monkeypatch):
     reference = _cold(project, "in-process")
     monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 0)
@@ -222,6 +225,7 @@ def test_the_process_pool_renders_the_same_site(project, monkeypatch):
     assert _cold(project, "pooled") == reference
 
 
+@pytest.mark.slow
 def test_with_other_threads_running_the_pool_starts_fresh_workers_and_renders_the_same_site(project, monkeypatch):
     """The dev server has threads, so fork is not used there: workers get a pickled job."""
     import threading
@@ -280,6 +284,7 @@ def test_template_errors_in_workers_come_back_as_content_errors(project, monkeyp
     assert any(error.path.endswith("story.html") and error.line for error in failure.value.errors)
 
 
+@pytest.mark.slow
 def test_build_uses_the_cache_folder_beside_the_content(project):
     result = run_cli("build", cwd=project)
     assert result.code == 0, result.text

@@ -27,6 +27,7 @@ def no_git_identity(machine_free_git: Path) -> None:
     """Git without this machine's configuration: no user.name unless a test sets one."""
 
 
+@pytest.mark.slow
 def test_init_makes_a_blog_that_checks_strictly_and_builds_every_page_kind(tmp_path: Path):
     result = run_cli("init", "blog", "--title", 'Small "world": stories', "--author", "Ελένη Παπαδοπούλου",
                      cwd=tmp_path)
@@ -97,6 +98,7 @@ def test_init_refuses_a_folder_that_is_not_empty_and_force_only_adds_what_is_mis
     assert again.code == 0 and "created" not in again.out
 
 
+@pytest.mark.slow
 def test_init_in_a_fresh_clone_infers_the_github_pages_address(tmp_path: Path):
     cases = {
         "git@github.com:Ann-Lee/case-studies.git": "https://ann-lee.github.io/case-studies/",
@@ -122,6 +124,7 @@ def test_init_in_a_fresh_clone_infers_the_github_pages_address(tmp_path: Path):
     assert not (tmp_path / "bad").exists()
 
 
+@pytest.mark.slow
 def test_init_takes_the_authors_name_from_git_and_keeps_the_example_ids_free(tmp_path: Path):
     git(tmp_path, "config", "--global", "user.name", "Example Sam")
     assert run_cli("init", "blog", cwd=tmp_path).code == 0
@@ -166,6 +169,7 @@ def test_version_is_one_number(tmp_path: Path):
     ("Как мы познакомились", "kak-my-poznakomilis"),
     ("Ça va, Zoë? Straße!", "ca-va-zoe-strasse"),
 ])
+@pytest.mark.slow
 def test_new_makes_a_readable_slug_from_any_script(make_site, title: str, slug: str):
     root = make_site()
     result = run_cli("new", title, cwd=root)
@@ -174,6 +178,7 @@ def test_new_makes_a_readable_slug_from_any_script(make_site, title: str, slug: 
     assert run_cli("check", cwd=root).code == 0
 
 
+@pytest.mark.slow
 def test_new_asks_for_a_slug_when_the_title_leaves_nothing_usable(make_site):
     root = make_site()
     result = run_cli("new", "!!! ???", cwd=root)

@@ -32,6 +32,7 @@ def _through_pyvis(site, counts) -> dict:
     return {"nodes": nodes, "edges": edges, "details": node_details(site, ids, site.config.base_path)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stories", [0, 70])
 def test_network_json_is_the_json_of_pyvis_dictionaries(tmp_path: Path, stories: int):
     # 0: the sample content (a small network with physics); 70: past LARGE_NETWORK people.
@@ -66,6 +67,7 @@ def test_large_pages_are_encoded_in_batches_to_the_same_bytes():
     assert _utf8(iter([])) == b""
 
 
+@pytest.mark.slow
 def test_bundles_parsed_in_the_pool_keep_no_copy_of_their_texts_or_paths(tmp_path: Path):
     content = make_project(tmp_path / "project", 70).content  # enough bundles for the process pool
     memo = ContentMemo()

@@ -8,6 +8,8 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO, run_cli
 
 sys.path.insert(0, str(REPO / "tests" / "perf"))
@@ -21,6 +23,7 @@ def built(project: Path, content: Path) -> Path:
     return project / "site"
 
 
+@pytest.mark.slow
 def test_the_sample_network_page_names_its_data_file_and_holds_no_graph_data(tmp_path: Path):
     site = built(tmp_path, REPO / "content")
     page = (site / "network/index.html").read_text(encoding="utf-8")
@@ -40,6 +43,7 @@ def test_the_sample_network_page_names_its_data_file_and_holds_no_graph_data(tmp
     assert "Liz Strauss" not in page.split('<p class="exports">')[0].split("<h1>")[1].replace(hubs[0], "")
 
 
+@pytest.mark.slow
 def test_a_large_network_page_stays_small(tmp_path: Path):
     project = make_project(tmp_path / "project", 200)
     site = built(tmp_path, project.content)
@@ -55,6 +59,7 @@ def data_urls(page: str) -> dict[str, str]:
     return dict(re.findall(r'data-graph-(?:src|index)="/repo/network/([a-z]+\.json)\?v=([0-9a-f]+)"', page))
 
 
+@pytest.mark.slow
 def test_the_data_files_are_named_by_their_content_so_an_edit_is_never_served_stale(tmp_path: Path):
     project = make_project(tmp_path / "project", 12)
     site = built(tmp_path, project.content)
@@ -83,6 +88,7 @@ def test_the_data_files_are_named_by_their_content_so_an_edit_is_never_served_st
     assert "brand-new-tag" in (site / "network/index.json").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_network_files_build_byte_identically_whatever_the_hash_seed(tmp_path: Path):
     project = make_project(tmp_path / "project", 80)
     outputs = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from generator.overview import CELLS, MOST_LINES, best_connected, overview
 
 
@@ -18,6 +20,7 @@ def segments(paths: list[tuple[int, str]]) -> int:
     return sum(path.count("M") for _, path in paths)
 
 
+@pytest.mark.slow
 def test_the_picture_has_a_bound_whatever_the_network_size():
     small = overview(*scattered(300, 800))
     large = overview(*scattered(27_000, 72_000))

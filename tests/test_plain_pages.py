@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from conftest import SITE_YAML, run_cli, tree_bytes
 
 ABOUT = "---\ntitle: About this blog\nsummary: Who writes here.\n---\nWe collect **stories**. See [the first](/stories/first/).\n"
 NAV = SITE_YAML + "nav:\n  - title: About\n    url: /about/\n"
 
 
+@pytest.mark.slow
 def test_a_plain_page_builds_at_its_slug_and_stays_out_of_the_lists(make_site):
     project = make_site({"pages/about.md": ABOUT, "site.yaml": NAV})
     result = run_cli("build", cwd=project)
@@ -26,6 +29,7 @@ def test_a_plain_page_builds_at_its_slug_and_stays_out_of_the_lists(make_site):
     assert "https://example.github.io/repo/about/" in (site / "sitemap.xml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_plain_page_errors_carry_their_position(make_site):
     project = make_site({
         "pages/about.md": "---\ntitel: About\n---\nSee [a story](/stories/frist/).\n",
@@ -39,6 +43,7 @@ def test_plain_page_errors_carry_their_position(make_site):
     assert "content/pages/tags.md:1:1: error: a page cannot be named 'tags'" in result.err
 
 
+@pytest.mark.slow
 def test_editing_a_plain_page_rebuilds_like_a_cold_build(make_site):
     from generator.build import BuildOptions, BuildState, build_site
     from generator.incremental.cache import cache_dir_for
@@ -61,6 +66,7 @@ def test_editing_a_plain_page_rebuilds_like_a_cold_build(make_site):
         assert tree_bytes(project / "out") == tree_bytes(cold)
 
 
+@pytest.mark.slow
 def test_the_build_refuses_a_link_it_writes_to_a_page_it_does_not_build(make_site):
     project = make_site({"pages/about.md": ABOUT, "site.yaml": SITE_YAML + "nav:\n  - title: About\n    url: /abuot/\n"})
     for command in ("check", "build"):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+import pytest
+
 from conftest import SITE_YAML, run_cli, tree_bytes
 
 PEOPLE = dedent("""\
@@ -53,6 +55,7 @@ def redacting(*extra: str) -> str:
     return SITE_YAML + "privacy:\n  redact: [ann]\n" + "".join(extra)
 
 
+@pytest.mark.slow
 def test_one_line_redacts_a_person_from_every_page_graph_feed_and_snapshot(make_site):
     project = make_site({
         "site.yaml": redacting(),
@@ -76,6 +79,7 @@ def test_one_line_redacts_a_person_from_every_page_graph_feed_and_snapshot(make_
     assert "someone from Cork" in (project / "site/feed.xml").read_text()
 
 
+@pytest.mark.slow
 def test_a_label_is_shown_instead_of_a_name(make_site):
     people = PEOPLE.replace("  name: Bob Example\n", "  name: Bob Example\n  label: a coach from Colorado\n")
     project = make_site({"people.yaml": people})
@@ -85,6 +89,7 @@ def test_a_label_is_shown_instead_of_a_name(make_site):
     assert "Bob Example" not in story
 
 
+@pytest.mark.slow
 def test_person_pages_can_be_kept_out_of_search_engines(make_site):
     project = make_site({"people.yaml": PEOPLE.replace("  name: Bob Example\n", "  name: Bob Example\n  noindex: true\n")})
     assert run_cli("build", cwd=project).code == 0
@@ -96,6 +101,7 @@ def test_person_pages_can_be_kept_out_of_search_engines(make_site):
     assert '<meta name="robots"' not in (everyone / "site/stories/first/index.html").read_text()
 
 
+@pytest.mark.slow
 def test_check_points_at_first_names_left_after_redaction(make_site):
     post = POST.replace("Yesterday", "Ann and I laughed. Yesterday")
     project = make_site({"site.yaml": redacting(), "people.yaml": PEOPLE, "stories/first/index.md": post})
@@ -113,6 +119,7 @@ def test_redacting_an_unknown_person_is_an_error(make_site):
     assert "did you mean 'ann'?" in result.err
 
 
+@pytest.mark.slow
 def test_check_warns_about_contact_details_in_comments(make_site):
     comments = COMMENTS.replace("I approve.", "I approve. Mail me at ann@example.org or call +1 604 555 0199.")
     project = make_site({"stories/first/comments.yaml": comments, "people.yaml": PEOPLE})

@@ -270,6 +270,7 @@ def test_publish_pushes_the_built_site_and_leaves_the_checkout_alone(project: Pa
     assert snapshot(project) == before
 
 
+@pytest.mark.slow
 def test_publish_builds_for_production(project: Path, remote: Path, make_site):
     draft = "---\ntitle: Secret draft\ndate: 2020-02-01\nauthor: tess\ndraft: true\n---\nNot yet.\n"
     make_site(files={"stories/secret/index.md": draft}, stories=("first", "secret"))
@@ -293,6 +294,7 @@ def test_publish_without_history_replaces_the_branch(project: Path, remote: Path
     assert git(remote, "rev-list", "--count", "gh-pages") == "1"
 
 
+@pytest.mark.slow
 def test_publish_with_content_errors_pushes_nothing(project: Path, remote: Path, make_site):
     make_site(files={"people.yaml": "tess:\n  name: Tess Author\n  nmae: typo\n"})
     before = snapshot(project)
@@ -303,6 +305,7 @@ def test_publish_with_content_errors_pushes_nothing(project: Path, remote: Path,
     assert snapshot(project) == before
 
 
+@pytest.mark.slow
 def test_dry_run_shows_the_plan_and_pushes_nothing(project: Path, remote: Path):
     objects_before = git(project, "count-objects", "-v")
     before = snapshot(project)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from conftest import PEOPLE_YAML, run_cli
 
 PEOPLE = PEOPLE_YAML + "liz:\n  name: Liz Strauss\ncarl:\n  name: Carl Other\n"
@@ -29,6 +31,7 @@ def _related(page: str) -> list[tuple[str, str]]:
     return re.findall(r'<a href="/repo/stories/([^/]+)/">[^<]*</a> <span class="related-reason">\(([^)]*)\)', section)
 
 
+@pytest.mark.slow
 def test_related_stories_are_ranked_by_what_they_share_and_say_why(make_site):
     files = {"people.yaml": PEOPLE}
     files.update(_story("alpha", "2020-01-01", [("liz", "tess")], tags=("cork",)))
@@ -49,6 +52,7 @@ def test_related_stories_are_ranked_by_what_they_share_and_say_why(make_site):
     assert _related(_page(project, "epsilon"))[0] == ("delta", "also features Bob Example and Carl Other")
 
 
+@pytest.mark.slow
 def test_a_story_that_shares_nothing_has_no_related_section(make_site):
     files = {"people.yaml": PEOPLE}
     files.update(_story("alpha", "2020-01-01", [("liz", "tess")]))
@@ -58,6 +62,7 @@ def test_a_story_that_shares_nothing_has_no_related_section(make_site):
     assert 'class="related"' not in _page(project, "alpha")
 
 
+@pytest.mark.slow
 def test_series_links_previous_and_next_in_date_order(make_site):
     files = {"people.yaml": PEOPLE}
     # Folder order differs from date order; one story of the same dates is in no series.
@@ -89,6 +94,7 @@ def test_a_bad_series_is_an_error_at_its_position(make_site):
     assert "content/stories/beta/index.md:5:9: error: expected text, found an empty value" in result.err
 
 
+@pytest.mark.slow
 def test_reading_time_shows_on_the_story_and_its_card(make_site):
     files = {"people.yaml": PEOPLE}
     files.update(_story("long", "2020-01-01", [("liz", "tess")], words=1200))
@@ -102,6 +108,7 @@ def test_reading_time_shows_on_the_story_and_its_card(make_site):
         (home.index("Story short") < home.index("1 min read") < home.index("Story long") < home.index("5 min read"))
 
 
+@pytest.mark.slow
 def test_a_person_in_one_chain_who_only_writes_another_story_does_not_relate_them(make_site):
     files = {"people.yaml": PEOPLE}
     files.update(_story("alpha", "2020-01-01", [("liz", "carl")]))
@@ -114,6 +121,7 @@ def test_a_person_in_one_chain_who_only_writes_another_story_does_not_relate_the
     assert 'class="related"' not in _page(project, "alpha") and 'class="related"' not in _page(project, "beta")
 
 
+@pytest.mark.slow
 def test_every_story_lists_what_an_all_pairs_comparison_ranks_first(tmp_path):
     """On a synthetic site, each built page shows the three stories that score highest against every other."""
     import sys

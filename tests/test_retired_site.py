@@ -96,6 +96,7 @@ def _project_with_a_retired_site(make_site) -> tuple[Path, Path]:
     return project, _retired(project)
 
 
+@pytest.mark.slow
 def test_whatever_the_retired_site_holds_the_new_site_is_exact(make_site, tmp_path):
     project, retired = _project_with_a_retired_site(make_site)
     outside = tmp_path / "outside"

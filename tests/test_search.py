@@ -11,6 +11,7 @@ from conftest import SITE_YAML, run_cli, tree_bytes
 from generator.search import build_index
 
 
+@pytest.mark.slow
 def test_the_index_is_the_same_bytes_from_two_builds_and_holds_no_email(make_site, tmp_path):
     body = "Write to ann@example.com or 192.168.1.20 for **details**."
     root = make_site(stories=("first", "second", "third"))
@@ -33,6 +34,7 @@ def test_the_index_is_the_same_bytes_from_two_builds_and_holds_no_email(make_sit
             assert b"ann@example.com" not in data and b"192.168.1.20" not in data, name
 
 
+@pytest.mark.slow
 def test_only_the_search_page_allows_webassembly(make_site):
     root = make_site()
     assert run_cli("build", cwd=root).code == 0
@@ -51,6 +53,7 @@ _KILLED_BY_RTMIN = "#!/bin/sh\nkill -s RTMIN+3 $$\n"
     (None, "the search index needs Pagefind's binary"),
     (_KILLED_BY_RTMIN, "Pagefind could not build the search index: it was stopped by signal"),
 ], ids=["missing", "stopped-by-a-signal-without-a-name"])
+@pytest.mark.slow
 def test_a_missing_or_failing_pagefind_fails_clearly_and_keeps_the_site(make_site, binary, said):
     root = make_site()
     assert run_cli("build", cwd=root).code == 0
@@ -68,6 +71,7 @@ def test_a_missing_or_failing_pagefind_fails_clearly_and_keeps_the_site(make_sit
     assert tree_bytes(root / "site") == before
 
 
+@pytest.mark.slow
 def test_search_false_builds_no_index_no_page_and_no_box(make_site):
     root = make_site({"site.yaml": SITE_YAML + "search: false\n"})
     result = run_cli("build", cwd=root, env={"PAGEFIND_BINARY_PATH": str(root / "no-such-pagefind")})
@@ -91,6 +95,7 @@ def test_an_index_of_many_megabytes_is_built_and_the_same_twice():
     assert build_index(records, "en") == first
 
 
+@pytest.mark.slow
 def test_after_an_edit_the_cached_build_indexes_the_same_bytes_as_a_build_without_a_cache(make_site, tmp_path):
     root = make_site(stories=("first", "second", "third"))
     assert run_cli("build", cwd=root).code == 0

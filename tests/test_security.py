@@ -148,6 +148,7 @@ def hostile_site(tmp_path_factory) -> Path:
     return root / "site"
 
 
+@pytest.mark.slow
 def test_built_html_has_no_script_handler_style_or_dangerous_url(hostile_site: Path):
     pages = sorted(hostile_site.rglob("*.html"))
     assert len(pages) > 8

@@ -413,6 +413,7 @@ def save_like_an_editor(path: Path, text: str, number: int) -> None:
     os.replace(temp, path)
 
 
+@pytest.mark.slow
 def test_a_burst_of_saves_makes_one_rebuild(serve, site):
     # Saves count as one burst while no gap between them is longer than the watcher's step
     # (25 ms when serving). A loaded machine can pause this loop for longer than that, so

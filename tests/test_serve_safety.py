@@ -75,6 +75,7 @@ def serve_project(make_site) -> Iterator:
         served.stop()
 
 
+@pytest.mark.slow
 def test_a_rebinding_host_name_gets_nothing(make_site, serve_project):
     served = serve_project(make_site())
     status, body = served.get("/stories/first/", host=f"attacker.example:{served.port}")
@@ -97,6 +98,7 @@ def _raw(port: int, request: bytes) -> bytes:
     return reply
 
 
+@pytest.mark.slow
 def test_only_a_browser_less_request_may_leave_the_host_out(make_site, serve_project):
     served = serve_project(make_site())
     # Every browser sends Host, so a request without one is no rebinding attempt (curl -0, scripts).
@@ -105,6 +107,7 @@ def test_only_a_browser_less_request_may_leave_the_host_out(make_site, serve_pro
     assert empty.startswith(b"HTTP/1.0 421") and b"Story first" not in empty
 
 
+@pytest.mark.slow
 def test_allow_host_lets_a_chosen_name_in(make_site, serve_project):
     served = serve_project(make_site(), "--allow-host", "preview.test")
     assert served.get("/stories/first/", host=f"preview.test:{served.port}")[0] == 200
@@ -145,6 +148,7 @@ def _burst(port: int, pages: list[str], get) -> tuple[list, list[socket.socket]]
     return results, held
 
 
+@pytest.mark.slow
 def test_many_open_tabs_and_a_burst_of_page_loads_drop_nothing(make_site, serve_project):
     served = serve_project(make_site(stories=("first", "second", "third")))
     pages = ["/", "/stories/first/", "/stories/second/", "/stories/third/", "/people/", "/tags/"]
@@ -161,6 +165,7 @@ def test_many_open_tabs_and_a_burst_of_page_loads_drop_nothing(make_site, serve_
                 sock.close()
 
 
+@pytest.mark.slow
 def test_every_request_sees_one_version_of_the_site_while_it_is_rebuilt(make_site, serve_project):
     slugs = tuple(f"story-{number:02d}" for number in range(1, 31))
     project = make_site(stories=slugs)
@@ -205,6 +210,7 @@ def test_every_request_sees_one_version_of_the_site_while_it_is_rebuilt(make_sit
     assert mixes == []
 
 
+@pytest.mark.slow
 def test_the_overlay_shows_a_yaml_syntax_error_alone_with_its_code_frame(make_site, serve_project):
     import json
 

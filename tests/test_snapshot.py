@@ -39,6 +39,7 @@ def flatten(html: str) -> str:
     return re.sub(r"\s+", " ", html)
 
 
+@pytest.mark.slow
 def test_bluesky_thread_is_fetched_through_api_base_and_merged_beside_the_blog_comments(make_site, replay):
     project = make_site()
     before = (project / COMMENTS).read_text(encoding="utf-8")
@@ -73,6 +74,7 @@ def test_bluesky_thread_is_fetched_through_api_base_and_merged_beside_the_blog_c
     assert run_cli("check", "--strict", cwd=project).code == 0
 
 
+@pytest.mark.slow
 def test_built_story_shows_the_bluesky_thread_threaded_with_platform_link_and_placeholders(make_site, replay, tmp_path):
     project = make_site()
     bluesky_routes(replay)
@@ -113,6 +115,7 @@ def test_story_page_with_a_thread_loads_nothing_from_another_host(make_site, rep
     assert watch.console_errors == []
 
 
+@pytest.mark.slow
 def test_mastodon_context_is_rebuilt_into_a_multi_level_tree(make_site, replay, tmp_path):
     project = make_site()
     replay.routes["/api/v1/statuses/113519008812345678"] = fixture("mastodon/status.json")
@@ -143,6 +146,7 @@ def test_mastodon_context_is_rebuilt_into_a_multi_level_tree(make_site, replay, 
     assert 'href="javascript:' not in page and "a [link](javascript:alert(1))" in page and "&lt;b&gt;not bold&lt;/b&gt;" in page
 
 
+@pytest.mark.slow
 def test_webmentions_from_a_saved_jf2_feed_list_replies_and_count_likes_and_reposts(make_site, tmp_path):
     project = make_site()
     result = snapshot(project, FIXTURES / "webmention/mentions.jf2.json")
@@ -173,6 +177,7 @@ def test_webmentions_from_the_live_api_use_the_token_and_the_page(make_site, rep
     assert [c["id"] for c in threads_of(project)[0]["comments"]] == ["wm-1845001", "wm-1845007", "wm-1845120"]
 
 
+@pytest.mark.slow
 def test_twitter_archive_thread_takes_the_thread_and_the_authors_replies_in_it(make_site, tmp_path):
     project = make_site()
     result = snapshot(project, FIXTURES / "twitter/tweets.js", "--thread", "71234567890123456")

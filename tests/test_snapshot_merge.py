@@ -37,6 +37,7 @@ def later_thread() -> dict:
     return thread
 
 
+@pytest.mark.slow
 def test_a_second_snapshot_adds_new_replies_marks_deleted_ones_and_keeps_hand_edits(make_site, replay):
     project = make_site()
     bluesky_routes(replay)
@@ -80,6 +81,7 @@ def test_a_second_snapshot_adds_new_replies_marks_deleted_ones_and_keeps_hand_ed
     assert path.read_bytes() == settled
 
 
+@pytest.mark.slow
 def test_an_existing_comments_file_keeps_every_byte_outside_the_threads(make_site, replay):
     head = "# Comments saved from the old blog.\ntaken: 2020-01-05  # the export date\nsource: https://old.example/post\n"
     project = make_site({"stories/first/comments.yaml": head + "comments: []\n"})
@@ -98,6 +100,7 @@ def test_an_existing_comments_file_keeps_every_byte_outside_the_threads(make_sit
     assert [thread["platform"] for thread in threads_of(project)] == ["bluesky", "mastodon"]
 
 
+@pytest.mark.slow
 def test_disqus_comments_can_still_be_imported_into_a_story_with_threads(make_site, replay):
     from test_import_real import ISSO_DISQUS, PELICAN_WXR11
 
@@ -116,6 +119,7 @@ def test_disqus_comments_can_still_be_imported_into_a_story_with_threads(make_si
     assert run_cli("check", cwd=project).code == 0
 
 
+@pytest.mark.slow
 def test_a_story_without_comments_gets_a_file_with_only_the_thread(make_site, replay, tmp_path):
     project = make_site({"stories/first/comments.yaml": None})
     bluesky_routes(replay)
@@ -140,6 +144,7 @@ ERRORS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case, reply, message", ERRORS, ids=[case[0] for case in ERRORS])
 def test_every_failure_gives_one_clear_message_and_leaves_comments_untouched(make_site, replay, case, reply, message):
     project = make_site()
@@ -162,6 +167,7 @@ def test_every_failure_gives_one_clear_message_and_leaves_comments_untouched(mak
         assert "try again in 120 seconds" in result.err
 
 
+@pytest.mark.slow
 def test_429_on_the_second_run_leaves_the_first_snapshot_as_it_was(make_site, replay):
     project = make_site()
     bluesky_routes(replay)

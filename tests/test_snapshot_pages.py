@@ -29,6 +29,7 @@ def built_page(project, tmp_path) -> str:
     return re.sub(r"\s+", " ", (tmp_path / "site/stories/first/index.html").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_replies_by_a_known_handle_link_to_the_persons_page(make_site, replay, tmp_path):
     project = make_site({"people.yaml": PEOPLE})
     bluesky_routes(replay)
@@ -42,6 +43,7 @@ def test_replies_by_a_known_handle_link_to_the_persons_page(make_site, replay, t
     assert "/repo/people/" not in liz[:liz.index("</article>")]
 
 
+@pytest.mark.slow
 def test_redaction_applies_to_snapshot_authors_matched_by_handle(make_site, replay, tmp_path):
     project = make_site({"people.yaml": PEOPLE, "site.yaml": SITE_YAML + "privacy:\n  redact: [bob]\n"})
     bluesky_routes(replay)
@@ -54,6 +56,7 @@ def test_redaction_applies_to_snapshot_authors_matched_by_handle(make_site, repl
             assert "O'Mahony" not in text and "O&#39;Mahony" not in text and "paulomahony.ie" not in text, path
 
 
+@pytest.mark.slow
 def test_a_quote_block_renders_a_static_card_of_a_snapshot_post(make_site, replay, tmp_path):
     body = f"Ali put it best:\n\n```quote\n{ALI_POST}\n```\n\nAnd so on."
     project = make_site({**story_files("first", title="Story first", body=body), "people.yaml": PEOPLE})
@@ -79,6 +82,7 @@ def test_a_quote_of_a_post_the_snapshot_does_not_hold_is_a_positioned_error(make
     assert "introchain snapshot URL --story SLUG" in result.err
 
 
+@pytest.mark.slow
 def test_site_channels_add_to_the_built_in_set_and_pages_show_labels(make_site, tmp_path):
     story = story_files("first")["stories/first/story.yaml"].replace("channels: [twitter]", "channels: [bluesky, coffee-club]")
     site = SITE_YAML + "channels:\n  - {id: coffee-club, label: the Friday coffee club, colour: '#7b3f00'}\n"
@@ -96,6 +100,7 @@ def test_site_channels_add_to_the_built_in_set_and_pages_show_labels(make_site, 
     ("  - {id: coffee, label: x, colour: brown}\n", "site.yaml:9:36", "expected a colour as #rrggbb"),
     ("  - {id: coffee, label: x}\n  - {id: coffee, label: y}\n", "site.yaml:10:5", "channel 'coffee' is defined twice"),
 ])
+@pytest.mark.slow
 def test_bad_site_channels_are_positioned_errors(make_site, channels, where, message):
     project = make_site({"site.yaml": SITE_YAML + "channels:\n" + channels})
     result = run_cli("check", cwd=project)

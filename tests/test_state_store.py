@@ -29,6 +29,7 @@ def _edit(project: Path, story: str, text: str) -> None:
     post.write_text(post.read_text() + f"\n{text}\n")
 
 
+@pytest.mark.slow
 def test_a_one_post_edit_saves_a_small_delta_that_loads_as_the_whole_state(make_site):
     project = make_site(stories=tuple(f"story-{number:02d}" for number in range(1, 21)))
     for number in range(1, 21):  # posts of a realistic length: the parsed stories are most of the state
@@ -58,6 +59,7 @@ def test_a_one_post_edit_saves_a_small_delta_that_loads_as_the_whole_state(make_
     assert {bundle.folder.name for bundle in state.memo.raw.bundles} == set(studies)
 
 
+@pytest.mark.slow
 def test_a_delta_written_against_another_snapshot_is_ignored(make_site):
     project = make_site(stories=("first", "second"))
     options = _options(project)

@@ -8,6 +8,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from textwrap import dedent
 
+import pytest
+
 from conftest import REPO, SITE_YAML, run_cli, story_files
 
 
@@ -38,6 +40,7 @@ def json_ld(page: Path) -> list[dict]:
     return [json.loads(block) for block in parser.blocks]
 
 
+@pytest.mark.slow
 def test_sample_story_and_person_pages_describe_themselves(tmp_path: Path):
     out = tmp_path / "site"
     result = run_cli("build", "--content", REPO / "content", "--out", out, "--no-cache", cwd=tmp_path)
@@ -79,6 +82,7 @@ PEOPLE = dedent("""\
     """)
 
 
+@pytest.mark.slow
 def test_json_ld_is_escaped_for_script_and_redaction_holds(make_site):
     files = story_files("first", title="Ann O'Example & Bob </script><!-- hi")
     project = make_site({"site.yaml": SITE_YAML + "privacy:\n  redact: [ann]\n", "people.yaml": PEOPLE, **files})

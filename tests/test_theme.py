@@ -8,6 +8,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from conftest import THEME, run_cli
 from generator.templates import theme_files
 
@@ -59,6 +61,7 @@ def test_theme_copy_copies_never_overwrites_and_suggests_names(make_site):
     assert elsewhere.code == 0 and (root / "mine/assets/style.css").is_file()
 
 
+@pytest.mark.slow
 def test_one_override_changes_every_page_and_the_rest_comes_from_the_theme(make_site):
     root = make_site(stories=("first", "second"))
     assert run_cli("build", cwd=root).code == 0
@@ -87,6 +90,7 @@ def test_one_override_changes_every_page_and_the_rest_comes_from_the_theme(make_
     assert html_pages(root / "site") == before
 
 
+@pytest.mark.slow
 def test_template_errors_say_whether_the_file_is_the_authors_copy_or_built_in(make_site):
     root = make_site()
     assert run_cli("theme", "copy", "partials/footer.html", cwd=root).code == 0
@@ -106,6 +110,7 @@ def test_template_errors_say_whether_the_file_is_the_authors_copy_or_built_in(ma
     assert "hint: in the built-in theme's story.html (copy it with `introchain theme copy story.html`" in result.err
 
 
+@pytest.mark.slow
 def test_a_missing_templates_folder_given_on_the_command_line_is_reported(make_site):
     root = make_site()
     result = run_cli("build", "--templates", "nowhere", cwd=root)
@@ -113,6 +118,7 @@ def test_a_missing_templates_folder_given_on_the_command_line_is_reported(make_s
     assert "nowhere: error: templates folder not found" in result.err
 
 
+@pytest.mark.slow
 def test_serve_picks_up_an_override_copied_while_it_runs(make_site, tmp_path):
     from test_serve_browser import ServeProcess
 

@@ -80,6 +80,7 @@ def _corpus() -> list[tuple[str, str]]:
     return texts
 
 
+@pytest.mark.slow
 def test_the_one_pass_composer_builds_what_pyyaml_builds():
     corpus = _corpus()
     assert len(corpus) > 900
