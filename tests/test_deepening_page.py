@@ -185,3 +185,30 @@ def test_changing_a_stage_date_updates_the_page_as_a_build_from_scratch_would(ma
     assert call == ["3", "0", "2", "35", "22.5–47.5", "10–60"]
     assert run_cli("build", "--out", root / "cold", cwd=root).code == 0
     assert (root / "cold" / PAGE).read_bytes() == (root / "site" / PAGE).read_bytes()
+
+
+def test_a_stage_dated_before_one_listed_above_it_is_a_warning_at_its_date_and_is_not_timed(make_site):
+    backwards = dedent("""\
+        connections:
+          - between: [tess, ann]
+            stages:
+              - {stage: contact, date: 2020-06}
+              - {stage: call, date: 2020-06-20}
+              - stage: meeting
+                date: 2020-05-30
+              - {stage: working, date: 2020-07-01}
+        """)
+    root = make_site(files={"stories/first/story.yaml": backwards})
+    check = run_cli("check", cwd=root)
+    assert check.code == 0, check.text  # a warning: the site still builds
+    assert check.text.count("warning:") == 1, check.text
+    assert ("content/stories/first/story.yaml:7:15: warning: stage 'meeting' is dated 2020-05-30, "
+            "before 'call' listed above it (2020-06-20)") in check.text
+    assert run_cli("check", "--strict", cwd=root).code == 1
+    assert run_cli("build", cwd=root).code == 0
+    page = root / "site" / PAGE
+    every = _rows(Tables.of(page), "Every pair")
+    assert every["meeting"] == ["1", "0", "0", "–", "–", "–"]
+    assert every["call"][2:] == ["1 (1 to the month)", "0", "0–0", "0–0"]  # June to June, the first step known to the month
+    assert every["working"][2:] == ["1 (1 to the month)", "30", "30–30", "30–30"]  # 1 June to 1 July
+    assert "1 pair lists a stage dated before its first step" in page.read_text(encoding="utf-8")

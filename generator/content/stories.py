@@ -20,7 +20,7 @@ from generator.content.fields import (
 from generator.content.people import read_people
 from generator.content.source import Source
 from generator.errors import quoted
-from generator.model import BRIDGES, CHANNELS, STAGE_NAMES, Connection, Person, Stage
+from generator.model import BRIDGES, CHANNELS, STAGE_NAMES, Connection, PartialDate, Person, Stage
 
 #: A person id mentioned somewhere, with the node to point at if it is unknown.
 Reference = tuple[str, yaml.Node]
@@ -120,6 +120,30 @@ def _stage(source: Source, node: yaml.Node, channels: tuple[str, ...] = CHANNELS
     return INVALID if any(value is INVALID for value in values.values()) else Stage(**values)
 
 
+def _known_part(date: PartialDate, other: PartialDate) -> tuple[int, ...]:
+    """``date`` to the precision both dates are known to."""
+    parts = 1 if not (date.month and other.month) else 2 if not (date.day and other.day) else 3
+    return (date.year, date.month, date.day)[:parts]
+
+
+def _warn_of_stages_out_of_order(source: Source, node: yaml.Node, stages: tuple[Stage, ...]) -> None:
+    """A warning at each stage dated before a stage listed above it (compared to the precision both are known to)."""
+    latest: Stage | None = None
+    for child, stage in zip(node.value, stages):
+        if stage.date is None:
+            continue
+        if latest is not None and _known_part(stage.date, latest.date) < _known_part(latest.date, stage.date):
+            place = next((value for key, value in child.value if key.value == "date"), child) if isinstance(
+                child, yaml.MappingNode) else child
+            source.error(place, f"stage {quoted(stage.stage)} is dated {stage.date.iso}, before {quoted(latest.stage)} "
+                                f"listed above it ({latest.date.iso})",
+                         "list the stages in the order they happened, or correct the date; a stage dated before "
+                         "the pair's first step is not timed on the 'how relationships deepen' page", warning=True)
+        elif latest is None or _known_part(latest.date, stage.date) < _known_part(stage.date, latest.date) or (
+                bool(stage.date.month) + bool(stage.date.day) >= bool(latest.date.month) + bool(latest.date.day)):
+            latest = stage  # the latest date so far; of two the same at the precision both know, the more precise
+
+
 def _connection(source: Source, node: yaml.Node, references: list[Reference], known_kinds: dict[str, str],
                 channels: tuple[str, ...] = CHANNELS) -> Any:
     mapping = expect_mapping(source, node, "a connection")
@@ -155,6 +179,7 @@ def _connection(source: Source, node: yaml.Node, references: list[Reference], kn
         source.error(fields.node_of("met_in_person"), "met_in_person is false, but a stage is 'meeting'",
                      "remove one of them: 'meeting' means they met face to face")
         return INVALID
+    _warn_of_stages_out_of_order(source, fields.node_of("stages"), stages)
     if bridge is None:
         bridge = "introduction" if any(known_kinds.get(ref[0], "person") == "person" for ref in via) else ("community" if via else "direct")
     if channels is None:
