@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from textwrap import dedent
 
-import pytest
 import yaml
 
 from conftest import REPO, SITE_YAML, run_cli
@@ -72,17 +70,10 @@ def _rows(tables: Tables, caption_start: str) -> dict[str, list[str]]:
     return {row[0]: row[1:] for row in rows[1:]}
 
 
-@pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("deepening-sample")
-    shutil.copytree(REPO / "content", root / "content")
-    shutil.copytree(REPO / "templates", root / "templates")
-    result = run_cli("build", cwd=root)
+def test_the_sample_sites_page_counts_every_pair_of_its_stories(sample_project: Path):
+    result = run_cli("build", cwd=sample_project)
     assert result.code == 0, result.text
-    return root / "site"
-
-
-def test_the_sample_sites_page_counts_every_pair_of_its_stories(sample: Path):
+    sample = sample_project / "site"
     # The expected counts, read from the story files themselves.
     reached: dict[str, int] = {}
     began: dict[str, int] = {}
