@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from textwrap import dedent
 
+import pytest
 import yaml
 
 from conftest import REPO, SITE_YAML, run_cli
@@ -70,6 +71,7 @@ def _rows(tables: Tables, caption_start: str) -> dict[str, list[str]]:
     return {row[0]: row[1:] for row in rows[1:]}
 
 
+@pytest.mark.slow  # a whole site built through the command line
 def test_the_sample_sites_page_counts_every_pair_of_its_stories(sample_project: Path):
     result = run_cli("build", cwd=sample_project)
     assert result.code == 0, result.text
@@ -126,6 +128,7 @@ HOSTILE = "<script>alert(1)</script> & co"
 DATED_SITE_YAML = SITE_YAML + f"channels:\n  - {{id: coffee-club, label: '{HOSTILE}', colour: '#7b3f00'}}\n"
 
 
+@pytest.mark.slow  # a whole site built through the command line
 def test_a_dated_site_shows_hand_computed_numbers_and_a_chart_beside_each_table(make_site):
     root = make_site(files={"stories/first/story.yaml": DATED, "site.yaml": DATED_SITE_YAML})
     result = run_cli("build", cwd=root)
@@ -151,6 +154,7 @@ def test_a_dated_site_shows_hand_computed_numbers_and_a_chart_beside_each_table(
     assert "http://" not in text.split("<main", 1)[1].replace("http://www.w3.org/2000/svg", "")  # nothing from elsewhere
 
 
+@pytest.mark.slow  # a whole site built through the command line
 def test_a_site_without_connections_gets_an_explanation_not_an_error(make_site):
     root = make_site(stories=())
     result = run_cli("build", cwd=root)
@@ -166,6 +170,7 @@ def test_a_plain_page_cannot_take_the_pages_address(make_site):
     assert "pages/deepening.md:1:1: error: a page cannot be named 'deepening'" in result.text
 
 
+@pytest.mark.slow  # a whole site built through the command line
 def test_changing_a_stage_date_updates_the_page_as_a_build_from_scratch_would(make_site):
     root = make_site(files={"stories/first/story.yaml": DATED, "site.yaml": DATED_SITE_YAML})
     assert run_cli("build", cwd=root).code == 0
@@ -178,6 +183,7 @@ def test_changing_a_stage_date_updates_the_page_as_a_build_from_scratch_would(ma
     assert (root / "cold" / PAGE).read_bytes() == (root / "site" / PAGE).read_bytes()
 
 
+@pytest.mark.slow  # a whole site built through the command line
 def test_a_stage_dated_before_one_listed_above_it_is_a_warning_at_its_date_and_is_not_timed(make_site):
     backwards = dedent("""\
         connections:
