@@ -26,9 +26,10 @@ VIEWPORTS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1366, 
 
 @pytest.fixture(scope="module")
 def large_site(tmp_path_factory) -> Path:
-    """80 synthetic stories (a few hundred people: drawn on demand), one person with a hostile name, under /repo/."""
+    """400 synthetic stories (over a thousand people: drawn on demand, names suggested as they are
+    typed), one person with a hostile name, under /repo/."""
     root = tmp_path_factory.mktemp("network-large")
-    project = make_project(root / "project", 80)
+    project = make_project(root / "project", 400)
     first = re.search(r"between: \[(p\d+),", (project.content / "stories/story-00000/story.yaml").read_text())[1]
     people = project.content / "people.yaml"
     text = re.sub(rf"^{first}:\n  name: [^\n]*", f"{first}:\n  name: {json.dumps(HOSTILE)}", people.read_text(), flags=re.M)
@@ -36,6 +37,7 @@ def large_site(tmp_path_factory) -> Path:
     result = run_cli("build", "--content", project.content, "--out", root / "site", "--no-cache",
                      "--base-url", "https://someone.github.io/repo/", cwd=root, timeout=300)
     assert result.code == 0, result.text
+    assert len(index_of(root / "site")["people"]) > 1000
     return root / "site"
 
 
@@ -46,8 +48,9 @@ def index_of(site: Path) -> dict:
 def open_network(open_page, static_server, site: Path, viewport: str = "desktop", scheme: str = "light"):
     server = static_server(site, "/repo/")
     page, watch = open_page(f"{server.url}network/", viewport=VIEWPORTS[viewport], color_scheme=scheme)
-    page.wait_for_function("() => document.querySelector('[data-graph-people]').options.length > 0"
-                           " && !document.querySelector('[data-filter-controls]').disabled")
+    page.wait_for_function("() => { const people = document.querySelector('[data-graph-people]');"
+                           " return (people.options.length > 0 || people.hasAttribute('data-suggest'))"
+                           " && !document.querySelector('[data-filter-controls]').disabled; }")
     return page, watch, server
 
 
@@ -60,6 +63,11 @@ def layout_shift(page) -> float:
         }).observe({ type: 'layout-shift', buffered: true });
         setTimeout(() => resolve(total), 200);
     })""")
+
+
+def suggested(page) -> list[str]:
+    """The names the page's list of people offers now."""
+    return page.evaluate("Array.from(document.querySelector('[data-graph-people]').options, option => option.value)")
 
 
 def vis_requested(watch) -> bool:
@@ -199,11 +207,50 @@ def test_hostile_names_stay_text_in_the_overview_the_lists_and_the_answers(large
     assert "<img" not in overview and "<script" not in html.split("</head>")[1].replace('<script src=', "")
     assert HOSTILE not in html  # escaped wherever it is named (the best-connected, the path finder's fields)
     page, watch, server = open_network(open_page, static_server, large_site)
-    labels = page.evaluate("Array.from(document.querySelector('[data-graph-people]').options, option => option.value)")
-    assert HOSTILE in labels
+    page.locator("[data-path-from]").fill("")
+    page.locator("[data-path-from]").press_sequentially("<img src")
+    assert HOSTILE in suggested(page)
     page.fill("[data-path-from]", HOSTILE)
     page.get_by_role("button", name="Show the shortest path").click()
     page.wait_for_function("() => document.querySelector('[data-path-result]').textContent.length > 0")
     assert page.inner_text("[data-path-result]").startswith(HOSTILE)
     assert page.locator("[data-path-result] img, [data-path-steps] img, .hubs img").count() == 0
     assert watch.dialogs == [] and watch.console_errors == []
+
+
+def test_a_large_network_suggests_the_names_that_match_what_is_typed(large_site, static_server, open_page):
+    page, watch, server = open_network(open_page, static_server, large_site, "phone")
+    labels = [label for _, label in index_of(large_site)["people"]]
+    assert suggested(page) == []  # tens of thousands of options would cost seconds on a phone, and help no one
+    field = page.locator("[data-path-to]")
+    field.fill("")
+    field.press_sequentially("person 1")
+    names = suggested(page)
+    starting = [label for label in labels if label.casefold().startswith("person 1")]
+    # Those that begin with the text first, in the index's order (by name), at most 50.
+    assert len(starting) > 50 and names == starting[:50]
+    field.press_sequentially("0 ")
+    narrowed = suggested(page)
+    assert narrowed and all("person 10 " in name.casefold() for name in narrowed)
+    # A word from the middle of names finds them too, after any that begin with it.
+    word = labels[-1].split()[-1]
+    field.fill("")
+    field.press_sequentially(word.lower())
+    names = suggested(page)
+    assert labels[-1] in names or len(names) == 50
+    assert all(word.casefold() in name.casefold() for name in names)
+    # The focus field uses the same list.
+    focus = page.locator("[data-graph='network'] [data-graph-focus]")
+    focus.press_sequentially(labels[0][:6])
+    assert labels[0] in suggested(page)
+    assert watch.console_errors == []
+    assert_only_local_requests(watch, server.url)
+
+
+def test_a_small_network_lists_everyone_at_once(sample_project, tmp_path, static_server, open_page):
+    result = run_cli("build", "--content", sample_project / "content", "--out", tmp_path / "site",
+                     "--base-url", "https://someone.github.io/repo/", cwd=sample_project)
+    assert result.code == 0, result.text
+    page, watch, server = open_network(open_page, static_server, tmp_path / "site", "desktop")
+    assert suggested(page) == [label for _, label in index_of(tmp_path / "site")["people"]]
+    assert watch.console_errors == []

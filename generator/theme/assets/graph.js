@@ -46,6 +46,11 @@
   const DIMMED_EDGE = 0.12;
   // On a large network, a filter's introductions are drawn as edges when there are at most this many.
   const DRAWN_EDGES = 4000;
+  // A network of at most this many people lists them all under the name fields; a larger one
+  // suggests the names that match what is typed, this many at a time (a list of tens of
+  // thousands is no help to a reader and costs seconds to build on a phone).
+  const LISTED_PEOPLE = 1000;
+  const SUGGESTED_PEOPLE = 50;
 
   const reducedMotion = window.matchMedia?.("(prefers-reduced-motion: reduce)").matches ?? false;
   const animation = reducedMotion ? false : { duration: 400, easingFunction: "easeInOutQuad" };
@@ -733,12 +738,44 @@
     return { summary, steps };
   }
 
-  // The page's list of the network's people (a datalist, in the index's order: by name).
+  // The names of `labels` a reader may mean by `typed`: those that begin with it, then those
+  // that contain it (ignoring case), in the index's order (by name), at most SUGGESTED_PEOPLE.
+  function suggestedNames(labels, folded, typed) {
+    const wanted = typed.trimStart().toLocaleLowerCase(); // a space typed after a name narrows it
+    if (!wanted.trim()) return [];
+    const starting = [];
+    const containing = [];
+    for (let number = 0; number < folded.length && starting.length < SUGGESTED_PEOPLE; number += 1) {
+      const at = folded[number].indexOf(wanted);
+      if (at === 0) starting.push(labels[number]);
+      else if (at > 0 && containing.length < SUGGESTED_PEOPLE) containing.push(labels[number]);
+    }
+    return starting.concat(containing).slice(0, SUGGESTED_PEOPLE);
+  }
+
+  // The page's list of the network's people (a datalist, in the index's order: by name): all
+  // of them in a small network; in a large one, the names that match what is being typed in
+  // any field that uses the list.
   function fillPeople(id, index) {
-    for (const list of document.querySelectorAll(`datalist[data-graph-people="${CSS.escape(id)}"]`)) {
+    const labels = index.people.map(([, label]) => label);
+    const fill = (list, names) => {
       const options = document.createDocumentFragment();
-      for (const [, label] of index.people) options.append(new Option(label));
+      for (const name of names) options.append(new Option(name));
       list.replaceChildren(options);
+    };
+    for (const list of document.querySelectorAll(`datalist[data-graph-people="${CSS.escape(id)}"]`)) {
+      if (labels.length <= LISTED_PEOPLE) {
+        fill(list, labels);
+        continue;
+      }
+      let folded = null; // made on the first keystroke, not while the page loads
+      list.setAttribute("data-suggest", "");
+      document.querySelectorAll(`input[list="${CSS.escape(list.id)}"]`).forEach((field) => {
+        field.addEventListener("input", () => {
+          folded ??= labels.map((label) => label.toLocaleLowerCase());
+          fill(list, suggestedNames(labels, folded, field.value));
+        });
+      });
     }
   }
 
