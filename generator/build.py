@@ -221,6 +221,7 @@ def check_site(options: BuildOptions, site: Site, warnings: tuple[ContentError, 
     Social cards are not drawn: a card cannot fail on content, and drawing them all would only cost time.
     """
     from generator.cards import CARD_TEMPLATE
+    from generator.finish import PageFinisher
     from generator.parallel import render_numbers
 
     started = time.perf_counter()
@@ -228,29 +229,24 @@ def check_site(options: BuildOptions, site: Site, warnings: tuple[ContentError, 
         plan = plan_build(options, site, None, None)
     pages = plan.job.pages
     _, _, names = _site_files(site, plan)
-    outputs = frozenset(names)
+    finish = PageFinisher(frozenset(names), site.config.base_url)
     failures: dict[int, list[ContentError]] = {}
     todo = [number for number, page in enumerate(pages) if page.template != CARD_TEMPLATE]
-    for number, outcome in render_numbers(plan.job, todo, None, first=_biggest_first(plan)):
-        if not isinstance(outcome, bytes):
+    for number, outcome in render_numbers(plan.job, todo, None, first=_biggest_first(plan), finish=finish):
+        if isinstance(outcome, list):
             failures[number] = outcome
-        elif pages[number].output.endswith(".html"):
-            _check_links(pages[number].output, outcome, outputs, site.config.base_url, failures, number)
+        elif outcome.broken:
+            failures[number] = _link_errors(pages[number].output, outcome.broken)
     if failures:
         raise ContentErrors(_distinct_errors(failures))
     return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, None, tuple(warnings))
 
 
-def _check_links(output: str, html: bytes, outputs: frozenset[str], base_url: str,
-                 failures: dict[int, list[ContentError]], number: int) -> None:
-    """Record, as the page's errors, every internal link it writes that reaches no file of the build."""
-    from generator.linkcheck import broken_links
-
-    bad = broken_links(output, html, outputs, base_url)
-    if bad:
-        failures[number] = [ContentError(output, 0, 0, f"the built page links to {link!r}, which the site does not have",
-                                         "a template or a nav entry names a page that is not built; fix the link")
-                            for link in bad]
+def _link_errors(output: str, broken: tuple[str, ...]) -> list[ContentError]:
+    """A page's internal links that reach no file of the build, as its errors."""
+    return [ContentError(output, 0, 0, f"the built page links to {link!r}, which the site does not have",
+                         "a template or a nav entry names a page that is not built; fix the link")
+            for link in broken]
 
 
 def _distinct_errors(failures: dict[int, list[ContentError]]) -> list[ContentError]:
@@ -265,6 +261,7 @@ def _distinct_errors(failures: dict[int, list[ContentError]]) -> list[ContentErr
 def _build(options: BuildOptions, progress, state: BuildState | None, changed: frozenset[Path] | None,
            previous: Manifest | None, key: str = "", started: float | None = None) -> BuildReport:
     """Load, plan, render what changed and write the site; ``key`` is the build key to record (``build``'s shortcut)."""
+    from generator.finish import PageFinisher
     from generator.incremental.fingerprint import digest
     from generator.incremental.manifest import Manifest
     from generator.parallel import render_numbers
@@ -302,17 +299,18 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
     failures: dict[int, list[ContentError]] = {}
     with SiteWriter(out_dir, retired=retired_site_dir(options), swap_guard=options.swap_guard,
                     retired_record=previous.retired if previous is not None else None) as writer:
-        # Pages are written as they arrive (the writer does not care about order); errors
-        # are reported in page order whatever the timing.
+        # Whichever process renders a page checks its links and puts its file in place, and
+        # reports only how; errors are reported in page order whatever the timing.
+        finish = PageFinisher(outputs, site.config.base_url, writer.target)
         for number, outcome in render_numbers(plan.job, todo, report, first=_biggest_first(plan),
-                                              environments=state.environments if state is not None else None):
-            if not isinstance(outcome, bytes):
+                                              environments=state.environments if state is not None else None,
+                                              finish=finish):
+            if isinstance(outcome, list):
                 failures[number] = outcome
-                continue
-            if pages[number].output.endswith(".html"):
-                _check_links(pages[number].output, outcome, outputs, site.config.base_url, failures, number)
-            if not failures:
-                writer.add(pages[number].output, outcome)
+            elif outcome.broken:
+                failures[number] = _link_errors(pages[number].output, outcome.broken)
+            else:
+                writer.placed(pages[number].output, outcome.stat, outcome.how)
         if failures:
             raise ContentErrors(_distinct_errors(failures))
         for number in sorted(unchanged):

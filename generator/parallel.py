@@ -2,7 +2,9 @@
 
 Each worker gets the build's ``RenderJob`` once, when it starts (by ``fork``, without
 copying, where the build has no other threads), renders the chunks of page numbers it is
-sent, and returns bytes or ``ContentError``s, never an exception; the building process
+sent, and returns for each page what ``finish`` made of its bytes (the build's checks its
+links and writes its file there, returning only how) or its ``ContentError``s, never an
+exception from rendering; the building process
 renders chunks too while the workers are busy: a broken template is a
 content error, and anything else that goes wrong in a page is reported as an error naming
 that page. Results are yielded as chunks finish, not in page order: a page's bytes do not
@@ -41,8 +43,10 @@ CHUNKS_PER_WORKER = 6
 #: so this bounds the memory they take at 10,000 stories (about 4 MB of pages).
 MAX_CHUNK = 200
 
-#: One page's outcome: its number and its bytes, or the errors it raised.
-Outcome = tuple[int, bytes | list[ContentError]]
+#: One page's outcome: its number and its bytes (or what ``finish`` made of them), or the errors it raised.
+Outcome = tuple[int, Any]
+#: What becomes of a page's bytes where it was rendered: ``finish(output, data)``; picklable, returns something small.
+Finish = Callable[[str, bytes], Any]
 
 
 @dataclass(frozen=True)
@@ -101,9 +105,17 @@ class Environments:
 class Renderer:
     """Renders pages of a job with one Jinja environment."""
 
-    def __init__(self, job: RenderJob, environments: Environments):
+    def __init__(self, job: RenderJob, environments: Environments, finish: Finish | None = None):
         self.job = job
         self.environment = environments.for_job(job)
+        self.finish = finish
+
+    def outcome(self, number: int) -> Any:
+        """Page ``number`` rendered and given to ``finish``: what it returned, or the content errors."""
+        rendered = self.render(number)
+        if self.finish is None or not isinstance(rendered, bytes):
+            return rendered
+        return self.finish(self.job.pages[number].output, rendered)
 
     def render(self, number: int) -> bytes | list[ContentError]:
         """Render page ``number``: bytes, or the content errors it raised."""
@@ -124,10 +136,10 @@ class Renderer:
 _WORKER: list[Renderer] = []
 
 
-def _start_worker(job: RenderJob, environments: Environments) -> None:
+def _start_worker(job: RenderJob, environments: Environments, finish: Finish | None) -> None:
     # Ctrl-C goes to the whole process group; the building process stops the pool itself.
     _start_helper()
-    _WORKER.append(Renderer(job, environments))
+    _WORKER.append(Renderer(job, environments, finish))
 
 
 def _die_with_parent() -> None:
@@ -224,17 +236,20 @@ def _chunks(numbers: Sequence[int], workers: int, first: set[int]) -> list[list[
 
 
 def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[int], None] | None = None,
-                   *, first: set[int] | None = None, environments: Environments | None = None) -> Iterator[Outcome]:
+                   *, first: set[int] | None = None, environments: Environments | None = None,
+                   finish: Finish | None = None) -> Iterator[Outcome]:
     """Render the given pages, yielding each outcome once, in no particular order; ``first`` ones start first.
 
     ``environments``: where the Jinja environment of the last build is kept (the dev server's).
+    ``finish``: applied to each page's bytes in the process that rendered it; the outcome is
+    what it returns (without it, the bytes).
     """
     environments = environments or Environments()
     workers = worker_count()
     if workers < 2 or len(numbers) < MIN_PARALLEL_PAGES:
-        renderer = Renderer(job, environments)
+        renderer = Renderer(job, environments, finish)
         for done, number in enumerate(numbers, start=1):
-            yield number, renderer.render(number)
+            yield number, renderer.outcome(number)
             if progress:
                 progress(done)
         return
@@ -245,14 +260,14 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
     # This process renders too, with one worker fewer: every worker copies the parts of the
     # build's memory it touches (reference counts are writes), so a worker less is a copy
     # of the site less (at 10,000 stories, 400 MB), and its results need no pickling.
-    renderer = Renderer(job, environments)
+    renderer = Renderer(job, environments, finish)
     # A forked worker shares the build's memory until it writes to it, and the garbage
     # collector writes to every object it scans: frozen objects are never scanned.
     gc.freeze()
     _release_free_memory()
     try:
         # Leaving the with-block terminates the workers, on success, error or Ctrl-C alike.
-        with _pool(context, workers - 1, _start_worker, (job, environments)) as pool:
+        with _pool(context, workers - 1, _start_worker, (job, environments, finish)) as pool:
             queue = list(reversed(chunks))
             running: list = []
             while queue or running:
@@ -278,7 +293,7 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
 
 
 def _render_chunk_with(renderer: Renderer, numbers: list[int]) -> list[Outcome]:
-    outcomes = [(number, renderer.render(number)) for number in numbers]
+    outcomes = [(number, renderer.outcome(number)) for number in numbers]
     # What a chunk leaves behind (the network page's making, a large chunk's results and
     # their pickle) is mostly freed but stays mapped: at 10,000 stories 40 to 60 MB in each
     # process by the end of the build. Giving it back costs a few milliseconds a chunk.

@@ -15,9 +15,10 @@ ever replaced whole (a new file, then rename), never written into. What the reti
 holds is known from the record made when it was written (``output_folder.py``): only the
 folders that changed since are listed.
 
-``write_file`` is the one way a file gets into the staging folder; it needs nothing from
-the writer but the folder, so a render worker could write its own pages with it and
-report them through ``SiteWriter.placed``.
+``write_file`` is the one way a file gets into the staging folder, and ``Staging`` all a
+process needs to put a page there (linked from the live site when its bytes did not
+change): the render workers put their own pages in place and report them through
+``SiteWriter.placed``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager as ContextManager, nullcontext
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
@@ -71,9 +73,12 @@ def check_output_dir(out_dir: Path, *, forbidden: tuple[Path, ...] = (), sources
                           f"(choose another --out, or empty it yourself)")
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
+        if os.stat(path).st_size != len(data):
+            return False
+        with open(path, "rb") as stream:
+            return stream.read() == data
     except OSError:
         return False
 
@@ -97,14 +102,24 @@ def _make_parents(root: str, name: str, made: set[str]) -> None:
         folder = "/".join(parts[:depth])
         if folder in made:
             continue
-        path = f"{root}/{folder}"
+        _make_folder(f"{root}/{folder}")
+        made.add(folder)
+
+
+def _make_folder(path: str) -> None:
+    """Make folder ``path``, replacing a file (or link) of an older site there; other processes may be at it too."""
+    while True:
         try:
             os.mkdir(path)
+            return
         except FileExistsError:
-            if not stat.S_ISDIR(os.lstat(path).st_mode):  # a file (or link) where a folder now goes
-                os.unlink(path)
-                os.mkdir(path)
-        made.add(folder)
+            pass
+        try:
+            if stat.S_ISDIR(os.lstat(path).st_mode):
+                return
+            os.unlink(path)
+        except FileNotFoundError:
+            pass  # another render worker replaced it meanwhile: try again
 
 
 def write_file(root: Path | str, name: str, fill: Callable[[str], object], made: set[str]) -> Stat:
@@ -148,6 +163,55 @@ def _copy_from(source: Path) -> Callable[[str], object]:
     def fill(path: str) -> None:
         shutil.copy2(source, path)  # ``path`` is new (``write_file``): nothing is written into a shared file
     return fill
+
+
+#: How a file got into the staging folder: it already held that very file (the retired site
+#: shares it with the live one), linked from the live site, or written with new bytes.
+HELD, LINKED, WRITTEN = "held", "linked", "written"
+
+
+@dataclass(frozen=True)
+class Staging:
+    """The folder the next site goes into and the live site it replaces: what any process needs to put a file there.
+
+    It carries none of the writer's bookkeeping, so a render worker can put its own pages
+    in place and return only how (``SiteWriter.placed`` records them). ``folders`` grows
+    as folders are made; each process has its own copy.
+    """
+
+    root: str
+    live: str | None  # the live site, whose unchanged files are linked; None: there is none
+    reused: bool  # the root is the retired site, which may already hold the live site's very file
+    folders: set[str] = field(default_factory=set, compare=False)  # known to exist under root
+
+    def put(self, name: str, data: bytes) -> tuple[Stat, str]:
+        """File ``name`` with ``data``, kept as the live file (same inode, same mtime) if its bytes did not change."""
+        relative = _safe_relative(name)
+        if self.live is not None and _same_bytes(f"{self.live}/{relative}", data):
+            linked = self.link_live(relative)
+            if linked is not None:
+                return linked
+        return write_file(self.root, relative, _write_bytes(data), self.folders), WRITTEN
+
+    def link_live(self, name: str, live_stat: Stat | None = None) -> tuple[Stat, str] | None:
+        """Make clean ``name`` the live site's file; None when it cannot be linked (the caller writes instead).
+
+        ``live_stat``: the live file's stat, when the caller has just checked it.
+        """
+        live = f"{self.live}/{name}"  # a plain string (``name`` is clean): this runs for every file of the site
+        if self.reused:
+            try:
+                mine = os.lstat(f"{self.root}/{name}")
+                theirs = live_stat or stat_of(os.lstat(live))
+            except OSError:
+                pass
+            else:
+                if stat_of(mine) == theirs:  # the same inode: the retired site already holds this very file
+                    return theirs, HELD
+        try:
+            return write_file(self.root, name, lambda path: os.link(live, path), self.folders), LINKED
+        except OSError:
+            return None  # another filesystem or no hard links
 
 
 class SiteWriter:
@@ -194,7 +258,9 @@ class SiteWriter:
         if self._staging is None:
             self._staging = Path(tempfile.mkdtemp(prefix=f"{_TEMP_PREFIX}{out_dir.name}-", dir=out_dir.parent))
         self._made = set(self._folders)  # the staging folder's folders, as far as this writer knows
-        self._known = set(self._folders)  # folders ``write_file`` may take as existing
+        #: Where pages go, for this process and (a copy each) the render workers.
+        self.target = Staging(str(self._staging), str(out_dir) if self.old is not None else None, self._reused,
+                              set(self._folders))
 
     def __enter__(self) -> SiteWriter:
         return self
@@ -219,9 +285,13 @@ class SiteWriter:
             self._lock.close()
             self._lock = None
 
-    def placed(self, name: str, file: Stat) -> None:
-        """Record file ``name`` of the new site, just put in the staging folder (``write_file``)."""
+    def placed(self, name: str, file: Stat, how: str = WRITTEN) -> None:
+        """Record file ``name`` of the new site, just put in the staging folder (``Staging``, ``write_file``)."""
         self.stats[name] = file
+        if how == HELD:
+            return
+        if how == WRITTEN:
+            self.changed += 1
         parent = name.rpartition("/")[0]
         self._touched.add(parent)
         while parent and parent not in self._made:  # a new folder changes its parent's entries
@@ -229,39 +299,10 @@ class SiteWriter:
             parent = parent.rpartition("/")[0]
             self._touched.add(parent)
 
-    def _place(self, name: str, fill: Callable[[str], object]) -> None:
-        self.placed(name, write_file(self.staging, name, fill, self._known))
-
-    def _link_old(self, name: str, live_stat: Stat | None = None) -> bool:
-        """Make ``name`` the previous site's file (same inode, same mtime); False when it cannot be linked.
-
-        ``live_stat``: the previous file's stat, when the caller has just checked it.
-        """
-        assert self.old is not None
-        live = f"{self.old}/{name}"  # a plain string (``name`` is clean): this runs for every file of the site
-        if name in self._existing:
-            try:
-                mine = os.lstat(f"{self._staging}/{name}")
-                theirs = live_stat or stat_of(os.lstat(live))
-            except OSError:
-                pass
-            else:
-                if stat_of(mine) == theirs:  # the same inode: the retired site already holds this very file
-                    self.stats[name] = theirs
-                    return True
-        try:
-            self._place(name, lambda path: os.link(live, path))
-        except OSError:
-            return False  # another filesystem or no hard links: the caller writes instead
-        return True
-
     def add(self, name: str, data: bytes) -> None:
         """A file of the new site; kept as the previous file (same inode, same mtime) if its bytes did not change."""
         relative = _safe_relative(name)
-        if self.old is not None and _same_bytes(self.old / relative, data) and self._link_old(relative):
-            return
-        self._place(relative, _write_bytes(data))
-        self.changed += 1
+        self.placed(relative, *self.target.put(relative, data))
 
     def keep(self, name: str, data: Callable[[], bytes], live_stat: Stat | None = None) -> None:
         """A file known to be unchanged since the previous build: linked, or ``data()`` if it cannot be.
@@ -269,12 +310,17 @@ class SiteWriter:
         ``live_stat``: the previous file's stat, as just checked on disk (saves looking again).
         """
         relative = _safe_relative(name)
-        if self.old is None or not self._link_old(relative, live_stat):
+        linked = self.target.link_live(relative, live_stat) if self.old is not None else None
+        if linked is None:
             self.add(relative, data())
+        else:
+            self.placed(relative, *linked)
 
     def copy(self, name: str, source: Path) -> None:
         """A file copied from the content (an image beside a post)."""
-        self._place(_safe_relative(name), _copy_from(source))
+        relative = _safe_relative(name)
+        # Not counted in ``changed``, which counts pages and assets.
+        self.placed(relative, write_file(self.staging, relative, _copy_from(source), self.target.folders), LINKED)
 
     def commit(self) -> int:
         """Put the new site in place; returns how many files have new bytes."""
@@ -315,7 +361,7 @@ class SiteWriter:
                 self._touched.add(folder.rpartition("/")[0])
         self._folders = needed
         if MARKER not in self._existing:
-            write_file(root, MARKER, _write_bytes(MARKER_TEXT), self._known)
+            write_file(root, MARKER, _write_bytes(MARKER_TEXT), self.target.folders)
 
     def _swap_in(self, new: Path) -> Path | None:
         """Put folder ``new`` at ``out_dir``; returns where the previous site now is (None: there was none)."""

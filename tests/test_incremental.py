@@ -226,6 +226,40 @@ def test_the_process_pool_renders_the_same_site(project, monkeypatch):
 
 
 @pytest.mark.slow
+def test_pages_the_workers_wrote_are_kept_as_written_by_the_next_build(project, monkeypatch):
+    """Workers write their own pages and report only their stats: the next build trusts those
+    stats, keeps every file (same inode), and an edit rebuilt by the pool equals a cold build."""
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 0)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    content = project / "content"
+    options = BuildOptions(content, project / "site", cache_dir=cache_dir_for(content))
+    build_site(options)
+    inodes = {path: path.stat().st_ino for path in (project / "site").rglob("*") if path.is_file()}
+    assert build_site(options).changed == 0
+    assert {path: path.stat().st_ino for path in (project / "site").rglob("*") if path.is_file()} == inodes
+    _edit(content / "stories/beta/index.md", "Hello **world**.", "Hello **world**.\n\nA second paragraph.")
+    assert build_site(options).changed >= 1
+    edited = tree_bytes(project / "site")
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 10**6)
+    assert edited == _cold(project, "cold")
+
+
+@pytest.mark.slow
+def test_a_broken_link_a_worker_finds_fails_the_build_and_keeps_the_site(project, monkeypatch):
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 0)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    options = BuildOptions(project / "content", project / "site")
+    build_site(options)
+    before = tree_bytes(project / "site")
+    _edit(project / "templates/story.html", "</article>", "<a href=\"{{ url('no-such-page/') }}\">x</a></article>")
+    with pytest.raises(ContentErrors) as failure:
+        build_site(options)
+    assert any("no-such-page/" in error.message for error in failure.value.errors)
+    assert tree_bytes(project / "site") == before
+    assert sorted(path.name for path in project.iterdir() if path.name.startswith(".introchain")) == []
+
+
+@pytest.mark.slow
 def test_with_other_threads_running_the_pool_starts_fresh_workers_and_renders_the_same_site(project, monkeypatch):
     """The dev server has threads, so fork is not used there: workers get a pickled job."""
     import threading

@@ -45,8 +45,8 @@ STAGES = (
     ("  graph partial, legend included (Jinja)", "generator/theme/partials/graph.html", "root"),
     ("  legend partial (Jinja)", "generator/theme/partials/legend.html", "root"),
     ("  social cards (Pillow)", "generator/cards.py", "draw_card"),
-    ("checking built links", "generator/build.py", "_check_links"),
-    ("writing files", "generator/write.py", "add"),
+    ("checking built links", "generator/linkcheck.py", "broken_links"),
+    ("writing files", "generator/write.py", "put"),
     ("saving the state", "generator/incremental/state_store.py", "save"),
 )
 
