@@ -159,7 +159,7 @@ class Environment:
             return Markup(_SITE_RELATIVE.sub(lambda m: m.group(1) if m.group(2).startswith(base_path) else m.group(1) + base_path[:-1],
                                              str(html)))
 
-        self.jinja.globals.update(url=url, abs_url=abs_url, asset=asset)
+        self.jinja.globals.update(url=url, abs_url=abs_url, asset=asset, shared_legend=self._shared_legend())
         self.jinja.filters.update(human_date=human_date, iso=iso_datetime, script_json=script_json, host=host_of,
                                  feed_html=feed_html, slug=tag_slug, site_links=site_links)
 
@@ -177,6 +177,27 @@ class Environment:
                                               "`introchain theme list` shows the built-in templates")]) from None
         except Exception as exc:  # a template is code: any failure inside it is the template's
             raise ContentErrors([self._runtime_error(exc, page)]) from None
+
+    def _shared_legend(self) -> Callable[[dict], Markup] | None:
+        """The legend as markup, rendered once per distinct ``legend``; None when a project's copy renders it.
+
+        The theme's legend (and the macros it imports) reads nothing but ``legend``, and a
+        site's graphs have few distinct legends: thousands of pages share a few dozen. A
+        project's own ``partials/legend.html`` or ``macros.html`` may read anything of its
+        page, so it is included on every page as written.
+        """
+        names = ("partials/legend.html", "partials/macros.html")
+        if any((found := self.templates.find(name)) is not None and self.templates.is_override(found) for name in names):
+            return None
+        rendered: dict[str, Markup] = {}
+
+        def shared_legend(legend: dict) -> Markup:
+            key = repr(sorted(legend.items()))  # plain values and frozen channels: repr is exact
+            markup = rendered.get(key)
+            if markup is None:
+                markup = rendered[key] = Markup(self.jinja.get_template(names[0]).render(legend=legend))
+            return markup
+        return shared_legend
 
     def _path_of(self, name: str) -> Path:
         return self.templates.find(name) or self.templates.builtin / name

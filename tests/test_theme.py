@@ -139,3 +139,23 @@ def test_serve_picks_up_an_override_copied_while_it_runs(make_site, tmp_path):
             time.sleep(0.1)
     finally:
         assert server.interrupt() == 0
+
+
+def test_the_legend_is_the_same_rendered_once_or_per_page_and_a_copy_of_it_may_read_its_page(make_site):
+    """The theme's legend is rendered once per distinct legend and shared; a project's copy is
+    rendered on every page (it may read anything of it), and an unchanged copy gives the same site."""
+    root = make_site(stories=("first", "second"))
+    assert run_cli("build", "--no-cache", cwd=root).code == 0
+    shared = html_pages(root / "site")
+    legends = [name for name, text in shared.items() if 'class="legend"' in text]
+    assert len(legends) > 3
+    assert run_cli("theme", "copy", "partials/legend.html", cwd=root).code == 0
+    assert run_cli("build", "--no-cache", cwd=root).code == 0
+    assert html_pages(root / "site") == shared
+    legend = root / "templates/partials/legend.html"
+    legend.write_text(legend.read_text().replace("How to read this graph", "How to read {{ graph.label }}"))
+    assert run_cli("build", "--no-cache", cwd=root).code == 0
+    for name, text in html_pages(root / "site").items():
+        if name in legends:
+            label = re.search(r'aria-label="([^"]*)" aria-describedby="graph-', text).group(1)
+            assert f"<summary>How to read {label}</summary>" in text, name
