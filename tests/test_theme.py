@@ -141,6 +141,7 @@ def test_serve_picks_up_an_override_copied_while_it_runs(make_site, tmp_path):
         assert server.interrupt() == 0
 
 
+@pytest.mark.slow
 def test_the_legend_is_the_same_rendered_once_or_per_page_and_a_copy_of_it_may_read_its_page(make_site):
     """The theme's legend is rendered once per distinct legend and shared; a project's copy is
     rendered on every page (it may read anything of it), and an unchanged copy gives the same site."""
