@@ -81,7 +81,9 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
                      sources=(content, overrides_folder(content, options.templates_dir), BUILTIN_THEME))
     if state is None and options.cache_dir is not None:
         return _build_from_saved_state(options, progress)
-    return _build(options, progress, state, changed, previous_manifest(options, state))
+    # The dev server's last site stays in memory: no collection during this build walks it.
+    with collector_skipping_what_exists():
+        return _build(options, progress, state, changed, previous_manifest(options, state))
 
 
 def _build_from_saved_state(options: BuildOptions, progress: Callable[[int, int], None] | None) -> BuildReport:
@@ -155,6 +157,7 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     from generator.parallel import RenderJob
     from generator.planner import plan_pages
     from generator.regular import special_files
+    from generator.related import rank
     from generator.render import asset_versions
 
     templates = resolve_templates(options.content_dir, options.templates_dir)
@@ -167,7 +170,8 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     versions = asset_versions(assets)
     fingerprint = render_fingerprint(templates, versions)
     inputs = graph_inputs(site)
-    pages = plan_pages(site)
+    # The related stories are ranked again only when a story's traits changed, not its text.
+    pages = plan_pages(site, state.ranking.of(rank) if state is not None else rank)
     history = History(site, fingerprint, {page.output: page.reads for page in pages})
     earlier = state.history if state is not None and previous is not None and state.manifest is previous else None
     everything = set(range(len(pages)))

@@ -13,6 +13,7 @@ Contexts are made on demand (``Page.context()``), so planning a large site stays
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from operator import attrgetter
 from typing import Any
@@ -25,7 +26,7 @@ from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPa
 from generator.network import DATA_FILE
 from generator.network_index import INDEX_FILE
 from generator.page import Deferred, Page, cards, casts, people, settings, shapes, stories, value
-from generator.related import Related, SeriesNav, related_by_story, series_nav
+from generator.related import Ranking, RankingInputs, Related, SeriesNav, rank, related_by_story, series_nav
 from generator.structured_data import person_structured_data, story_structured_data
 
 #: Page kinds that have a vis-network graph; their pages load the graph scripts.
@@ -120,10 +121,10 @@ def case_study_context(site: Site, study: CaseStudy, related: tuple[Related, ...
     return context
 
 
-def story_pages(site: Site) -> list[Page]:
-    """One page per case study, with its graph."""
+def story_pages(site: Site, rank_with: Callable[[RankingInputs], Ranking] = rank) -> list[Page]:
+    """One page per case study, with its graph (``rank_with``: see ``related_by_story``)."""
     pages = []
-    ranked = related_by_story(site)
+    ranked = related_by_story(site, rank_with)
     for position, study in enumerate(site.studies):
         newer = site.studies[position - 1].slug if position > 0 else None
         older = site.studies[position + 1].slug if position + 1 < len(site.studies) else None
@@ -339,10 +340,13 @@ def special_pages(site: Site, html_pages: list[Page]) -> list[Page]:
     ]
 
 
-def plan_pages(site: Site) -> list[Page]:
-    """Every page of the site, in a fixed order; story, person and network pages carry their graph as a ``Deferred``."""
+def plan_pages(site: Site, rank_with: Callable[[RankingInputs], Ranking] = rank) -> list[Page]:
+    """Every page of the site, in a fixed order; story, person and network pages carry their graph as a ``Deferred``.
+
+    ``rank_with`` ranks the related stories: ``related.rank``, or a function that answers as it does.
+    """
     pages = home_pages(site)
-    pages += story_pages(site)
+    pages += story_pages(site, rank_with)
     pages += tag_pages(site)
     pages += people_pages(site)
     pages.append(archive_page(site))

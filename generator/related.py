@@ -11,6 +11,7 @@ from comparing every story with every other.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -42,96 +43,134 @@ class SeriesNav:
     next: StudyCard | None
 
 
-def _features(study: CaseStudy) -> dict[str, frozenset[str]]:
-    return {
-        # The chain's people, not the author: on a blog with one author every story shares them.
-        "people": frozenset(pid for connection in study.connections for pid in (*connection.between, *connection.via)),
-        "tags": frozenset(study.tags),
-        "bridges": frozenset(connection.bridge for connection in study.connections if connection.bridge),
-        "channels": frozenset(channel for connection in study.connections for channel in connection.channels),
-    }
+class StoryTraits(NamedTuple):
+    """What the ranking reads of one story: plain data, so that equal traits rank alike in any process."""
+
+    slug: str
+    newest_first: float  # minus its date's timestamp, the first tie-break
+    everyone: tuple[str, ...]  # the author and the chain's people: whose stories a person brings as candidates
+    people: tuple[str, ...]  # the chain's people, sorted; not the author: on a blog with one author every story shares them
+    tags: tuple[str, ...]  # as written
+    bridges: tuple[str, ...]  # sorted
+    channels: tuple[str, ...]  # sorted
+
+
+class RankingInputs(NamedTuple):
+    """Everything ``rank`` reads: each story's traits, in the site's order, and the names its reasons show."""
+
+    stories: tuple[StoryTraits, ...]
+    names: tuple[tuple[str, str], ...]  # (person id, display name) of everyone in a chain
+    channel_labels: tuple[tuple[str, str], ...]  # (channel id, label) of every channel a chain used
+
+
+#: Per story slug, its related stories best first, each as (slug, reason).
+Ranking = dict[str, tuple[tuple[str, str], ...]]
+
+
+def ranking_inputs(site: Site) -> RankingInputs:
+    """What the related stories of ``site`` are ranked from (``rank``)."""
+    stories = []
+    for study in site.studies:
+        connections = study.connections
+        stories.append(StoryTraits(
+            study.slug, -study.date.timestamp(), study.people,
+            tuple(sorted({pid for connection in connections for pid in (*connection.between, *connection.via)})),
+            tuple(study.tags),
+            tuple(sorted({connection.bridge for connection in connections if connection.bridge})),
+            tuple(sorted({channel for connection in connections for channel in connection.channels}))))
+    chained = {pid for story in stories for pid in story.people}
+    used = {channel for story in stories for channel in story.channels}
+    table = site.config.channel_table
+    return RankingInputs(tuple(stories),
+                         tuple((pid, site.people[pid].display_name) for pid in sorted(chained) if pid in site.people),
+                         tuple((cid, table[cid].label) for cid in sorted(used) if cid in table))
 
 
 def _names(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _reason(site: Site, shared: dict[str, frozenset[str]]) -> str:
-    """The strongest thing two stories share, in words."""
-    if shared["people"]:
-        names = sorted(site.people[pid].display_name for pid in shared["people"] if pid in site.people)
-        return f"also features {_names(names[:2])}" if names else "shares people"
-    if shared["tags"]:
-        return f"also tagged {_names([f'“{tag}”' for tag in sorted(shared['tags'])[:2]])}"
-    if shared["bridges"]:
-        return f"also a {_names(sorted(shared['bridges'])[:2])} bridge"
-    table = site.config.channel_table
-    labels = sorted(table[cid].label if cid in table else cid for cid in shared["channels"])
-    return f"also on {_names(labels[:2])}"
+def _reason(names: dict[str, str], labels: dict[str, str], mine: StoryTraits, theirs: StoryTraits) -> str:
+    """The strongest thing two stories share, in words (``names``: people's display names, ``labels``: channels')."""
+    people = set(mine.people).intersection(theirs.people)
+    if people:
+        shown = sorted(names[pid] for pid in people if pid in names)
+        return f"also features {_names(shown[:2])}" if shown else "shares people"
+    tags = set(mine.tags).intersection(theirs.tags)
+    if tags:
+        return f"also tagged {_names([f'“{tag}”' for tag in sorted(tags)[:2]])}"
+    bridges = set(mine.bridges).intersection(theirs.bridges)
+    if bridges:
+        return f"also a {_names(sorted(bridges)[:2])} bridge"
+    return f"also on {_names(sorted(labels.get(cid, cid) for cid in set(mine.channels).intersection(theirs.channels))[:2])}"
 
 
-class _Traits(NamedTuple):
-    """What ranking compares of a story: its people and tags as sets, its bridges and channels as bit masks."""
+class _Compared(NamedTuple):
+    """A story's traits as ranking compares them: people and tags as sets, bridges and channels as bit masks."""
 
     people: frozenset[str]
     tags: frozenset[str]
     bridges: int
     channels: int
-    newest_first: float  # minus its date's timestamp, the first tie-break
 
 
-def related_by_story(site: Site, count: int = RELATED_COUNT) -> dict[str, tuple[Related, ...]]:
-    """Each story's up to ``count`` most similar stories, best first (ties: newer first, then by slug)."""
-    # Every story's traits are taken once, and the kinds most stories share become bits: a
-    # story is a candidate of hundreds of others, so a comparison must cost next to nothing.
-    features = {study.slug: _features(study) for study in site.studies}
+def rank(inputs: RankingInputs, count: int = RELATED_COUNT) -> Ranking:
+    """Each story's up to ``count`` most similar stories, best first (ties: newer first, then by slug).
+
+    A pure function of ``inputs``: the dev server keeps its last answer and asks again only
+    when a story's traits changed (``generator.incremental``).
+    """
+    from generator.content.fields import slugify, tag_slug
+
+    # The kinds most stories share become bits: a story is a candidate of hundreds of
+    # others, so a comparison must cost next to nothing.
     bits: dict[tuple[str, str], int] = {}
 
-    def mask(kind: str, items: frozenset[str]) -> int:
+    def mask(kind: str, items: tuple[str, ...]) -> int:
         return sum(1 << bits.setdefault((kind, item), len(bits)) for item in items)
 
-    traits = {slug: _Traits(found["people"], found["tags"], mask("bridges", found["bridges"]),
-                            mask("channels", found["channels"]), -study.date.timestamp())
-              for (slug, found), study in zip(features.items(), site.studies)}
-    return {study.slug: _ranked(site, study, features, traits, count) for study in site.studies}
+    stories = {story.slug: story for story in inputs.stories}
+    compared = {story.slug: _Compared(frozenset(story.people), frozenset(story.tags), mask("bridges", story.bridges),
+                                      mask("channels", story.channels)) for story in inputs.stories}
+    by_person: dict[str, list[str]] = {}
+    by_tag: dict[str, list[str]] = {}
+    for story in inputs.stories:
+        for pid in dict.fromkeys(story.everyone):
+            by_person.setdefault(pid, []).append(story.slug)
+        for slug in dict.fromkeys(tag_slug(tag) or "tag" for tag in story.tags):
+            by_tag.setdefault(slug, []).append(story.slug)
+    names, labels = dict(inputs.names), dict(inputs.channel_labels)
+    ranking: Ranking = {}
+    for story in inputs.stories:
+        # Candidates come from the people and tags shared with few enough stories (see the module).
+        groups = [by_person.get(pid, ()) for pid in story.people]
+        groups += [by_tag.get(slugify(tag) or "tag", ()) for tag in story.tags]
+        candidates = {slug for group in groups if len(group) <= CANDIDATE_LIMIT for slug in group}
+        candidates.discard(story.slug)
+        mine = compared[story.slug]
+        scored = []
+        for slug in candidates:
+            theirs = compared[slug]
+            people, tagged = len(mine.people & theirs.people), len(mine.tags & theirs.tags)
+            if not people and not tagged:
+                continue  # a candidate through its author, not its chain
+            score = (WEIGHTS["people"] * people + WEIGHTS["tags"] * tagged
+                     + WEIGHTS["bridges"] * (mine.bridges & theirs.bridges).bit_count()
+                     + WEIGHTS["channels"] * (mine.channels & theirs.channels).bit_count())
+            scored.append((-score, stories[slug].newest_first, slug))
+        ranking[story.slug] = tuple((slug, _reason(names, labels, story, stories[slug]))
+                                    for *_, slug in heapq.nsmallest(count, scored))
+    return ranking
 
 
-def _candidates(site: Site, study: CaseStudy, people: frozenset[str]) -> dict[str, CaseStudy]:
-    """The stories sharing a person or tag with ``study`` that is in no more than ``CANDIDATE_LIMIT`` stories."""
-    from generator.content.fields import slugify
+def related_by_story(site: Site, rank_with: Callable[[RankingInputs], Ranking] = rank) -> dict[str, tuple[Related, ...]]:
+    """Each story's up to ``RELATED_COUNT`` most similar stories, best first (ties: newer first, then by slug).
 
-    tags = site.tags()
-    candidates: dict[str, CaseStudy] = {}
-    for pid in people:
-        others = site.studies_of(pid)
-        if len(others) <= CANDIDATE_LIMIT:
-            candidates.update((other.slug, other) for other in others)
-    for tag in study.tags:
-        others = tags.get(slugify(tag) or "tag", ())
-        if len(others) <= CANDIDATE_LIMIT:
-            candidates.update((other.slug, other) for other in others)
-    candidates.pop(study.slug, None)
-    return candidates
-
-
-def _ranked(site: Site, study: CaseStudy, features: dict[str, dict[str, frozenset[str]]],
-            traits: dict[str, _Traits], count: int) -> tuple[Related, ...]:
-    mine = traits[study.slug]
-    candidates = _candidates(site, study, mine.people)
-    scored = []
-    for slug in candidates:
-        theirs = traits[slug]
-        people, tagged = len(mine.people & theirs.people), len(mine.tags & theirs.tags)
-        if not people and not tagged:
-            continue  # a candidate through its author (``studies_of`` counts authors), not its chain
-        score = (WEIGHTS["people"] * people + WEIGHTS["tags"] * tagged
-                 + WEIGHTS["bridges"] * (mine.bridges & theirs.bridges).bit_count()
-                 + WEIGHTS["channels"] * (mine.channels & theirs.channels).bit_count())
-        scored.append((-score, theirs.newest_first, slug))
-    mine_features = features[study.slug]
-    return tuple(Related(candidates[slug].card,
-                         _reason(site, {kind: mine_features[kind] & features[slug][kind] for kind in WEIGHTS}))
-                 for *_, slug in heapq.nsmallest(count, scored))
+    ``rank_with``: ``rank``, or a function that answers as it does (one that remembers its last answer).
+    """
+    ranking = rank_with(ranking_inputs(site))
+    cards = {study.slug: study.card for study in site.studies}
+    return {slug: tuple(Related(cards[other], reason) for other, reason in related) for slug, related in ranking.items()}
 
 
 def series_nav(site: Site, study: CaseStudy) -> SeriesNav | None:

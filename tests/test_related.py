@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -129,7 +130,7 @@ def test_every_story_lists_what_an_all_pairs_comparison_ranks_first(tmp_path):
     from conftest import REPO
 
     from generator.content.load import load_site
-    from generator.related import WEIGHTS, _features
+    from generator.related import WEIGHTS, ranking_inputs
 
     sys.path.insert(0, str(REPO / "tests" / "perf"))
     from synth import make_project
@@ -138,7 +139,8 @@ def test_every_story_lists_what_an_all_pairs_comparison_ranks_first(tmp_path):
     project = make_project(tmp_path / "project", 60, people_per_story=1)
     site, _ = load_site(project.content)
     assert run_cli("build", "--base-url", "https://example.org/repo/", cwd=project.root).code == 0
-    features = {study.slug: _features(study) for study in site.studies}
+    features = {story.slug: {kind: frozenset(getattr(story, kind)) for kind in WEIGHTS}
+                for story in ranking_inputs(site).stories}
     checked = 0
     for study in site.studies:
         mine = features[study.slug]
@@ -155,3 +157,49 @@ def test_every_story_lists_what_an_all_pairs_comparison_ranks_first(tmp_path):
         assert shown == expected, study.slug
         checked += bool(expected)
     assert checked > 50
+
+
+def test_rebuilds_keep_related_stories_through_a_text_edit_and_rank_again_after_a_tag_or_name_edit(make_site):
+    """The dev server's rebuilds (state in memory) and ``build``'s (state in the cache) show what a cold build shows."""
+    from generator.build import BuildOptions, BuildState, build_site
+    from generator.incremental.cache import cache_dir_for
+
+    files = {"people.yaml": PEOPLE}
+    files.update(_story("alpha", "2020-01-01", [("liz", "tess")], tags=("cork",)))
+    files.update(_story("beta", "2020-01-02", [("bob", "carl")], tags=("cork",)))
+    files.update(_story("gamma", "2020-01-03", [("bob", "carl")], tags=("dublin",)))
+    project = make_site(files, stories=())
+    content = project / "content"
+    served = BuildOptions(content, project / "served", cache_dir=cache_dir_for(content), private=True)
+    state = BuildState()
+
+    def rebuild(edited: Path) -> dict[str, dict[str, list[tuple[str, str]]]]:
+        """Each way's related stories per story, after the rebuilds that follow an edit of ``edited``."""
+        build_site(served, state=state, changed=frozenset({edited}))
+        assert run_cli("build", cwd=project).code == 0
+        assert run_cli("build", "--no-cache", "--out", str(project / "cold"), cwd=project).code == 0
+        return {folder: {slug: _related((project / folder / "stories" / slug / "index.html").read_text(encoding="utf-8"))
+                         for slug in ("alpha", "beta", "gamma")} for folder in ("served", "site", "cold")}
+
+    def edit(relative: str, old: str, new: str) -> Path:
+        path = content / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return path
+
+    build_site(served, state=state)
+    assert run_cli("build", cwd=project).code == 0
+    first = rebuild(edit("stories/alpha/index.md", "word word", "other words"))
+    assert "other words" in (project / "served" / "stories" / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert first["served"] == first["site"] == first["cold"]
+    assert first["cold"]["alpha"] == [("beta", "also tagged “cork”")]
+    assert first["cold"]["gamma"] == [("beta", "also features Bob Example and Carl Other")]
+
+    tagged = rebuild(edit("stories/gamma/index.md", "tags: [dublin]", "tags: [cork]"))
+    assert tagged["served"] == tagged["site"] == tagged["cold"]
+    assert tagged["cold"]["alpha"] == [("gamma", "also tagged “cork”"), ("beta", "also tagged “cork”")]
+
+    renamed = rebuild(edit("people.yaml", "name: Carl Other", "name: Carl Renamed"))
+    assert renamed["served"] == renamed["site"] == renamed["cold"]
+    assert renamed["cold"]["gamma"] == [("beta", "also features Bob Example and Carl Renamed"), ("alpha", "also tagged “cork”")]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from generator.incremental.cache import Cache
 from generator.incremental.fingerprint import DigestMemo
+from generator.incremental.last_answer import LastAnswer
 from generator.errors import ContentErrors
 from generator.model import Site
 from generator.templates import Templates, resolve_templates
@@ -57,6 +58,7 @@ class BuildState:
     search: BackgroundIndex | None = None  # the dev server's search index, re-made in the background
     environments: Environments = field(default_factory=_environments)  # Jinja's, kept between builds (not saved)
     digests: DigestMemo = field(default_factory=DigestMemo)  # of the frozen objects in page contexts
+    ranking: LastAnswer = field(default_factory=LastAnswer)  # the related stories, ranked again when a story's traits change
 
 
 def _manifest_key(out_dir: Path) -> str:
