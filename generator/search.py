@@ -40,6 +40,8 @@ _WANTED = re.compile(r"(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|.*
                      r"(filter|fragment|index)/.*)$")
 #: How long Pagefind may take over an index before the build gives up on it (seconds).
 INDEX_TIMEOUT = 600
+#: How far below the dev server's CPU priority Pagefind indexes in the background (``nice``'s scale).
+BACKGROUND_NICENESS = 10
 #: Which Pagefind language index a site language maps to ('en-GB' -> 'en').
 _LANGUAGE = re.compile(r"^[a-z]{2,3}")
 
@@ -125,8 +127,11 @@ def record_html(record: dict[str, Any], language: str) -> str:
             f'<p>{escape(record["content"])}</p></main></body></html>')
 
 
-def build_index(records: list[dict[str, Any]], language: str) -> dict[str, bytes]:
-    """Pagefind's files for ``records`` (paths relative to ``pagefind/``); ``ContentErrors`` without its binary."""
+def build_index(records: list[dict[str, Any]], language: str, *, niceness: int = 0) -> dict[str, bytes]:
+    """Pagefind's files for ``records`` (paths relative to ``pagefind/``); ``ContentErrors`` without its binary.
+
+    ``niceness``: how much lower than ours Pagefind's CPU priority is, where the system has priorities.
+    """
     from pagefind.service import get_executable
 
     executable = get_executable()
@@ -152,7 +157,7 @@ def build_index(records: list[dict[str, Any]], language: str) -> dict[str, bytes
         command = [str(executable), "--site", str(pages), "--output-path", str(out), "--force-language", lang, "--silent"]
         clean = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
         try:
-            result = subprocess.run(command, cwd=temp, env=clean, capture_output=True, text=True, timeout=INDEX_TIMEOUT)
+            result = _run(command, temp, clean, niceness)
         except subprocess.TimeoutExpired:
             raise _index_failed(f"it took longer than {INDEX_TIMEOUT} s") from None
         except OSError as error:  # the binary is there but cannot run (permissions, another platform's build)
@@ -162,6 +167,25 @@ def build_index(records: list[dict[str, Any]], language: str) -> dict[str, bytes
             raise _index_failed((result.stderr or result.stdout).strip(), result.returncode)
         return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*"))
                 if path.is_file() and _WANTED.fullmatch(path.relative_to(out).as_posix())}
+
+
+def _run(command: list[str], cwd: str, env: dict[str, str], niceness: int) -> subprocess.CompletedProcess:
+    """Run Pagefind to its end (``subprocess.run`` with a timeout), ``niceness`` below our CPU priority."""
+    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        if niceness and hasattr(os, "setpriority"):
+            # Set from here, not in the child before it runs (``preexec_fn`` is unsafe in a
+            # process with threads, as the dev server is); its first milliseconds run at ours.
+            try:
+                os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + niceness)
+            except OSError:
+                pass  # it has already ended, or the system refuses: it runs at our priority
+        try:
+            stdout, stderr = process.communicate(timeout=INDEX_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 #: What Pagefind prints when the system, not the content, stopped it: the build reports
@@ -188,8 +212,11 @@ def _index_failed(said: str, code: int = 1) -> Exception:
                                        "'search: false' in site.yaml and report the message above")])
 
 
-def search_files(site: Site, cache) -> dict[str, bytes]:
-    """The output files of the index (``pagefind/...``), from the cache when its records did not change."""
+def search_files(site: Site, cache, *, niceness: int = 0) -> dict[str, bytes]:
+    """The output files of the index (``pagefind/...``), from the cache when its records did not change.
+
+    ``niceness``: see ``build_index``.
+    """
     if not site.config.search:
         return {}
     from generator.incremental.fingerprint import code_fingerprint, digest
@@ -209,7 +236,7 @@ def search_files(site: Site, cache) -> dict[str, bytes]:
     if isinstance(kept_index, tuple) and len(kept_index) == 2 and kept_index[0] == key:
         files = kept_index[1]
     else:
-        files = build_index(records, site.config.language)
+        files = build_index(records, site.config.language, niceness=niceness)
         cache.put_object("search-index", slot, (key, files))
     return {**{f"pagefind/{path}": data for path, data in files.items()}, "search/stories.json": facets_json(facets)}
 
@@ -298,7 +325,8 @@ class BackgroundIndex:
                     break
                 (site, cache), self._wanted = self._wanted, None
             try:
-                files = search_files(site, cache)
+                # Below the dev server's priority: the next save's build must not wait for it.
+                files = search_files(site, cache, niceness=BACKGROUND_NICENESS)
             except (ContentErrors, OSError):
                 continue  # the served files stay as they were; ``build`` reports why
             with self._lock:

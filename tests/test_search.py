@@ -108,3 +108,36 @@ def test_after_an_edit_the_cached_build_indexes_the_same_bytes_as_a_build_withou
     index = {name: data for name, data in cached.items() if name.startswith(("pagefind/", "search/"))}
     assert index == {name: data for name, data in fresh.items() if name.startswith(("pagefind/", "search/"))}
     assert index != before
+
+
+def test_the_dev_servers_background_index_runs_pagefind_below_its_priority(make_site, tmp_path, monkeypatch):
+    """The first index (the first build waits for it) runs at our priority; one re-made after an edit, lower."""
+    import os
+    import threading
+
+    from pagefind.service import get_executable
+
+    from generator.content.load import load_site
+    from generator.incremental.cache import Cache
+    from generator.search import BACKGROUND_NICENESS, BackgroundIndex
+
+    record = tmp_path / "niceness.txt"
+    wrapper = tmp_path / "pagefind"
+    # Pagefind itself, after noting its niceness (field 19 of /proc/PID/stat) once the server set it.
+    wrapper.write_text(f"#!/bin/sh\nsleep 0.5\ncut -d' ' -f19 /proc/$$/stat >> '{record}'\nexec '{get_executable()}' \"$@\"\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    root = make_site(stories=("first", "second"))
+    cache = Cache(tmp_path / "cache")
+    ready = threading.Event()
+    index = BackgroundIndex(ready.set)
+    first = index.files_for(load_site(root / "content")[0], cache)
+    story = root / "content/stories/first/index.md"
+    story.write_text(story.read_text().replace("Hello", "Changed"))
+    edited = load_site(root / "content")[0]
+    assert index.files_for(edited, cache) == first  # served at once, while the new index is made
+    index.start()
+    assert ready.wait(120)
+    assert index.files_for(edited, cache) != first
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    assert [int(line) for line in record.read_text().split()] == [ours, min(19, ours + BACKGROUND_NICENESS)]
