@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from generator.model import BRIDGES, STAGE_DEPTH, STAGE_NAMES, Connection, PartialDate, Site
+from generator.model import BRIDGES, STAGE_NAMES, Connection, PartialDate, Site
 
 #: What each kind of bridge means (docs/content-format.md), as the page explains it.
 BRIDGE_MEANINGS: dict[str, str] = {
@@ -151,7 +151,7 @@ def pair_timeline(connection: Connection) -> PairTimeline:
                 out_of_order, measured = True, None
             reach = Reach(stage.stage, *measured) if measured else Reach(stage.stage)
         best[stage.stage] = _earlier(best.get(stage.stage), reach)
-    ordered = tuple(sorted(best.values(), key=lambda reach: STAGE_DEPTH[reach.stage]))
+    ordered = tuple(best[name] for name in STAGE_NAMES if name in best)
     return PairTimeline(first_channel(connection), connection.bridge, ordered, out_of_order)
 
 
