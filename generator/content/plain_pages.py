@@ -17,8 +17,10 @@ from generator.errors import ContentError, quoted
 from generator.markdown import MAX_NESTING, Rendered, render_post
 from generator.model import PlainPage
 
-#: First path segments the site's own pages use: a plain page cannot take them.
-RESERVED = frozenset({"stories", "people", "tags", "archive", "network", "deepening", "page", "assets", "feed", "sitemap", "robots", "404"})
+#: First path segments the site's own pages use (and the stems of its top-level files): a
+#: plain page cannot take them. tests/test_build.py checks them against a built site's folders.
+RESERVED = frozenset({"stories", "people", "tags", "archive", "network", "deepening", "channels", "search", "pagefind",
+                      "page", "assets", "feed", "sitemap", "robots", "404"})
 
 
 def read_plain_page(raw: RawFile) -> tuple[PlainPage | None, Rendered | None, int, list[ContentError]]:
