@@ -69,6 +69,20 @@ def test_sample_builds_every_kind_of_page(built_sample: Path):
         assert (built_sample / relative).is_file(), relative
 
 
+def test_every_folder_the_site_builds_at_its_top_level_is_refused_as_a_plain_page_name(built_sample: Path):
+    from generator.content.plain_pages import RESERVED
+
+    built = {entry.name for entry in built_sample.iterdir() if entry.is_dir()}
+    assert built and built <= RESERVED, f"not reserved for plain pages: {sorted(built - RESERVED)}"
+
+
+def test_the_network_page_leads_to_how_relationships_deepen(built_sample: Path):
+    page = (built_sample / "network/index.html").read_text(encoding="utf-8")
+    main = page[page.index("<main"):page.index("</main>")]
+    assert '<a href="/introchain/deepening/">How relationships deepen</a>' in main
+    assert (built_sample / "deepening/index.html").is_file()
+
+
 def test_a_channel_page_lists_the_stories_whose_introductions_went_through_it(built_sample: Path):
     page = built_sample / "channels/twitter/index.html"
     text = TextOf.of(page.read_text())
