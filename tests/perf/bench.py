@@ -195,7 +195,7 @@ def extras(project, *, serve: bool, browser: bool) -> list[str]:
         try:
             latencies = serve_latency(project.root,
                                       lambda k: write_story(project.content, n // 3, project.people, revision=100 + k),
-                                      saves)
+                                      saves, shows=lambda k: (f"/stories/{project.slugs[n // 3]}/", f"revision {100 + k}.".encode()))
             notes.append(f"serve save→reload: median {_median(latencies) * 1000:.0f} ms of {saves}")
         except RuntimeError as error:  # the server's own failure: report it, keep the table
             notes.append(f"serve save→reload: not measured ({error})")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -80,9 +81,16 @@ def introchain(*args: str | Path) -> list[str]:
 ENV = {"PYTHONPATH": str(REPO)}
 
 
-def serve_latency(project: Path, edit: Callable[[int], None], times: int) -> list[float]:
-    """Seconds from saving a post (``edit(n)``) to the server's reload event, ``times`` times."""
-    process = subprocess.Popen(introchain("serve", "--port", "0"), cwd=project, env={**os.environ, **ENV},
+def serve_latency(project: Path, edit: Callable[[int], None], times: int, env: dict[str, str] | None = None,
+                  shows: Callable[[int], tuple[str, bytes]] | None = None) -> list[float]:
+    """Seconds from saving a post (``edit(n)``) to the server's reload event, ``times`` times.
+
+    ``env``: the server's environment variables (default ``ENV``: this checkout's code).
+    ``shows(n)``: a page's URL path and bytes it holds once save ``n`` is built. A reload
+    whose page lacks them does not count (the build that writes the search index made in
+    the background after the previous save also reloads).
+    """
+    process = subprocess.Popen(introchain("serve", "--port", "0"), cwd=project, env={**os.environ, **(env or ENV)},
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     try:
         port = None
@@ -103,11 +111,14 @@ def serve_latency(project: Path, edit: Callable[[int], None], times: int) -> lis
             time.sleep(2.0)  # let the watcher settle between saves
             saved = time.perf_counter()
             edit(number)
-            status = _next_status(reader, lambda status: status.get("site_build", 0) > build or bool(status.get("error")))
+            while True:
+                status = _next_status(reader, lambda status: status.get("site_build", 0) > build or bool(status.get("error")))
+                if status.get("error"):
+                    raise RuntimeError(status["error"])
+                build = status["site_build"]
+                if shows is None or _page_holds(port, *shows(number)):
+                    break
             latencies.append(time.perf_counter() - saved)
-            if status.get("error"):
-                raise RuntimeError(status["error"])
-            build = status["site_build"]
         stream.close()
         return latencies
     finally:
@@ -116,6 +127,16 @@ def serve_latency(project: Path, edit: Callable[[int], None], times: int) -> lis
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, 9)
+
+
+def _page_holds(port: int, path: str, wanted: bytes) -> bool:
+    """Whether the served page at ``path`` holds ``wanted``."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
+    try:
+        connection.request("GET", path)
+        return wanted in connection.getresponse().read()
+    finally:
+        connection.close()
 
 
 def _next_status(reader, wanted: Callable[[dict], bool]) -> dict:
