@@ -213,6 +213,7 @@ def test_drafts_are_left_out_unless_asked_for(make_site):
     assert "Draft" in (project / "site/stories/second/index.html").read_text()
 
 
+@pytest.mark.slow
 def test_base_url_flag_moves_every_link(make_site):
     project = make_site()
     assert run_cli("build", "--base-url", "https://stories.example.org/blog", cwd=project).code == 0
@@ -221,6 +222,7 @@ def test_base_url_flag_moves_every_link(make_site):
     assert '<link rel="canonical" href="https://stories.example.org/blog/stories/first/">' in html
 
 
+@pytest.mark.slow
 def test_story_images_are_copied_beside_the_page(make_site):
     project = make_site({"stories/first/index.md": "---\ntitle: Hi\ndate: 2020-01-02\nauthor: tess\n---\n![A chart](chart.png)\n"})
     (project / "content/stories/first/chart.png").write_bytes(b"\x89PNG\r\n\x1a\nfake")
@@ -241,6 +243,7 @@ def test_refuses_output_folders_it_must_not_replace(make_site, target):
     assert (project / "content/site.yaml").is_file()
 
 
+@pytest.mark.slow
 def test_stale_temporary_folders_of_a_killed_build_are_cleaned(make_site):
     project = make_site()
     stale = project / ".introchain-tmp-site-abc123"

@@ -93,6 +93,7 @@ def test_cards_are_drawn_again_only_when_what_they_show_changes(make_site, monke
     assert drawn() == {"stories/alpha/card.png", "stories/beta/card.png"}  # Bob is in both chains
 
 
+@pytest.mark.slow
 def test_a_card_fits_a_long_title_and_a_long_chain(make_site, tmp_path):
     chain = "".join(f"  - between: [ann, bob]\n    via: [club]\n    channels: [linkedin]\n    stages: [contact]\n"
                     for _ in range(7))

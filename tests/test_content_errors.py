@@ -224,6 +224,7 @@ def test_links_that_loop_are_content_errors_or_ignored_never_a_crash(make_site):
         assert "Traceback" not in result.text and "could not write" not in result.text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("what", ["bundle", "post", "asset"])
 def test_symlinks_out_of_the_content_folder_are_refused(make_site, tmp_path, what):
     project = make_site()

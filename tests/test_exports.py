@@ -82,6 +82,7 @@ def test_each_export_holds_exactly_the_sample_sites_people_and_connections(sampl
     assert attributes["url"] == f"https://someone.github.io/repo/people/{node}/"
 
 
+@pytest.mark.slow
 def test_the_network_page_links_every_export_and_they_build_byte_identically(sample_site):
     first, second = sample_site
     page = (first / "network" / "index.html").read_text(encoding="utf-8")
@@ -121,6 +122,7 @@ COMMENTS = dedent("""\
     """)
 
 
+@pytest.mark.slow
 def test_exports_redact_keep_hostile_names_as_text_and_carry_no_addresses(make_site):
     files = story_files("first")
     files["stories/first/comments.yaml"] = COMMENTS

@@ -56,6 +56,7 @@ def test_an_svg_with_active_content_is_refused_where_it_is(make_site, kind):
     assert not (project / "site").exists()
 
 
+@pytest.mark.slow
 def test_a_plain_svg_is_copied_as_it_is(make_site):
     project = make_site(files={"stories/first/ok.svg": CLEAN_SVG})
     assert run_cli("build", cwd=project).code == 0
@@ -68,6 +69,7 @@ def test_a_plain_svg_is_copied_as_it_is(make_site):
     ("clip.mp4", b"<svg onload=alert(1)>"),
     ("paper.pdf", b"<!doctype html><script>alert(1)</script>"),
 ])
+@pytest.mark.slow
 def test_a_file_that_is_not_what_its_extension_says_is_refused(make_site, name, data):
     project = make_site()
     (project / "content/stories/first" / name).write_bytes(data)

@@ -54,6 +54,7 @@ def test_init_makes_a_blog_that_checks_strictly_and_builds_every_page_kind(tmp_p
     assert "introchain serve" in readme and "introchain new" in readme and "introchain build" in readme
 
 
+@pytest.mark.slow
 def test_the_example_is_marked_and_has_a_chain_a_timeline_and_threaded_comments(tmp_path: Path):
     assert run_cli("init", "blog", "--author", "Ann Example", cwd=tmp_path).code == 0
     example = tmp_path / "blog" / EXAMPLE

@@ -82,6 +82,7 @@ def test_bundles_parsed_in_the_pool_keep_no_copy_of_their_texts_or_paths(tmp_pat
         assert all(raw_file.text is None for raw_file in (bundle.post, bundle.story, bundle.comments) if raw_file)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("pooled", [False, pytest.param(True, marks=pytest.mark.slow)], ids=["in-process", "pool"])
 def test_places_and_dates_that_recur_are_one_object_each(tmp_path: Path, monkeypatch, pooled: bool):
     """Parsed together, a recurring place or date is one object; parsed in the pool, a value

@@ -159,6 +159,7 @@ def test_every_story_lists_what_an_all_pairs_comparison_ranks_first(tmp_path):
     assert checked > 50
 
 
+@pytest.mark.slow
 def test_rebuilds_keep_related_stories_through_a_text_edit_and_rank_again_after_a_tag_or_name_edit(make_site):
     """The dev server's rebuilds (state in memory) and ``build``'s (state in the cache) show what a cold build shows."""
     from generator.build import BuildOptions, BuildState, build_site

@@ -110,6 +110,7 @@ def test_after_an_edit_the_cached_build_indexes_the_same_bytes_as_a_build_withou
     assert index != before
 
 
+@pytest.mark.slow
 def test_the_dev_servers_background_index_runs_pagefind_below_its_priority(make_site, tmp_path, monkeypatch):
     """The first index (the first build waits for it) runs at our priority; one re-made after an edit, lower."""
     import os

@@ -178,6 +178,7 @@ TRAVERSALS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("target", TRAVERSALS)
 def test_paths_outside_the_site_are_not_found(serve, target):
     server, _ = serve()

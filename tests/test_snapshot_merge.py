@@ -195,6 +195,7 @@ def test_broken_comments_file_is_reported_and_not_touched(make_site, replay):
     (["tweets.js"], "needs --thread"),
     ([BSKY_URL, "--api-base", "ftp://x"], "--api-base must be an http"),
 ])
+@pytest.mark.slow
 def test_usage_errors_exit_2(make_site, args, message):
     project = make_site()
     result = snapshot(project, *args)
