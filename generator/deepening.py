@@ -113,10 +113,6 @@ class Deepening:
         return self.overall.pairs
 
 
-def _day(partial: PartialDate) -> date:
-    return date(partial.year, partial.month or 1, partial.day or 1)
-
-
 def days_between(start: PartialDate, end: PartialDate) -> tuple[int, bool] | None:
     """Days from ``start`` to ``end`` at the precision both are known to, with whether that is approximate.
 
@@ -126,7 +122,7 @@ def days_between(start: PartialDate, end: PartialDate) -> tuple[int, bool] | Non
     if not (start.month and end.month):
         return None
     if start.day and end.day:
-        return (_day(end) - _day(start)).days, False
+        return (end.first_day - start.first_day).days, False
     return (date(end.year, end.month, 1) - date(start.year, start.month, 1)).days, True
 
 

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from generator.model import STAGE_NAMES, CaseStudy, PartialDate, Site
-
-
-def _as_date(partial: PartialDate) -> date:
-    return date(partial.year, partial.month or 1, partial.day or 1)
 
 
 def _span(first: PartialDate, last: PartialDate) -> str:
@@ -17,7 +12,7 @@ def _span(first: PartialDate, last: PartialDate) -> str:
     if not (first.month and last.month):
         years = last.year - first.year
         return f"about {years} year{'s' if years != 1 else ''}" if years else "under a year"
-    days = (_as_date(last) - _as_date(first)).days
+    days = (last.first_day - first.first_day).days
     if first.day and last.day and days < 60:
         return f"{days} day{'s' if days != 1 else ''}"
     months = round(days / 30.44)

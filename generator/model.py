@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from datetime import datetime
+from datetime import date, datetime
 
 from generator.channels import BUILT_IN, Channel
 from generator.comment_model import (COMMENT_SOURCES, COMMENT_STATUSES, PLATFORMS, Comment,  # noqa: F401 - the model's
@@ -51,6 +51,11 @@ class PartialDate:
     @property
     def iso(self) -> str:
         return "-".join(part for part in (f"{self.year:04d}", self.month and f"{self.month:02d}", self.day and f"{self.day:02d}") if part)
+
+    @property
+    def first_day(self) -> date:
+        """The first day it can be: the first of its month, or of its year, when the rest is unknown."""
+        return date(self.year, self.month or 1, self.day or 1)
 
     @property
     def human(self) -> str:
