@@ -50,7 +50,7 @@ class StoryTraits(NamedTuple):
     newest_first: float  # minus its date's timestamp, the first tie-break
     everyone: tuple[str, ...]  # the author and the chain's people: whose stories a person brings as candidates
     people: tuple[str, ...]  # the chain's people, sorted; not the author: on a blog with one author every story shares them
-    tags: tuple[str, ...]  # as written
+    tags: tuple[tuple[str, str], ...]  # (its tag page's slug, as written), one per tag page
     bridges: tuple[str, ...]  # sorted
     channels: tuple[str, ...]  # sorted
 
@@ -69,13 +69,17 @@ Ranking = dict[str, tuple[tuple[str, str], ...]]
 
 def ranking_inputs(site: Site) -> RankingInputs:
     """What the related stories of ``site`` are ranked from (``rank``)."""
+    from generator.content.fields import tag_slug
+
     stories = []
     for study in site.studies:
         connections = study.connections
+        # Tags are one tag when they share a page ("Small World", "small-world"): compared by slug.
+        tags = {tag_slug(tag) or "tag": tag for tag in reversed(study.tags)}
         stories.append(StoryTraits(
             study.slug, -study.date.timestamp(), study.people,
             tuple(sorted({pid for connection in connections for pid in (*connection.between, *connection.via)})),
-            tuple(study.tags),
+            tuple(sorted(tags.items())),
             tuple(sorted({connection.bridge for connection in connections if connection.bridge})),
             tuple(sorted({channel for connection in connections for channel in connection.channels}))))
     chained = {pid for story in stories for pid in story.people}
@@ -96,7 +100,8 @@ def _reason(names: dict[str, str], labels: dict[str, str], mine: StoryTraits, th
     if people:
         shown = sorted(names[pid] for pid in people if pid in names)
         return f"also features {_names(shown[:2])}" if shown else "shares people"
-    tags = set(mine.tags).intersection(theirs.tags)
+    theirs_tags = {slug for slug, _ in theirs.tags}
+    tags = [written for slug, written in mine.tags if slug in theirs_tags]
     if tags:
         return f"also tagged {_names([f'“{tag}”' for tag in sorted(tags)[:2]])}"
     bridges = set(mine.bridges).intersection(theirs.bridges)
@@ -120,8 +125,6 @@ def rank(inputs: RankingInputs, count: int = RELATED_COUNT) -> Ranking:
     A pure function of ``inputs``: the dev server keeps its last answer and asks again only
     when a story's traits changed (``generator.incremental``).
     """
-    from generator.content.fields import slugify, tag_slug
-
     # The kinds most stories share become bits: a story is a candidate of hundreds of
     # others, so a comparison must cost next to nothing.
     bits: dict[tuple[str, str], int] = {}
@@ -130,21 +133,22 @@ def rank(inputs: RankingInputs, count: int = RELATED_COUNT) -> Ranking:
         return sum(1 << bits.setdefault((kind, item), len(bits)) for item in items)
 
     stories = {story.slug: story for story in inputs.stories}
-    compared = {story.slug: _Compared(frozenset(story.people), frozenset(story.tags), mask("bridges", story.bridges),
-                                      mask("channels", story.channels)) for story in inputs.stories}
+    compared = {story.slug: _Compared(frozenset(story.people), frozenset(slug for slug, _ in story.tags),
+                                      mask("bridges", story.bridges), mask("channels", story.channels))
+                for story in inputs.stories}
     by_person: dict[str, list[str]] = {}
     by_tag: dict[str, list[str]] = {}
     for story in inputs.stories:
         for pid in dict.fromkeys(story.everyone):
             by_person.setdefault(pid, []).append(story.slug)
-        for slug in dict.fromkeys(tag_slug(tag) or "tag" for tag in story.tags):
+        for slug, _ in story.tags:
             by_tag.setdefault(slug, []).append(story.slug)
     names, labels = dict(inputs.names), dict(inputs.channel_labels)
     ranking: Ranking = {}
     for story in inputs.stories:
         # Candidates come from the people and tags shared with few enough stories (see the module).
         groups = [by_person.get(pid, ()) for pid in story.people]
-        groups += [by_tag.get(slugify(tag) or "tag", ()) for tag in story.tags]
+        groups += [by_tag[slug] for slug, _ in story.tags]
         candidates = {slug for group in groups if len(group) <= CANDIDATE_LIMIT for slug in group}
         candidates.discard(story.slug)
         mine = compared[story.slug]

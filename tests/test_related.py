@@ -54,6 +54,23 @@ def test_related_stories_are_ranked_by_what_they_share_and_say_why(make_site):
 
 
 @pytest.mark.slow
+def test_tags_that_share_a_page_relate_stories_however_they_are_written(make_site):
+    """'C++' and 'c++' are one tag page, as are 'Small World' and 'small-world': one tag to the ranking too."""
+    files = {"people.yaml": PEOPLE}
+    files.update(_story("alpha", "2020-01-01", [("liz", "tess")], tags=('"C++"',)))
+    files.update(_story("beta", "2020-01-02", [("bob", "carl")], tags=('"c++"',)))
+    files.update(_story("gamma", "2020-01-03", [("liz", "carl")], tags=("Small World",)))
+    files.update(_story("delta", "2020-01-04", [("bob", "tess")], tags=("small-world",)))
+    project = make_site(files, stories=())
+    result = run_cli("build", cwd=project)
+    assert result.code == 0, result.text
+    assert ("beta", "also tagged “C++”") in _related(_page(project, "alpha"))
+    assert ("alpha", "also tagged “c++”") in _related(_page(project, "beta"))
+    assert ("delta", "also tagged “Small World”") in _related(_page(project, "gamma"))
+    assert ("gamma", "also tagged “small-world”") in _related(_page(project, "delta"))
+
+
+@pytest.mark.slow
 def test_a_story_that_shares_nothing_has_no_related_section(make_site):
     files = {"people.yaml": PEOPLE}
     files.update(_story("alpha", "2020-01-01", [("liz", "tess")]))
