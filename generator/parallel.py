@@ -263,6 +263,9 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
     renderer = Renderer(job, environments, finish)
     # A forked worker shares the build's memory until it writes to it, and the garbage
     # collector writes to every object it scans: frozen objects are never scanned.
+    # Objects a caller froze (the dev server's last site) stay frozen until the caller's
+    # own block ends: gc.unfreeze() cannot tell its objects from ours.
+    frozen_by_caller = gc.get_freeze_count() > 0
     gc.freeze()
     _release_free_memory()
     try:
@@ -289,7 +292,8 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
                     progress(done)
                 yield from results
     finally:
-        gc.unfreeze()
+        if not frozen_by_caller:
+            gc.unfreeze()
 
 
 def _render_chunk_with(renderer: Renderer, numbers: list[int]) -> list[Outcome]:

@@ -245,6 +245,36 @@ def test_pages_the_workers_wrote_are_kept_as_written_by_the_next_build(project, 
 
 
 @pytest.mark.slow
+def test_a_pooled_serve_rebuild_keeps_the_last_site_out_of_the_collector_to_its_end(project, monkeypatch):
+    """The dev server's last site is frozen out of the cyclic collector for a whole rebuild
+    (a full collection would walk every object of it); the pool's own freeze must not end
+    the rebuild's early, and nothing stays frozen after the rebuild."""
+    import gc
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 0)
+    monkeypatch.setattr(parallel, "worker_count", lambda: 2)
+    content = project / "content"
+    options = BuildOptions(content, project / "site")
+    state = BuildState()
+    build_site(options, state=state)
+    _edit(content / "stories/beta/index.md", "Hello **world**.", "Hello **world**.\n\nA second paragraph.")
+    frozen: list[tuple[int, int]] = []
+    pooled = parallel.render_numbers
+
+    def render_numbers(*args, **kwargs):
+        before = gc.get_freeze_count()
+        yield from pooled(*args, **kwargs)
+        frozen.append((before, gc.get_freeze_count()))
+
+    monkeypatch.setattr(parallel, "render_numbers", render_numbers)
+    assert build_site(options, state=state).changed >= 1
+    [(before, after)] = frozen
+    assert before > 0  # the rebuild froze what it kept from the last one
+    assert after >= before
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.slow
 def test_a_broken_link_a_worker_finds_fails_the_build_and_keeps_the_site(project, monkeypatch):
     monkeypatch.setattr(parallel, "MIN_PARALLEL_PAGES", 0)
     monkeypatch.setattr(parallel, "worker_count", lambda: 2)
