@@ -71,9 +71,6 @@ class TreeRecord:
         names = self.packed_folders.split("\n")
         return {name: (numbers[3 * at], numbers[3 * at + 1], numbers[3 * at + 2]) for at, name in enumerate(names)}
 
-    def __getstate__(self) -> dict:
-        return {key: value for key, value in self.__dict__.items() if key not in ("files", "folders")}
-
 
 @dataclass
 class Survey:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import pickle
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -78,8 +78,23 @@ def test_bundles_parsed_in_the_pool_keep_no_copy_of_their_texts_or_paths(tmp_pat
         assert parsed.raw is bundle
         assert parsed.study is not None and parsed.study.bundle is bundle.location
         parsed.paths  # noqa: B018 - made on first use (the cross-story checks use it)
-        assert "paths" not in pickle.loads(pickle.dumps(parsed)).__dict__  # and not stored in the state
         assert all(raw_file.text is None for raw_file in (bundle.post, bundle.story, bundle.comments) if raw_file)
+    # Saved with the build's state and loaded again: no paths, the pairs keyed again by their
+    # new bundles, and no cross-story checks (keyed by the old ones' identities).
+    from generator.incremental.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    assert memo.checks
+    assert cache.put_object("memo", "k" * 64, memo) > 0
+    loaded = cache.get_object("memo", "k" * 64)
+    assert loaded.checks == ()
+    assert loaded.bundles.context == memo.bundles.context
+    again = loaded.bundles.pairs()
+    assert [bundle.location for bundle, _ in again] == [bundle.location for bundle, _ in pairs]
+    assert all(parsed.raw is bundle and "paths" not in vars(parsed) for bundle, parsed in again)
+    zone, kinds, channels = loaded.bundles.context
+    reused = loaded.bundles.parse_all([bundle for bundle, _ in again], ZoneInfo(zone), dict(kinds), channels)
+    assert all(new is held for new, (_, held) in zip(reused, again, strict=True))  # not parsed again
 
 
 @pytest.mark.slow

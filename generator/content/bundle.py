@@ -52,11 +52,6 @@ class ParsedBundle:
         return (raw.post.path if raw.post else raw.folder / POST, raw.story.path if raw.story else raw.folder / STORY,
                 raw.comments.path if raw.comments else raw.folder / COMMENTS)
 
-    def __getstate__(self) -> dict:
-        # ``paths`` is made again when needed: kept, it was 30,000 Path objects to unpickle
-        # with every one-post rebuild of a 10,000-story site (issue 6).
-        return {key: value for key, value in self.__dict__.items() if key != "paths"}
-
 
 def _check_local_path(source: Source, line: int, column: int, what: str, ref: str, assets: tuple[str, ...]) -> None:
     """A reference to a file in the bundle: an error if it escapes, a warning if it is missing."""
@@ -216,14 +211,19 @@ class BundleMemo:
         self._context = context
         return [self._entries[id(bundle)][1] for bundle in bundles]
 
+    @classmethod
+    def holding(cls, pairs: Sequence[tuple[RawBundle, ParsedBundle]], context: tuple | None) -> BundleMemo:
+        """A memo that holds ``pairs`` (as ``pairs()`` gave them) parsed in ``context`` (as ``context`` gave it)."""
+        memo = cls()
+        memo._entries = {id(bundle): (bundle, item) for bundle, item in pairs}
+        memo._context = context
+        return memo
+
     def pairs(self) -> list[tuple[RawBundle, ParsedBundle]]:
         """Every bundle held, with what was parsed from it."""
         return list(self._entries.values())
 
-    def __getstate__(self) -> dict:
-        # Identities do not survive pickling: store the pairs, and key them again when loaded.
-        return {"pairs": list(self._entries.values()), "context": self._context}
-
-    def __setstate__(self, state: dict) -> None:
-        self._entries = {id(bundle): (bundle, item) for bundle, item in state["pairs"]}
-        self._context = state["context"]
+    @property
+    def context(self) -> tuple | None:
+        """The zone, kinds and channels the held bundles were parsed with."""
+        return self._context

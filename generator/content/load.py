@@ -41,10 +41,6 @@ class ContentMemo:
     people: tuple = ()  # (people.yaml's RawFile, (people, errors))
     checks: tuple = ()  # (the ids of people and stories, {id(bundle): (bundle, its cross-story errors)})
 
-    def __getstate__(self) -> dict:
-        # The cross-story checks are keyed by identity, which does not survive pickling.
-        return {**self.__dict__, "checks": ()}
-
 
 class _Checked:
     """A parsed bundle's parts the cross-story checks read, and the sources for the errors they find.

@@ -7,6 +7,10 @@ stages, comments, places) per thousand stories. dataclasses' own pickling calls
 the state. The cache's pickler instead reduces each of these classes to its field values
 through ``dispatch_table`` (a per-pickler table: the classes carry no pickling hooks), and
 ``_set_slots`` sets each slot through its own descriptor.
+
+The same table leaves out what a saved state must not or need not hold: what other
+objects' identities key (good only in the process that made it), and what is made again
+on first use. The classes themselves know nothing of the cache.
 """
 
 from __future__ import annotations
@@ -49,6 +53,39 @@ def _reduce(instance: Any) -> tuple:
     return copyreg.__newobj__, (cls,), tuple([getattr(instance, name) for name in _LAYOUT[cls][0]]), None, None, _set_slots
 
 
+def _without(*names: str) -> Callable[[Any], tuple]:
+    """A reducer that pickles an object's attributes but ``names``."""
+
+    def reduce(instance: Any) -> tuple:
+        return copyreg.__newobj__, (type(instance),), {key: value for key, value in vars(instance).items()
+                                                       if key not in names}
+
+    return reduce
+
+
+def _reduce_bundle_memo(memo: Any) -> tuple:
+    # Its entries are keyed by the identity of their bundles, which does not survive
+    # pickling: it is stored as its pairs, and keyed again when loaded.
+    return type(memo).holding, (memo.pairs(), memo.context)
+
+
+def _trimmed_classes() -> dict[type, Callable[[Any], tuple]]:
+    from generator.content.bundle import BundleMemo, ParsedBundle
+    from generator.content.load import ContentMemo
+    from generator.output_folder import TreeRecord
+
+    return {
+        # ``paths`` is made again when needed: kept, it was 30,000 Path objects to unpickle
+        # with every one-post rebuild of a 10,000-story site.
+        ParsedBundle: _without("paths"),
+        BundleMemo: _reduce_bundle_memo,
+        # The cross-story checks are keyed by the identity of bundles.
+        ContentMemo: lambda memo: (copyreg.__newobj__, (ContentMemo,), {**vars(memo), "checks": ()}),
+        # Unpacked on first use from the packed fields (a handful of objects, not 100,000).
+        TreeRecord: _without("files", "folders"),
+    }
+
+
 def dispatch_table() -> dict[type, Callable[[Any], tuple]]:
     """The reducers the cache's pickler uses (``pickle.Pickler.dispatch_table``), on top of ``copyreg``'s."""
     table = dict(copyreg.dispatch_table)
@@ -56,4 +93,5 @@ def dispatch_table() -> dict[type, Callable[[Any], tuple]]:
         if cls not in _LAYOUT:
             _layout(cls)
         table[cls] = _reduce
+    table.update(_trimmed_classes())
     return table
