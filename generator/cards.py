@@ -7,19 +7,20 @@ channel table). Every other page shares the site card. A card is a page whose co
 what it shows (``story_card`` / ``site_card``) and which declares the chain and people it
 reads (``planner.card_pages``), so it is drawn again only when those change. The fonts
 ship inside the package (``generator/fonts``): no system font is looked up and nothing
-is fetched. Pillow writes no timestamp into a PNG, so the same content gives the same bytes.
+is fetched. The file holds the pixels and nothing else (``png.py``), so the same content
+gives the same bytes.
 """
 
 from __future__ import annotations
 
-import io
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from generator.graph import primary_channel
 from generator.importers.scrub import Scrubber
 from generator.model import CaseStudy, Site
+from generator.png import encode_rgb
 
 #: Where a page's card is built; pages are recognised by this template name (see ``parallel.py``).
 CARD_TEMPLATE = "<social card>"
@@ -32,6 +33,8 @@ PALETTE = {"bg": "#fbfaf7", "surface": "#ffffff", "text": "#1c1f24", "muted": "#
 MAX_ROWS = 4
 #: A graph's lines are 1 to 4 px wide, a card's 6: dash patterns grow by this factor with them.
 DASH_SCALE = 2
+MARGIN = 64
+NAME_SIZE, LABEL_SIZE = 28, 22
 
 
 def card_output(study: CaseStudy) -> str:
@@ -91,21 +94,52 @@ def _font(bold: bool, size: int):
     return ImageFont.truetype(str(FONTS / ("SourceSansPro-Bold.ttf" if bold else "SourceSansPro-Regular.ttf")), size)
 
 
-def _fit(draw, text: str, font, width: int) -> str:
+# Names, channel labels and the site's title recur from card to card; measuring and
+# rasterising text is most of a card's drawing, so a process keeps both for the texts it
+# met last. What a card shows does not depend on them: a kept mask is the one the text
+# would be drawn with, and it is laid on the card as ``ImageDraw.text`` lays it.
+@lru_cache(maxsize=4096)
+def _length(text: str, bold: bool, size: int) -> float:
+    """How far ``text`` advances in the card's font (``ImageDraw.textlength`` on an RGB image)."""
+    return _font(bold, size).getlength(text, "L")
+
+
+@lru_cache(maxsize=512)
+def _mask(text: str, bold: bool, size: int, anchor: str | None):
+    """``text``'s coverage as an L image, and where its top left lies from the anchor point."""
+    from PIL import Image, ImageDraw
+
+    font = _font(bold, size)
+    left, top, right, bottom = font.getbbox(text, "L", anchor=anchor)
+    mask = Image.new("L", (int(right - left), int(bottom - top)))
+    # Drawn in full white on black, a mask keeps each pixel's coverage exactly (Pillow blends
+    # by ink × coverage / 255, rounded), so drawing it in a colour gives text()'s pixels.
+    ImageDraw.Draw(mask).text((-left, -top), text, fill=255, font=font, anchor=anchor)
+    return mask, (int(left), int(top))
+
+
+def _text(draw, xy: tuple[int, int], text: str, bold: bool, size: int, colour: str, anchor: str | None = None) -> None:
+    """``text`` at ``xy`` in ``colour``, as ``draw.text`` would draw it."""
+    mask, (left, top) = _mask(text, bold, size, anchor)
+    if mask.width and mask.height:
+        draw.bitmap((xy[0] + left, xy[1] + top), mask, fill=colour)
+
+
+def _fit(text: str, bold: bool, size: int, width: int) -> str:
     """``text`` cut with an ellipsis to fit ``width`` pixels."""
-    if draw.textlength(text, font=font) <= width:
+    if _length(text, bold, size) <= width:
         return text
-    while text and draw.textlength(text + "…", font=font) > width:
+    while text and _length(text + "…", bold, size) > width:
         text = text[:-1]
     return text.rstrip() + "…"
 
 
-def _wrap(draw, text: str, font, width: int, lines: int) -> list[str]:
+def _wrap(text: str, bold: bool, size: int, width: int, lines: int) -> list[str]:
     """``text`` in at most ``lines`` lines of ``width`` pixels, the last cut with an ellipsis."""
     words, out, line = text.split(), [], ""
     for word in words:
         trial = f"{line} {word}".strip()
-        if draw.textlength(trial, font=font) <= width or not line:
+        if _length(trial, bold, size) <= width or not line:
             line = trial
         else:
             out.append(line)
@@ -114,7 +148,7 @@ def _wrap(draw, text: str, font, width: int, lines: int) -> list[str]:
         out.append(line)
     if len(out) > lines:
         out = out[:lines - 1] + [" ".join(out[lines - 1:])]
-    return [_fit(draw, text, font, width) for text in out]
+    return [_fit(text, bold, size, width) for text in out]
 
 
 def _line(draw, start: int, end: int, y: int, colour: str, dashes: tuple[int, ...]) -> None:
@@ -131,55 +165,64 @@ def _line(draw, start: int, end: int, y: int, colour: str, dashes: tuple[int, ..
         step += 1
 
 
-def _pill(draw, x: int, y: int, text: str, font, max_width: int) -> int:
+def _pill(draw, x: int, y: int, text: str, max_width: int) -> int:
     """A person's name in a rounded box at (x, y); returns its right edge."""
-    text = _fit(draw, text, font, max_width - 32)
-    right = x + int(draw.textlength(text, font=font)) + 32
+    text = _fit(text, False, NAME_SIZE, max_width - 32)
+    right = x + int(_length(text, False, NAME_SIZE)) + 32
     draw.rounded_rectangle((x, y, right, y + 52), radius=26, fill=PALETTE["accent_soft"], outline=PALETTE["accent"], width=2)
-    draw.text((x + 16, y + 26), text, font=font, fill=PALETTE["text"], anchor="lm")
+    _text(draw, (x + 16, y + 26), text, False, NAME_SIZE, PALETTE["text"], anchor="lm")
     return right
 
 
-def draw_card(card: dict[str, Any]) -> bytes:
-    """The PNG bytes of a card."""
+@lru_cache(maxsize=2)
+def _heading(site_title: str):
+    """What every card of a site shares, drawn once: the background, the top bars and the site's name."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (WIDTH, HEIGHT), PALETTE["bg"])
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, 14), fill=PALETTE["accent"])
     draw.rectangle((0, 14, WIDTH, 18), fill=PALETTE["highlight"])
-    margin = 64
-    draw.text((margin, 52), _fit(draw, card["site_title"], _font(True, 32), WIDTH - 2 * margin), font=_font(True, 32),
-              fill=PALETTE["accent"])
+    _text(draw, (MARGIN, 52), _fit(site_title, True, 32, WIDTH - 2 * MARGIN), True, 32, PALETTE["accent"])
+    return image
+
+
+def card_image(card: dict[str, Any]):
+    """A card drawn as a Pillow RGB image."""
+    from PIL import ImageDraw
+
+    image = _heading(card["site_title"]).copy()
+    draw = ImageDraw.Draw(image)
     rows = card["rows"]
     title_lines = 3 if not rows else 2
-    title_font = _font(True, 60 if rows else 72)
+    title_size = 60 if rows else 72
     y = 110
-    for line in _wrap(draw, card["title"], title_font, WIDTH - 2 * margin, title_lines):
-        draw.text((margin, y), line, font=title_font, fill=PALETTE["text"])
-        y += int(title_font.size * 1.15)
+    for line in _wrap(card["title"], True, title_size, WIDTH - 2 * MARGIN, title_lines):
+        # A title is its card's own: drawn, not kept.
+        draw.text((MARGIN, y), line, font=_font(True, title_size), fill=PALETTE["text"])
+        y += int(title_size * 1.15)
     if rows:
         y = max(y + 24, 290)
-        draw.line((margin, y - 14, WIDTH - margin, y - 14), fill=PALETTE["line"], width=2)
-        name_font, small = _font(False, 28), _font(False, 22)
+        draw.line((MARGIN, y - 14, WIDTH - MARGIN, y - 14), fill=PALETTE["line"], width=2)
         shown = rows[:MAX_ROWS] if len(rows) <= MAX_ROWS else rows[:MAX_ROWS - 1]
         for first, second, via, labels, (colour, dashes) in shown:
-            right = _pill(draw, margin, y, first, name_font, 400)
+            right = _pill(draw, MARGIN, y, first, 400)
             label = ", ".join(labels) or "met"
             if via:
                 label += " · via " + ", ".join(via)
-            label = _fit(draw, label, small, 360)
-            gap = max(int(draw.textlength(label, font=small)) + 40, 140)
+            label = _fit(label, False, LABEL_SIZE, 360)
+            gap = max(int(_length(label, False, LABEL_SIZE)) + 40, 140)
             _line(draw, right + 8, right + gap, y + 26, colour, dashes)
             draw.polygon([(right + gap, y + 16), (right + gap + 14, y + 26), (right + gap, y + 36)], fill=colour)
-            draw.text((right + gap // 2 + 4, y + 14), label, font=small, fill=PALETTE["muted"], anchor="ms")
-            _pill(draw, right + gap + 22, y, second, name_font, WIDTH - margin - (right + gap + 22))
+            _text(draw, (right + gap // 2 + 4, y + 14), label, False, LABEL_SIZE, PALETTE["muted"], anchor="ms")
+            _pill(draw, right + gap + 22, y, second, WIDTH - MARGIN - (right + gap + 22))
             y += 72
         if len(rows) > len(shown):
-            draw.text((margin, y + 8), f"+ {len(rows) - len(shown)} more connections", font=small, fill=PALETTE["muted"])
-    buffer = io.BytesIO()
-    # zlib's fastest level: the same pixels in about half the time of the default level, for
-    # files about 15 % larger (still far under the 150 KB cards are allowed); optimize=True
-    # would try every level and triple the time to save 4 %.
-    image.save(buffer, format="PNG", compress_level=1)
-    return buffer.getvalue()
+            _text(draw, (MARGIN, y + 8), f"+ {len(rows) - len(shown)} more connections", False, LABEL_SIZE,
+                  PALETTE["muted"])
+    return image
+
+
+def draw_card(card: dict[str, Any]) -> bytes:
+    """The PNG bytes of a card."""
+    return encode_rgb(card_image(card))

@@ -68,8 +68,8 @@ def test_cards_are_drawn_again_only_when_what_they_show_changes(make_site, monke
     options = BuildOptions(content, root / "site", cache_dir=cache_dir_for(content))
     build_site(options)
     rendered: list[int] = []
-    original = parallel.Renderer.render
-    monkeypatch.setattr(parallel.Renderer, "render", lambda self, number: rendered.append(number) or original(self, number))
+    original = parallel.Renderer.outcome
+    monkeypatch.setattr(parallel.Renderer, "outcome", lambda self, number: rendered.append(number) or original(self, number))
 
     def drawn() -> set[str]:
         site, _ = load_content(options)
@@ -139,3 +139,53 @@ def test_a_card_draws_each_line_in_its_channels_palette_style(make_site):
         dashed_runs = _runs_of(image.convert("RGB"), colour)
     assert solid_runs and max(solid_runs) == 1
     assert dashed_runs and max(dashed_runs) >= 3
+
+
+def _chunks(data: bytes) -> list[bytes]:
+    """The chunk types of a PNG file, in order, each chunk's CRC checked."""
+    import struct
+    import zlib
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    kinds, at = [], 8
+    while at < len(data):
+        (length,) = struct.unpack(">I", data[at:at + 4])
+        kind, body = data[at + 4:at + 8], data[at + 8:at + 8 + length]
+        (crc,) = struct.unpack(">I", data[at + 8 + length:at + 12 + length])
+        assert crc == zlib.crc32(kind + body), kind
+        kinds.append(kind)
+        at += 12 + length
+    return kinds
+
+
+def test_a_card_file_holds_its_pixels_and_nothing_else(make_site):
+    from generator.cards import card_image, story_card
+
+    root = make_site(stories=("alpha", "beta"))
+    assert run_cli("build", cwd=root).code == 0
+    site, _ = load_content(BuildOptions(root / "content", None))
+    for study in site.studies:
+        data = (root / "site" / study.url_path / "card.png").read_bytes()
+        assert _chunks(data) == [b"IHDR", b"IDAT", b"IEND"]  # no text, time, profile or any other chunk
+        with Image.open(io.BytesIO(data)) as image:
+            assert image.mode == "RGB" and image.size == (1200, 630)
+            assert image.tobytes() == card_image(story_card(site, study)).tobytes()
+
+
+@pytest.mark.parametrize("text", ["Ann Example", "Ǻnn Ëxample · via Çlub", "gjpqy", "日本語 😀", "", "…"])
+@pytest.mark.parametrize("anchor", [None, "lm", "ms"])
+def test_card_text_is_laid_as_pillow_draws_it_whether_kept_or_not(text, anchor):
+    """A card lays kept masks of its texts; each must give the pixels ``ImageDraw.text`` gives, at any point."""
+    from PIL import ImageDraw
+
+    from generator import cards
+
+    for bold, size, xy in ((False, 28, (64, 300)), (True, 60, (101, 110)), (False, 22, (333, 451))):
+        expected = Image.new("RGB", (600, 500), cards.PALETTE["bg"])
+        ImageDraw.Draw(expected).text(xy, text, fill="#1f5fbf", font=cards._font(bold, size), anchor=anchor)
+        for _ in range(2):  # drawn first, then from what the process kept
+            image = Image.new("RGB", (600, 500), cards.PALETTE["bg"])
+            cards._text(ImageDraw.Draw(image), xy, text, bold, size, "#1f5fbf", anchor=anchor)
+            assert image.tobytes() == expected.tobytes()
+        if text:
+            assert expected.getcolors() != [(600 * 500, ImageColor.getrgb(cards.PALETTE["bg"]))]  # something was drawn
