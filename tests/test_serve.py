@@ -404,6 +404,21 @@ def test_status_board_collapses_builds_and_wakes_waiters():
     assert board.wait_newer(latest.version, timeout=5) is None
 
 
+def test_a_build_that_changed_some_pages_names_them_until_the_next_full_reload():
+    board = StatusBoard()
+    board.publish_success(None)
+    board.publish_success(None, ["/search/"])
+    board.publish_success(["a.css"])
+    board.publish_success(None, ["/search/", "/about/"])
+    latest = board.current()
+    assert (latest.site_build, latest.reload_build, latest.stylesheet_build) == (4, 1, 3)
+    assert latest.page_builds == (("/about/", 4), ("/search/", 4))
+    board.publish_success(None, [])  # nothing any page shows changed
+    assert board.current().page_builds == latest.page_builds and board.current().site_build == 5
+    board.publish_success(None)
+    assert (board.current().reload_build, board.current().page_builds) == (6, ())
+
+
 # --- watching: bursts, edits during a build, ignored paths ------------------------------------
 
 

@@ -7,18 +7,32 @@ import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import display_path
 from generator.serve.status import StatusBoard
 from generator.serve.watcher import PendingChanges
 
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """What a rebuild may return instead of None: it changed only the pages at these URL paths ('/search/').
+
+    Only browsers showing one of them reload; an empty set reloads none.
+    """
+
+    pages: frozenset[str]
+
+
 #: ``rebuild(changed)`` builds the site into the served folder. ``changed`` is the set of paths
 #: that changed since the last build (empty for the first build: build everything). It returns
-#: None on success, or the error text to show, as ``path:line:col: error: message`` lines. It
-#: must leave the served folder as it was when it fails, and hold the server's ``site_lock``
-#: for writing while it changes files there, so each request sees one version of the site.
-RebuildFn = Callable[[frozenset[Path]], "str | None"]
+#: None on success (every open page reloads), a ``Rebuilt`` when only some pages changed, or the
+#: error text to show, as ``path:line:col: error: message`` lines. It must leave the served
+#: folder as it was when it fails, and hold the server's ``site_lock`` for writing while it
+#: changes files there, so each request sees one version of the site.
+RebuildFn = Callable[[frozenset[Path]], "str | Rebuilt | None"]
 
 #: Changed files whose names end so count as stylesheets: the page swaps them without reloading.
 STYLESHEET_SUFFIXES = (".css",)
@@ -80,8 +94,11 @@ class Builder:
             error = f"internal error while building: {exc!r}\n{traceback.format_exc()}"
         elapsed_ms = round((time.perf_counter() - started) * 1000)
         what = describe_changes(changed) if changed else "first build"
-        if error is None:
-            self._status.publish_success(stylesheets_only(changed))
+        if error is None or isinstance(error, Rebuilt):
+            if error is None:
+                self._status.publish_success(stylesheets_only(changed))
+            else:
+                self._status.publish_success(None, error.pages)
             verb = "built" if not changed else "rebuilt"
             self._log(f"{verb} in {elapsed_ms} ms: {what}")
             return True

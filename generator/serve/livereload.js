@@ -1,6 +1,7 @@
 // introchain live reload: added by `introchain serve` to every HTML page it serves, never
 // written by `introchain build`. It listens to the server's build events and
-//  - reloads the page after a good build that changed more than stylesheets,
+//  - reloads the page after a good build that changed more than stylesheets (or, after a
+//    build that changed only some pages, when this page is one of them),
 //  - swaps the stylesheets in place (no reload) when only stylesheets changed,
 //  - shows an overlay with the error while the build is failing, and reloads once it is fixed.
 // The overlay is made with DOM calls and textContent only (never innerHTML): the error text
@@ -39,17 +40,22 @@
       showOverlay(status.error);
       return;
     }
-    if (overlay !== null || build < status.reload_build) {
+    if (overlay !== null || build < status.reload_build || build < pageBuild(status.page_builds)) {
       location.reload();
       return;
     }
-    if (build < status.site_build) {
-      if (!swapStylesheets(status.stylesheets)) {
-        location.reload();
-        return;
-      }
-      build = status.site_build;
+    if (build < status.stylesheet_build && !swapStylesheets(status.stylesheets)) {
+      location.reload();
+      return;
     }
+    build = Math.max(build, status.site_build);
+  }
+
+  // The last build that changed only some pages, this one among them (0: none did).
+  function pageBuild(pageBuilds) {
+    const here = location.pathname.replace(/index\.html$/, "");
+    const entry = pageBuilds.find(([path]) => path === here);
+    return entry ? entry[1] : 0;
   }
 
   function fileName(url) {

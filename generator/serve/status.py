@@ -16,7 +16,10 @@ class SiteStatus:
     ``version`` grows with every finished build, good or bad. ``site_build`` is the number of
     the last good build (what the output folder holds; 0 before the first). ``reload_build`` is
     the last good build that needs a full page reload, i.e. one that was not stylesheet-only;
-    ``stylesheets`` names the stylesheets changed by the good builds since then. ``error`` is
+    ``stylesheets`` names the stylesheets changed by the good builds since then, and
+    ``stylesheet_build`` is the last of those builds. ``page_builds`` lists, since
+    ``reload_build``, the builds that changed only some pages: each page's URL path with the
+    last such build that changed it (a browser showing another page stays as it is). ``error`` is
     the text of the last build's failure, None when it succeeded. ``instance`` tells one server
     run from the next, so a page left open across a restart reloads.
     """
@@ -26,6 +29,8 @@ class SiteStatus:
     site_build: int = 0
     reload_build: int = 0
     stylesheets: tuple[str, ...] = ()
+    stylesheet_build: int = 0
+    page_builds: tuple[tuple[str, int], ...] = ()
     error: str | None = None
 
     def to_json(self) -> str:
@@ -37,6 +42,8 @@ class SiteStatus:
                 "site_build": self.site_build,
                 "reload_build": self.reload_build,
                 "stylesheets": list(self.stylesheets),
+                "stylesheet_build": self.stylesheet_build,
+                "page_builds": [list(entry) for entry in self.page_builds],
                 "error": self.error,
             }
         )
@@ -55,16 +62,26 @@ class StatusBoard:
         with self._changed:
             return self._status
 
-    def publish_success(self, stylesheets: Iterable[str] | None) -> SiteStatus:
-        """Record a good build; ``stylesheets`` lists the changed stylesheets when only they changed."""
+    def publish_success(self, stylesheets: Iterable[str] | None, pages: Iterable[str] | None = None) -> SiteStatus:
+        """Record a good build.
+
+        ``stylesheets`` lists the changed stylesheets when only they changed; ``pages`` the URL
+        paths of the pages that changed when only they did (none: no page reloads).
+        """
         with self._changed:
             old = self._status
             build = old.site_build + 1
-            if stylesheets is None:
-                new = replace(old, version=old.version + 1, site_build=build, reload_build=build, stylesheets=(), error=None)
-            else:
+            if stylesheets is not None:
                 names = tuple(sorted(set(old.stylesheets) | set(stylesheets)))
-                new = replace(old, version=old.version + 1, site_build=build, stylesheets=names, error=None)
+                new = replace(old, version=old.version + 1, site_build=build, stylesheets=names, stylesheet_build=build,
+                              error=None)
+            elif pages is not None:
+                builds = dict(old.page_builds) | dict.fromkeys(pages, build)
+                new = replace(old, version=old.version + 1, site_build=build, page_builds=tuple(sorted(builds.items())),
+                              error=None)
+            else:
+                new = replace(old, version=old.version + 1, site_build=build, reload_build=build, stylesheets=(),
+                              page_builds=(), error=None)
             self._status = new
             self._changed.notify_all()
             return new
