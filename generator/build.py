@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 
 from generator.incremental.cache import Cache
 from generator.errors import ContentError, ContentErrors, display_path
-from generator.incremental.state import (BuildState, History, build_key, load_state, previous_manifest,
-                                         render_fingerprint, retired_site_dir, save_manifest, state_key)
+from generator.incremental.state import (BuildState, History, build_key, load_state, previous_manifest, render_fingerprint,
+                                         retired_site_dir, retired_site_doubted_on_failure, save_manifest, state_key)
 from generator.model import Site
 from generator.incremental.state_store import StateStore
 from generator.templates import BUILTIN_THEME, overrides_folder, resolve_templates
@@ -74,7 +74,7 @@ def build_site(options: BuildOptions, progress: Callable[[int, int], None] | Non
     ``changed`` the paths a watcher saw change since then. Without a state, a build with a
     cache folder works from the state the last ``build`` saved there.
     """
-    from generator.write import check_output_dir
+    from generator.output_folder import check_output_dir
 
     content = options.content_dir
     check_output_dir(options.out_dir, forbidden=(content.resolve().parent,),
@@ -173,7 +173,7 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     # The related stories are ranked again only when a story's traits changed, not its text.
     pages = plan_pages(site, state.ranking.of(rank) if state is not None else rank)
     history = History(site, fingerprint, {page.output: page.reads for page in pages})
-    earlier = state.history if state is not None and previous is not None and state.manifest is previous else None
+    earlier = state.history if state is not None and state.history is not None and state.history.wrote(previous) else None
     everything = set(range(len(pages)))
     wanted = (pages_to_plan(pages, earlier.reads, changed_inputs(earlier.site, site))
               if earlier and earlier.render_fingerprint == fingerprint else everything)
@@ -266,11 +266,11 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
            previous: Manifest | None, key: str = "", started: float | None = None) -> BuildReport:
     """Load, plan, render what changed and write the site; ``key`` is the build key to record (``build``'s shortcut)."""
     from generator.finish import PageFinisher
-    from generator.incremental.fingerprint import digest
-    from generator.incremental.manifest import Manifest
+    from generator.incremental.manifest import Manifest, assets_digest, folder_digests
     from generator.parallel import render_numbers
     from generator.search import search_files_started
-    from generator.write import SiteWriter, file_stat
+    from generator.staging import file_stat
+    from generator.write import SiteWriter
 
     started = time.perf_counter() if started is None else started
     out_dir = options.out_dir
@@ -282,6 +282,10 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
         # on the other core while the pages are planned.
         index = None if state is not None and state.search is not None else search_files_started(site, cache)
         plan = plan_build(options, site, state, previous)
+        # What loading and planning made (the site, its pages) outlives the build, with almost no
+        # cycles: left out of the collections until the build ends (the caller's
+        # ``collector_skipping_what_exists``), the first young one does not walk all of it.
+        gc.freeze()
     pages, keys, history = plan.job.pages, plan.keys, plan.history
     unchanged = plan.kept | {number for number, page in enumerate(pages) if number not in plan.kept
                              and previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
@@ -291,18 +295,21 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
     kept_copies = {name for name in copies if previous is not None and previous.copy_unchanged(name, copy_stats[name], out_dir)}
     removed = previous is not None and not previous.names <= set(names)
     todo = [number for number in range(len(pages)) if number not in unchanged]
-    assets_digest = digest(*(part for name, data in sorted(asset_files.items()) for part in (name, data)))
+    asset_digests = folder_digests(asset_files)
+    digest_of_assets = assets_digest(asset_digests)
     summary = (len(pages), len(names), tuple(warnings))
     if (previous is not None and not todo and not removed and len(kept_copies) == len(copies)
-            and previous.assets_unchanged(assets_digest, out_dir)):
+            and previous.assets_unchanged(digest_of_assets, out_dir)):
         save_manifest(options, state, replace(previous, build_key=key, summary=summary), history)
         return BuildReport(len(pages), len(names), 0, time.perf_counter() - started, out_dir, tuple(warnings))
 
     outputs = frozenset(names)
     report = (lambda done: progress(done, len(todo))) if progress else None
     failures: dict[int, list[ContentError]] = {}
-    with SiteWriter(out_dir, retired=retired_site_dir(options), swap_guard=options.swap_guard,
-                    retired_record=previous.retired if previous is not None else None) as writer:
+    with retired_site_doubted_on_failure(state), \
+            SiteWriter(out_dir, retired=retired_site_dir(options), swap_guard=options.swap_guard,
+                       retired_record=previous.retired if previous is not None else None,
+                       retired_differs=previous.retired_differs if previous is not None else None) as writer:
         # Whichever process renders a page checks its links and puts its file in place, and
         # reports only how; errors are reported in page order whatever the timing.
         finish = PageFinisher(outputs, site.config.base_url, writer.target)
@@ -321,10 +328,13 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
             output = pages[number].output
             writer.keep(output, lambda output=output: (out_dir / output).read_bytes(), previous.pages[output][1])
         for name, data in asset_files.items():
-            writer.add(name, data)
+            if previous is not None and previous.asset_unchanged(name, asset_digests, out_dir):
+                writer.keep(name, lambda data=data: data, previous.assets[name])
+            else:
+                writer.add(name, data)
         for name, source in sorted(copies.items()):
             if name in kept_copies:
-                writer.keep(name, source.read_bytes)
+                writer.keep(name, source.read_bytes, previous.copies[name][1])
             else:
                 writer.copy(name, source)
         written = writer.commit()
@@ -332,12 +342,16 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
             pages={page.output: (keys[number], writer.stats.get(page.output)) for number, page in enumerate(pages)},
             copies={name: (copy_stats[name], writer.stats.get(name)) for name in copies},
             assets={name: writer.stats.get(name) for name in asset_files},
-            assets_digest=assets_digest,
+            assets_digest=digest_of_assets,
+            asset_digests=asset_digests,
             trusted=options.private,
             build_key=key,
             summary=summary,
             tree=writer.record,
             retired=previous.tree if writer.kept_retired and previous is not None else None,
+            # What the retired site (the previous one) lacks of this one, for the next build (private folders).
+            retired_differs=(writer.replaced_since(previous.names)
+                             if options.private and writer.kept_retired and previous is not None else None),
         )
     save_manifest(options, state, manifest, history)
     return BuildReport(len(pages), len(names), written, time.perf_counter() - started, out_dir, tuple(warnings))

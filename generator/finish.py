@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.linkcheck import broken_links
-from generator.write import Stat, Staging
+from generator.output_folder import Stat
+from generator.staging import Staging
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,7 @@ class Finished:
 
     broken: tuple[str, ...] = ()
     stat: Stat | None = None  # of the placed file; None when nothing was written (``check``, broken links)
-    how: str = ""  # how it was placed (``write.HELD``, ``LINKED``, ``WRITTEN``)
+    how: str = ""  # how it was placed (``staging.HELD``, ``LINKED``, ``WRITTEN``)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Output folders: what one holds (listed, or vouched for by a record of its folders), swapping two, and the
-lock on a retired one.
+"""Output folders: which folder may be one, what one holds (listed, or vouched for by a record of its folders),
+swapping two, and the lock on a retired one.
 
 The writer may stage the next site in the site it retired last time (see ``write.py``), so it must know every
 entry there, including files nobody asked for. Listing 37,000 folders of a 10,000-story
@@ -31,6 +31,31 @@ from generator.incremental.fingerprint import RACY_NS
 #: Written into every output folder we create; we only ever replace folders that carry it.
 MARKER = ".introchain-output"
 MARKER_TEXT = b"This folder is built by introchain; it is replaced on every build.\n"
+
+
+class OutputError(Exception):
+    """The output folder cannot be used or written; the message says why and what to do."""
+
+
+
+def check_output_dir(out_dir: Path, *, forbidden: tuple[Path, ...] = (), sources: tuple[Path, ...] = ()) -> None:
+    """Refuse an output folder that is, or contains, a ``forbidden`` folder (the project), that overlaps
+    a ``sources`` folder (content, templates) either way, or that holds files we did not make."""
+    resolved = out_dir.resolve()
+    for folder in forbidden + sources:
+        if resolved == folder.resolve() or folder.resolve().is_relative_to(resolved):
+            raise OutputError(f"refusing to use {out_dir} as the output folder: it is (or contains) {folder}")
+    for folder in sources:
+        if resolved.is_relative_to(folder.resolve()):
+            raise OutputError(f"refusing to use {out_dir} as the output folder: it is inside {folder}, "
+                              "which the build reads (choose an --out outside it)")
+    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
+        raise OutputError(f"refusing to use {out_dir} as the output folder")
+    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
+        raise OutputError(f"{out_dir} exists and is not a folder")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+        raise OutputError(f"refusing to replace {out_dir}: it holds files introchain did not create "
+                          f"(choose another --out, or empty it yourself)")
 
 #: What is recorded of a written file or folder: size, mtime (ns) and inode.
 Stat = tuple[int, int, int]

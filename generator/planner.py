@@ -26,6 +26,7 @@ from generator.model import COMMENT_STATUSES, STAGES, CaseStudy, Person, PlainPa
 from generator.network import DATA_FILE
 from generator.network_index import INDEX_FILE
 from generator.page import Deferred, Page, cards, casts, people, settings, shapes, stories, value
+from generator.search import SEARCH_PATH
 from generator.related import Ranking, RankingInputs, Related, SeriesNav, rank, related_by_story, series_nav
 from generator.structured_data import person_structured_data, story_structured_data
 
@@ -365,8 +366,8 @@ def search_pages(site: Site) -> list[Page]:
     """The search page, unless the site turned search off (``search.py`` makes its index)."""
     if not site.config.search:
         return []
-    meta = {"kind": "search", "title": "Search", "path": "search/", "description": f"Search the stories of {site.config.title}."}
-    return [Page("search/index.html", "search.html", partial(_simple_context, site, meta, {}), (), "search/")]
+    meta = {"kind": "search", "title": "Search", "path": SEARCH_PATH, "description": f"Search the stories of {site.config.title}."}
+    return [Page(f"{SEARCH_PATH}index.html", "search.html", partial(_simple_context, site, meta, {}), (), SEARCH_PATH)]
 
 
 def card_pages(site: Site) -> list[Page]:

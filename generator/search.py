@@ -50,6 +50,8 @@ def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]*>", " ", html)).strip()
 
 
+#: Where the search page is, the one page that reads the index.
+SEARCH_PATH = "search/"
 #: The filters of the search page.
 FILTERS = ("person", "channel", "tag", "year")
 

@@ -15,203 +15,25 @@ ever replaced whole (a new file, then rename), never written into. What the reti
 holds is known from the record made when it was written (``output_folder.py``): only the
 folders that changed since are listed.
 
-``write_file`` is the one way a file gets into the staging folder, and ``Staging`` all a
-process needs to put a page there (linked from the live site when its bytes did not
-change): the render workers put their own pages in place and report them through
-``SiteWriter.placed``.
+How one file gets into the staging folder (from this process or a render worker) is
+``staging.py``'s; which folder may be an output folder, ``output_folder.check_output_dir``.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import stat
 import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager as ContextManager, nullcontext
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from generator.output_folder import (MARKER, MARKER_TEXT, Stat, TreeRecord, exchange, is_our_folder, lock_retired, record_tree,
-                                stat_of, survey)
+from generator.output_folder import (MARKER, MARKER_TEXT, Stat, TreeRecord, check_output_dir, exchange, is_our_folder,
+                                     lock_retired, record_tree, survey)
+from generator.staging import HELD, LINKED, WRITTEN, Staging, clean_name, copied_from, filled_with, write_file
 
 _TEMP_PREFIX = ".introchain-tmp-"
-#: A file being put in place over an older one; a killed build's leftovers are swept next time.
-_PART_SUFFIX = ".introchain-part"
-
-
-class OutputError(Exception):
-    """The output folder cannot be used or written; the message says why and what to do."""
-
-
-def _safe_relative(name: str) -> str:
-    """``name`` as a plain '/'-separated path inside the output folder (OutputError if it is not)."""
-    parts = [part for part in name.split("/") if part not in ("", ".")]
-    if not parts or name.startswith("/") or ".." in parts or "\\" in name:
-        raise OutputError(f"refusing to write '{name}': it is outside the output folder")
-    return "/".join(parts)
-
-
-def check_output_dir(out_dir: Path, *, forbidden: tuple[Path, ...] = (), sources: tuple[Path, ...] = ()) -> None:
-    """Refuse an output folder that is, or contains, a ``forbidden`` folder (the project), that overlaps
-    a ``sources`` folder (content, templates) either way, or that holds files we did not make."""
-    resolved = out_dir.resolve()
-    for folder in forbidden + sources:
-        if resolved == folder.resolve() or folder.resolve().is_relative_to(resolved):
-            raise OutputError(f"refusing to use {out_dir} as the output folder: it is (or contains) {folder}")
-    for folder in sources:
-        if resolved.is_relative_to(folder.resolve()):
-            raise OutputError(f"refusing to use {out_dir} as the output folder: it is inside {folder}, "
-                              "which the build reads (choose an --out outside it)")
-    if resolved == Path(resolved.anchor) or resolved == Path.home().resolve():
-        raise OutputError(f"refusing to use {out_dir} as the output folder")
-    if out_dir.is_symlink() or (out_dir.exists() and not out_dir.is_dir()):
-        raise OutputError(f"{out_dir} exists and is not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
-        raise OutputError(f"refusing to replace {out_dir}: it holds files introchain did not create "
-                          f"(choose another --out, or empty it yourself)")
-
-
-def _same_bytes(path: str, data: bytes) -> bool:
-    try:
-        if os.stat(path).st_size != len(data):
-            return False
-        with open(path, "rb") as stream:
-            return stream.read() == data
-    except OSError:
-        return False
-
-
-def file_stat(path: Path | str) -> Stat | None:
-    """The ``Stat`` of a file, or None when it is missing or not a regular file (a link, a folder)."""
-    try:
-        info = os.lstat(path)
-    except OSError:
-        return None
-    return stat_of(info) if stat.S_ISREG(info.st_mode) else None
-
-
-def _make_parents(root: str, name: str, made: set[str]) -> None:
-    """Make the folders above ``name`` under ``root``, removing a file of an older site where one goes."""
-    parent = name.rpartition("/")[0]
-    if not parent or parent in made:
-        return
-    parts = parent.split("/")
-    for depth in range(1, len(parts) + 1):
-        folder = "/".join(parts[:depth])
-        if folder in made:
-            continue
-        _make_folder(f"{root}/{folder}")
-        made.add(folder)
-
-
-def _make_folder(path: str) -> None:
-    """Make folder ``path``, replacing a file (or link) of an older site there; other processes may be at it too."""
-    while True:
-        try:
-            os.mkdir(path)
-            return
-        except FileExistsError:
-            pass
-        try:
-            if stat.S_ISDIR(os.lstat(path).st_mode):
-                return
-            os.unlink(path)
-        except FileNotFoundError:
-            pass  # another render worker replaced it meanwhile: try again
-
-
-def write_file(root: Path | str, name: str, fill: Callable[[str], object], made: set[str]) -> Stat:
-    """Make file ``name`` (clean, '/'-separated) under ``root`` with ``fill(path)``; returns its stat.
-
-    ``fill`` creates a new file at the path it is given. A file already there (in a reused
-    tree it may be a hard link to the live site's) is never written into: the new one is
-    made beside it and renamed over it. ``made``: folders known to exist under ``root``
-    (updated).
-    """
-    root = str(root)
-    _make_parents(root, name, made)
-    target = f"{root}/{name}"
-    if not os.path.lexists(target):
-        fill(target)
-        return stat_of(os.lstat(target))
-    part = target + _PART_SUFFIX
-    if os.path.lexists(part):
-        os.unlink(part)
-    try:
-        fill(part)
-        if stat.S_ISDIR(os.lstat(target).st_mode):  # a folder of an older site where a file now goes
-            shutil.rmtree(target)
-            made.difference_update([folder for folder in made if folder == name or folder.startswith(name + "/")])
-        os.replace(part, target)
-    except BaseException:
-        if os.path.lexists(part):
-            os.unlink(part)
-        raise
-    return stat_of(os.lstat(target))
-
-
-def _write_bytes(data: bytes) -> Callable[[str], object]:
-    def fill(path: str) -> None:
-        with open(path, "xb") as stream:
-            stream.write(data)
-    return fill
-
-
-def _copy_from(source: Path) -> Callable[[str], object]:
-    def fill(path: str) -> None:
-        shutil.copy2(source, path)  # ``path`` is new (``write_file``): nothing is written into a shared file
-    return fill
-
-
-#: How a file got into the staging folder: it already held that very file (the retired site
-#: shares it with the live one), linked from the live site, or written with new bytes.
-HELD, LINKED, WRITTEN = "held", "linked", "written"
-
-
-@dataclass(frozen=True)
-class Staging:
-    """The folder the next site goes into and the live site it replaces: what any process needs to put a file there.
-
-    It carries none of the writer's bookkeeping, so a render worker can put its own pages
-    in place and return only how (``SiteWriter.placed`` records them). ``folders`` grows
-    as folders are made; each process has its own copy.
-    """
-
-    root: str
-    live: str | None  # the live site, whose unchanged files are linked; None: there is none
-    reused: bool  # the root is the retired site, which may already hold the live site's very file
-    folders: set[str] = field(default_factory=set, compare=False)  # known to exist under root
-
-    def put(self, name: str, data: bytes) -> tuple[Stat, str]:
-        """File ``name`` with ``data``, kept as the live file (same inode, same mtime) if its bytes did not change."""
-        relative = _safe_relative(name)
-        if self.live is not None and _same_bytes(f"{self.live}/{relative}", data):
-            linked = self.link_live(relative)
-            if linked is not None:
-                return linked
-        return write_file(self.root, relative, _write_bytes(data), self.folders), WRITTEN
-
-    def link_live(self, name: str, live_stat: Stat | None = None) -> tuple[Stat, str] | None:
-        """Make clean ``name`` the live site's file; None when it cannot be linked (the caller writes instead).
-
-        ``live_stat``: the live file's stat, when the caller has just checked it.
-        """
-        live = f"{self.live}/{name}"  # a plain string (``name`` is clean): this runs for every file of the site
-        if self.reused:
-            try:
-                mine = os.lstat(f"{self.root}/{name}")
-                theirs = live_stat or stat_of(os.lstat(live))
-            except OSError:
-                pass
-            else:
-                if stat_of(mine) == theirs:  # the same inode: the retired site already holds this very file
-                    return theirs, HELD
-        try:
-            return write_file(self.root, name, lambda path: os.link(live, path), self.folders), LINKED
-        except OSError:
-            return None  # another filesystem or no hard links
 
 
 class SiteWriter:
@@ -223,10 +45,18 @@ class SiteWriter:
     one (kept at ``retired``, or deleted without it). ``out_dir`` is not touched before
     ``commit``, and a failure before it leaves ``out_dir`` as it was. ``swap_guard`` is
     held during the swap (the dev server's lock: no request looks up a file meanwhile).
+
+    ``retired_differs``: for a folder only this process writes (the dev server's), the names
+    in which the retired site differs from the live one, as the last build left them
+    (``replaced``). The retired site is then taken to be what ``retired_record`` says, and
+    to hold the live site's very file under every other name: it is neither listed nor
+    looked at file by file, so a one-page rebuild touches only the folders it writes.
+    Without it (``build``'s folder, which anyone may change) the retired site is surveyed.
     """
 
     def __init__(self, out_dir: Path, *, retired: Path | None = None, retired_record: TreeRecord | None = None,
-                 swap_guard: Callable[[], ContextManager] | None = None):
+                 swap_guard: Callable[[], ContextManager] | None = None,
+                 retired_differs: frozenset[str] | None = None):
         check_output_dir(out_dir)
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         clean_stale_temps(out_dir)
@@ -244,10 +74,16 @@ class SiteWriter:
         self._seen: dict[str, Stat] = {}  # their stats before this build changed anything
         self._touched: set[str] = set()  # folders whose entries this build changed
         self._reused = False  # whether the staging folder is the retired site (kept on abort)
+        self._differs: frozenset[str] | None = None  # see ``retired_differs``, once the retired site is the staging folder
+        self.replaced: set[str] = set()  # names whose file is not the live site's (new bytes, copies)
         self._staging: Path | None = None
         if retired is not None and self.old is not None and self._lock_retired(retired):
             self._retired_home = retired
-            if is_our_folder(retired):
+            if retired_differs is not None and retired_record is not None and is_our_folder(retired):
+                self._existing, self._folders = set(retired_record.files), set(retired_record.folders) - {""}
+                self._seen = {folder: stat for folder, stat in retired_record.folders.items() if folder}  # the root: looked at again
+                self._staging, self._reused, self._differs = retired, True, retired_differs
+            elif is_our_folder(retired):
                 try:
                     found = survey(str(retired), retired_record)
                 except OSError:
@@ -292,6 +128,7 @@ class SiteWriter:
             return
         if how == WRITTEN:
             self.changed += 1
+            self.replaced.add(name)
         parent = name.rpartition("/")[0]
         self._touched.add(parent)
         while parent and parent not in self._made:  # a new folder changes its parent's entries
@@ -299,9 +136,13 @@ class SiteWriter:
             parent = parent.rpartition("/")[0]
             self._touched.add(parent)
 
+    def replaced_since(self, live: set[str]) -> frozenset[str]:
+        """The names in which the site this writer retires (which held ``live``) differs from the new one."""
+        return frozenset(self.replaced | (live ^ self.stats.keys()))
+
     def add(self, name: str, data: bytes) -> None:
         """A file of the new site; kept as the previous file (same inode, same mtime) if its bytes did not change."""
-        relative = _safe_relative(name)
+        relative = clean_name(name)
         self.placed(relative, *self.target.put(relative, data))
 
     def keep(self, name: str, data: Callable[[], bytes], live_stat: Stat | None = None) -> None:
@@ -309,7 +150,11 @@ class SiteWriter:
 
         ``live_stat``: the previous file's stat, as just checked on disk (saves looking again).
         """
-        relative = _safe_relative(name)
+        relative = clean_name(name)
+        if (self._differs is not None and live_stat is not None and relative not in self._differs
+                and relative in self._existing):
+            self.placed(relative, live_stat, HELD)  # the retired site holds the live file (see ``retired_differs``)
+            return
         linked = self.target.link_live(relative, live_stat) if self.old is not None else None
         if linked is None:
             self.add(relative, data())
@@ -318,9 +163,10 @@ class SiteWriter:
 
     def copy(self, name: str, source: Path) -> None:
         """A file copied from the content (an image beside a post)."""
-        relative = _safe_relative(name)
+        relative = clean_name(name)
         # Not counted in ``changed``, which counts pages and assets.
-        self.placed(relative, write_file(self.staging, relative, _copy_from(source), self.target.folders), LINKED)
+        self.placed(relative, write_file(self.staging, relative, copied_from(source), self.target.folders), LINKED)
+        self.replaced.add(relative)
 
     def commit(self) -> int:
         """Put the new site in place; returns how many files have new bytes."""
@@ -361,7 +207,7 @@ class SiteWriter:
                 self._touched.add(folder.rpartition("/")[0])
         self._folders = needed
         if MARKER not in self._existing:
-            write_file(root, MARKER, _write_bytes(MARKER_TEXT), self.target.folders)
+            write_file(root, MARKER, filled_with(MARKER_TEXT), self.target.folders)
 
     def _swap_in(self, new: Path) -> Path | None:
         """Put folder ``new`` at ``out_dir``; returns where the previous site now is (None: there was none)."""

@@ -355,3 +355,28 @@ def test_build_uses_the_cache_folder_beside_the_content(project):
     assert (project / ".cache/introchain").is_dir()
     again = run_cli("build", cwd=project)
     assert "0 changed" in again.out
+
+
+@pytest.mark.slow
+def test_what_the_dev_server_remembers_never_changes_a_page_key(make_site):
+    """The dev server's memory between builds (the digests of model objects it has seen, the
+    objects shared with the last site, the manifest matched with its history) only saves work:
+    after every kind of edit, each page's key is the one a process with no memory computes."""
+    root = make_site(stories=("alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta"))
+    content = root / "content"
+    _edit(content / "site.yaml", "posts_per_page: 10", "posts_per_page: 2")
+    state = BuildState()
+    options = BuildOptions(content, root / "out", private=True)
+    build_site(options, state=state)
+    for what, edit in TRACKED_EDITS:
+        edit(content)
+        try:
+            build_site(options, state=state)
+        except ContentErrors:
+            assert what == "a broken story"
+            continue
+        fresh = BuildState()
+        build_site(BuildOptions(content, root / "fresh", private=True), state=fresh)
+        assert state.manifest is not None and fresh.manifest is not None
+        keys = {output: key for output, (key, _) in state.manifest.pages.items()}
+        assert keys == {output: key for output, (key, _) in fresh.manifest.pages.items()}, f"after {what}"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import LiveServer
+from generator.serve import LiveServer, Rebuilt
 
 from conftest import REPO, override, story_files
 
@@ -104,6 +104,55 @@ def test_a_stylesheet_change_is_swapped_in_without_a_reload(open_page, fake_serv
     assert page.evaluate("window.beforeSwap === true"), "the page reloaded"
     assert page.locator('link[rel="stylesheet"]').count() == 1
     assert watch.console_errors == []
+
+
+class TwoPageSite:
+    """A rebuild callable: ``src/text.txt`` shown on two pages, of which only the second changes when asked.
+
+    A text starting with ``ONLY`` is put on the second page alone, and the build says so (``Rebuilt``).
+    """
+
+    def __init__(self, src: Path, out: Path) -> None:
+        self.src, self.out = src, out
+
+    def __call__(self, changed: frozenset[Path]) -> Rebuilt | None:
+        text = (self.src / "text.txt").read_text()
+        pages = ("other/",) if text.startswith("ONLY") else ("", "other/")
+        for path in pages:
+            (self.out / path).mkdir(parents=True, exist_ok=True)
+            (self.out / path / "index.html").write_text(
+                f"<!doctype html><html><head><title>{path or 'home'}</title>"
+                f'<link rel="stylesheet" href="/style.css"></head><body><p id="text">{text}</p></body></html>')
+        (self.out / "style.css").write_text("p { color: rgb(0, 128, 0); }")
+        (self.out / "favicon.ico").write_bytes(b"")
+        return Rebuilt(frozenset({"/other/"})) if text.startswith("ONLY") else None
+
+
+def test_a_build_that_changed_some_pages_reloads_only_them(open_page, tmp_path):
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    (src / "text.txt").write_text("first text")
+    server = LiveServer(root=out, rebuild=TwoPageSite(src, out), watch=[src], log=lambda line: None)
+    server.start()
+    try:
+        home, home_watch = open_page(server.url)
+        other, other_watch = open_page(server.url + "other/")
+        for page in (home, other):
+            expect()(page.locator("#text")).to_have_text("first text")
+            page.evaluate("window.beforeReload = true")
+        (src / "text.txt").write_text("ONLY the other page")
+        expect()(other.locator("#text")).to_have_text("ONLY the other page", timeout=CHANGE_MS)
+        assert other.evaluate("window.beforeReload === undefined")
+        time.sleep(1)  # time enough for a reload this build should not cause
+        # The home page heard of the build too, and stayed as it was: no reload, no stylesheet swapped.
+        assert home.evaluate("window.beforeReload === true") and home.locator("#text").inner_text() == "first text"
+        assert [link.get_attribute("href") for link in home.locator("link").all()] == ["/style.css"]
+        (src / "text.txt").write_text("both again")  # a build that changed everything reloads every page
+        for page in (home, other):
+            expect()(page.locator("#text")).to_have_text("both again", timeout=CHANGE_MS)
+        assert home_watch.console_errors == [] and other_watch.console_errors == []
+    finally:
+        server.stop()
 
 
 def test_a_failed_build_shows_an_overlay_over_the_last_good_page_and_recovers(open_page, fake_server):
@@ -384,3 +433,22 @@ def test_serve_reloads_first_and_brings_the_search_index_up_to_date_after(open_p
     expect()(search.locator(".search-result")).to_have_count(1, timeout=CHANGE_MS)
     expect()(search.locator(".search-result .search-title")).to_contain_text("Story first")
     assert search_watch.console_errors == []
+
+
+@pytest.mark.slow
+def test_the_background_index_reloads_the_search_page_and_no_other(open_page, make_site, serve_cli):
+    root = make_site()
+    server = serve_cli(root)
+    story, story_watch = open_page(server.url + "stories/first/")
+    search, search_watch = open_page(server.url + "search/?q=zanzibarian")
+    loads: list[str] = []
+    story.on("load", lambda page: loads.append(page.url))
+    files = story_files("first", title="Story first", date="2020-01-01")
+    write(root, "stories/first/index.md", files["stories/first/index.md"].replace("Hello **world**.", "A zanzibarian tale."))
+    expect()(story.locator("main")).to_contain_text("A zanzibarian tale.", timeout=CHANGE_MS)
+    server.wait_line(r"^rebuilt in \d+ ms: \(the search index\)$", timeout=CHANGE_MS / 1000)
+    # The search page reloads and finds the new words; the story's page, already showing them, stays.
+    expect()(search.locator(".search-result")).to_have_count(1, timeout=CHANGE_MS)
+    time.sleep(1)  # time enough for a reload the index's build should not have caused
+    assert len(loads) == 1, loads
+    assert story_watch.console_errors == [] and search_watch.console_errors == []

@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     """Build; 0 on success, 1 on content errors or write failures, 2 on an unusable output folder."""
     from generator.build import BuildOptions, build_site
     from generator.incremental.cache import cache_dir_for
-    from generator.write import OutputError
+    from generator.output_folder import OutputError
 
     options = BuildOptions(args.content, args.out, args.templates, args.drafts, args.base_url,
                            cache_dir=None if args.no_cache else cache_dir_for(args.content))

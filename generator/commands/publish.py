@@ -13,7 +13,7 @@ from generator import publish as pages
 from generator.commands.common import Progress, add_content_options, count, report_problems
 from generator.errors import ContentErrors, display_path
 from generator.scratch import temporary_folder
-from generator.write import MARKER as OUTPUT_MARKER, OutputError
+from generator.output_folder import MARKER as OUTPUT_MARKER, OutputError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 

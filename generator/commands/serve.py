@@ -17,13 +17,18 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from generator.incremental.state import BuildState
 from generator.commands.common import add_content_options
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.scratch import temporary_folder
-from generator.search import BackgroundIndex
+from generator.search import SEARCH_PATH, BackgroundIndex
+from generator.serve import Rebuilt
 from generator.templates import overrides_folder
+
+if TYPE_CHECKING:
+    from generator.build import BuildOptions
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -76,10 +81,11 @@ class SiteRebuild:
         self.state = BuildState()
         self.swap_guard: Callable[[], AbstractContextManager] | None = None  # the server's lock, held while the new site goes in
 
-    def __call__(self, changed: frozenset[Path]) -> str | None:
-        """Build; None on success, else the errors as ``path:line:col: error: message`` lines."""
+    def __call__(self, changed: frozenset[Path]) -> str | Rebuilt | None:
+        """Build; None on success (a ``Rebuilt`` when only the search page changed), else the errors as
+        ``path:line:col: error: message`` lines."""
         from generator.build import BuildOptions, build_site
-        from generator.write import OutputError
+        from generator.output_folder import OutputError
 
         options = BuildOptions(
             content_dir=self.content,
@@ -91,6 +97,11 @@ class SiteRebuild:
             private=True,
             swap_guard=self.swap_guard,
         )
+        if changed == {SEARCH_READY}:
+            # A finished search index changes the search files alone: put them in, keeping every page.
+            index = self._write_search_files(options)
+            if index is not None:
+                return index
         # A finished search index is not a change to the content: it only asks for this build.
         changed = changed - {SEARCH_READY} if SEARCH_READY in changed else changed
         hint = changed or (frozenset() if self.state.manifest is not None else None)
@@ -110,6 +121,23 @@ class SiteRebuild:
                 self.state.search.start()  # the search files this build asked for, now that it is done
         self._show_new_warnings(report.warnings)
         return None
+
+    def _write_search_files(self, options: BuildOptions) -> str | Rebuilt | None:
+        """The background index put into the served site (``search_update``); None when a whole build is needed.
+
+        Only a browser showing the search page reloads; none does when the index did not change.
+        """
+        from generator.search_update import write_search_files
+
+        try:
+            written = write_search_files(options, self.state)
+        except OSError as error:
+            return f"{display_path(self.out_dir)}: error: {error.strerror or error}"
+        if written is None:
+            return None
+        history = self.state.history
+        assert history is not None
+        return Rebuilt(frozenset({f"{history.site.config.base_path}{SEARCH_PATH}"}) if written else frozenset())
 
     def _show_new_warnings(self, warnings: tuple[ContentError, ...]) -> None:
         # Warnings repeat on every build; print them when they change, not on every save.

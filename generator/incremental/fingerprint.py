@@ -151,7 +151,9 @@ class DigestMemo:
     """Digests of frozen model objects, kept from one build to the next outside the objects.
 
     An entry holds its object, so the object's ``id`` stays its own while the entry lives; a
-    frozen object never changes, so its digest stays right. An entry that a build does not
+    frozen object never changes, so its digest stays right. It is a memo and nothing more:
+    a hit gives exactly the digest the object's ``repr`` gives, and a miss recomputes it, so
+    no decision depends on which objects two builds share. An entry that a build does not
     use is dropped when the next one starts (``next_build``). Pickled with ``build``'s state, it is the
     list of the last build's objects and digests: those it shares with the state stay shared.
     """

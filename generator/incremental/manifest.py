@@ -7,12 +7,14 @@ manifest held in memory for the dev server's private folder is trusted without l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import ContentError
 from generator.output_folder import TreeRecord
-from generator.write import Stat, file_stat
+from generator.output_folder import Stat
+from generator.staging import file_stat
 
 
 @dataclass(frozen=True)
@@ -22,12 +24,19 @@ class Manifest:
     pages: dict[str, tuple[str, Stat | None]]
     copies: dict[str, tuple[Stat | None, Stat | None]]
     assets: dict[str, Stat | None]
-    assets_digest: str
+    assets_digest: str  # of every asset's name and digest
     trusted: bool = False  # held in memory by the process that owns the folder
     build_key: str = ""  # a digest of everything the build read
     summary: tuple[int, int, tuple[ContentError, ...]] = (0, 0, ())  # pages, files, warnings
     tree: TreeRecord | None = None  # of the output folder as written
     retired: TreeRecord | None = None  # of the retired site's folder: the site this build replaced (see ``write.py``)
+    asset_digests: dict[str, str] = field(default_factory=dict)  # top-level folder -> the digest of its assets
+    #: The names in which the retired site differs from this folder (``SiteWriter.retired_differs``), for a
+    #: folder only this process writes; None: not known (a build failed since, or ``build``'s folder).
+    retired_differs: frozenset[str] | None = None
+    #: Which build wrote it: a token made once per build (``replace`` keeps it), compared by value so
+    #: that a history is matched with its manifest whether they were kept in memory or in the cache.
+    version: str = field(default_factory=lambda: secrets.token_hex(16))
 
     @property
     def names(self) -> set[str]:
@@ -54,6 +63,32 @@ class Manifest:
         entry = self.copies.get(name)
         return entry is not None and source is not None and entry[0] == source and self._intact(out_dir, name, entry[1])
 
+    def asset_unchanged(self, name: str, digests: dict[str, str], out_dir: Path) -> bool:
+        """True when asset ``name`` is still on disk as written and no asset in its top-level folder changed.
+
+        ``digests``: the new build's, by top-level folder (the theme's assets, the search index).
+        """
+        folder = name.partition("/")[0]
+        return (name in self.assets and self.asset_digests.get(folder) == digests.get(folder)
+                and self._intact(out_dir, name, self.assets[name]))
+
     def assets_unchanged(self, digest: str, out_dir: Path) -> bool:
         """True when the assets are the same and still on disk as written."""
         return self.assets_digest == digest and all(self._intact(out_dir, name, stat) for name, stat in self.assets.items())
+
+
+def folder_digests(files: dict[str, bytes]) -> dict[str, str]:
+    """A digest of the names and bytes of the files under each top-level folder (``assets/``, ``pagefind/``)."""
+    from generator.incremental.fingerprint import digest
+
+    folders: dict[str, list[str | bytes]] = {}
+    for name in sorted(files):
+        folders.setdefault(name.partition("/")[0], []).extend((name, files[name]))
+    return {folder: digest(*parts) for folder, parts in folders.items()}
+
+
+def assets_digest(digests: dict[str, str]) -> str:
+    """One digest of every asset, from ``folder_digests``."""
+    from generator.incremental.fingerprint import digest
+
+    return digest(*(part for folder in sorted(digests) for part in (folder, digests[folder])))

@@ -9,7 +9,9 @@ relative paths) the working directory.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +38,11 @@ class History:
     site: Site
     render_fingerprint: str  # the digest of templates, assets and code that every page key starts with
     reads: dict[str, tuple]  # output path -> the inputs the page declared (``Page.reads``)
+    manifest_version: str = ""  # the ``Manifest.version`` of what that build wrote (set when it is saved)
+
+    def wrote(self, manifest: Manifest | None) -> bool:
+        """True when this is the history of the build that wrote ``manifest`` (compared by version, not identity)."""
+        return manifest is not None and bool(self.manifest_version) and self.manifest_version == manifest.version
 
 
 def _environments() -> Environments:
@@ -83,9 +90,21 @@ def previous_manifest(options: BuildOptions, state: BuildState | None) -> Manife
 def save_manifest(options: BuildOptions, state: BuildState | None, manifest: Manifest, history: History | None) -> None:
     """Remember what this build wrote: in the state, and (unless the folder is the dev server's own) in the cache."""
     if state is not None:
-        state.manifest, state.history = manifest, history
+        state.manifest = manifest
+        state.history = replace(history, manifest_version=manifest.version) if history is not None else None
     if not manifest.trusted and options.out_dir is not None:
         Cache(options.cache_dir).put_object("manifest", _manifest_key(options.out_dir), manifest)
+
+
+@contextmanager
+def retired_site_doubted_on_failure(state: BuildState | None) -> Iterator[None]:
+    """If the block fails, the retired site may be half brought up to date: the next build surveys it again."""
+    try:
+        yield
+    except BaseException:
+        if state is not None and state.manifest is not None and state.manifest.retired_differs is not None:
+            state.manifest = replace(state.manifest, retired_differs=None)
+        raise
 
 
 def content_key(options: BuildOptions) -> str:
