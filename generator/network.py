@@ -7,28 +7,27 @@ as the other graphs' (``graph.py``), but the edges and the details are turned in
 one at a time and never kept: the JSON is the same text, byte for byte, as that of the
 dictionaries pyvis would keep (``tests/test_memory.py``).
 
-Small networks get a seeded layout that stops after stabilising; past ``LARGE_NETWORK``
-nodes, positions computed here with physics off (issue 3: thousands of people must not
-simulate in the browser).
+Every network gets positions computed here, with physics off in the browser (``layout.py``):
+a small one a force-directed layout, one past ``LARGE_NETWORK`` nodes a spiral (thousands of
+people must not simulate in the browser, and a phone should not simulate even a few dozen).
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from generator.graph import connection_edges, edge_dict, graph_options, legend, node_detail, node_details, person_node
+from generator.graph import connection_edges, edge_dict, legend, node_detail, node_details, person_node
+from generator.layout import force_layout, neighbours, spiral_layout
 from generator.channels import Channel
 from generator.model import Site
-from generator.network_index import INDEX_FILE, network_index
+from generator.network_index import INDEX_FILE, fixed_network_options, network_index
 from generator.overview import best_connected, overview
 from generator.palette import line_style
 
-#: Above this many nodes a graph gets positions from Python and no physics in the browser.
+#: Above this many nodes a network is drawn on demand, without edge labels or curves, along a spiral.
 LARGE_NETWORK = 150
-_SPACING = 60
 
 
 class NetworkData(Mapping):
@@ -133,16 +132,10 @@ def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     """All stories merged: people joined by id, connections coloured by story."""
     ids = _people(site)
     large = len(ids) > LARGE_NETWORK
-    options = graph_options(physics=not large)
-    if large:
-        options["layout"]["improvedLayout"] = False
-        options["edges"]["smooth"] = False  # curved edges cost a great deal at this size
-        options["interaction"]["hideEdgesOnDrag"] = True
-    positions = spread_layout(site, ids) if large else {}
-    nodes = []
-    for person_id in ids:
-        x, y = positions[person_id] if large else (0, 0)
-        nodes.append(person_node(site, person_id, role=None, counts=counts, **({"x": x, "y": y} if large else {})))
+    options = fixed_network_options(plain=large)
+    positions = spread_layout(site, ids) if large else settled_layout(site, ids)
+    nodes = [person_node(site, person_id, role=None, counts=counts, x=positions[person_id][0], y=positions[person_id][1])
+             for person_id in ids]
     stories = [{"title": study.title, "url": site.config.base_path + study.url_path,
                 "line": story_line(number)}
                for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))]
@@ -169,7 +162,7 @@ def network_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     for first, second, *_ in index["links"]:
         degrees[people[first][0]] += 1
         degrees[people[second][0]] += 1
-    names = {person_id: name for person_id, name in people}
+    names = {person_id: name for person_id, name, _kind in people}
     hubs = [{"name": site.people[person_id].display_name, "label": names[person_id], "url": site.config.base_path + site.people[person_id].url_path,
              "links": degrees[person_id]} for person_id in best_connected(degrees, names)]
     links = [(people[first][0], people[second][0]) for first, second, *_ in index["links"]]
@@ -195,37 +188,16 @@ def network_data_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     return {"data": network_graph(site, counts)["data"]}
 
 
-def spread_layout(site: Site, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
-    """Positions for a large network: people in breadth-first order along a sunflower spiral.
+def _neighbours(site: Site, ids: Iterable[str]) -> dict[str, list[str]]:
+    return neighbours(ids, (list(dict.fromkeys((*connection.between, *connection.via)))
+                            for study in site.studies for connection in study.connections))
 
-    Walking the graph breadth-first from its best-connected people puts neighbours at
-    neighbouring turns of the spiral, so chains stay together; it costs one pass, has no
-    randomness and rounds to whole pixels, so the page builds byte-identically.
-    """
-    neighbours: dict[str, list[str]] = {person_id: [] for person_id in ids}
-    for study in site.studies:
-        for connection in study.connections:
-            members = list(dict.fromkeys((*connection.between, *connection.via)))
-            for first in members:
-                for second in members:
-                    if first != second and first in neighbours:
-                        neighbours[first].append(second)
-    order: dict[str, None] = {}
-    for start in sorted(neighbours, key=lambda person_id: (-len(neighbours[person_id]), person_id)):
-        if start in order:
-            continue
-        queue, order[start] = [start], None
-        while queue:
-            following = []
-            for person_id in queue:
-                for other in neighbours[person_id]:
-                    if other not in order and other in neighbours:
-                        order[other] = None
-                        following.append(other)
-            queue = following
-    golden = math.pi * (3 - math.sqrt(5))
-    return {
-        person_id: (round(_SPACING * math.sqrt(number) * math.cos(number * golden)),
-                    round(_SPACING * math.sqrt(number) * math.sin(number * golden)))
-        for number, person_id in enumerate(order)
-    }
+
+def spread_layout(site: Site, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Positions for a large network: people in breadth-first order along a sunflower spiral (``layout.py``)."""
+    return spiral_layout(_neighbours(site, ids))
+
+
+def settled_layout(site: Site, ids: Iterable[str]) -> dict[str, tuple[int, int]]:
+    """Positions for a small network: force-directed, from the spiral (``layout.py``)."""
+    return force_layout(_neighbours(site, ids))

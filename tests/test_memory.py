@@ -12,7 +12,7 @@ from conftest import REPO, pyvis_network
 
 from generator.content.load import ContentMemo, load_site
 from generator.graph import connection_edges, node_details
-from generator.network import LARGE_NETWORK, NetworkData, network_graph, spread_layout, story_line
+from generator.network import LARGE_NETWORK, NetworkData, network_graph, settled_layout, spread_layout, story_line
 from generator.render import _BATCH, _utf8, script_json
 
 sys.path.insert(0, str(REPO / "tests" / "perf"))
@@ -28,14 +28,14 @@ def _through_pyvis(site, counts) -> dict:
              for edge in connection_edges(site, index, connection, story_line(number),
                                           f"{study.slug}-", plain=large)]
     nodes, edges = pyvis_network(site, ids, edges, roles={}, counts=counts,
-                                 positions=spread_layout(site, ids) if large else None)
+                                 positions=spread_layout(site, ids) if large else settled_layout(site, ids))
     return {"nodes": nodes, "edges": edges, "details": node_details(site, ids, site.config.base_path)}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("stories", [0, 70])
 def test_network_json_is_the_json_of_pyvis_dictionaries(tmp_path: Path, stories: int):
-    # 0: the sample content (a small network with physics); 70: past LARGE_NETWORK people.
+    # 0: the sample content (a small network, force-directed); 70: past LARGE_NETWORK people.
     content = REPO / "content" if not stories else make_project(tmp_path / "project", stories).content
     site, _ = load_site(content)
     data = network_graph(site, site.story_counts)["data"]

@@ -114,9 +114,9 @@ def test_the_path_finder_answers_on_the_whole_network_without_drawing_it(large_s
     page, watch, server = open_network(open_page, static_server, large_site, "phone")
     index = index_of(large_site)
     graph = nx.MultiGraph()
-    graph.add_nodes_from(person_id for person_id, _ in index["people"])
+    graph.add_nodes_from(person_id for person_id, *_ in index["people"])
     graph.add_edges_from((index["people"][a][0], index["people"][b][0]) for a, b, *_ in index["links"])
-    labels = {person_id: label for person_id, label in index["people"]}
+    labels = {person_id: label for person_id, label, _ in index["people"]}
     # Two people as far apart as the network allows.
     lengths = dict(nx.single_source_shortest_path_length(graph, index["people"][0][0]))
     farthest = max(sorted(lengths), key=lambda person_id: lengths[person_id])
@@ -157,14 +157,14 @@ def test_filters_pick_part_of_the_network_and_draw_only_it(large_site, static_se
     page.wait_for_function("() => document.querySelector('[data-filter-result]').textContent.length > 0")
     assert page.inner_text("[data-filter-result]") == (
         f"{len(people)} people and {len(kept)} introductions in {len(stories)} stor{'y' if len(stories) == 1 else 'ies'}.")
-    # Filtering opens the interactive view with only those people and their introductions drawn.
+    # Filtering draws only those people and their introductions, from the index: the whole network is not fetched.
     page.wait_for_selector(".graph-ready", timeout=60_000)
-    page.wait_for_function("() => window.introchain.graphs.network.nodes.get({filter: node => !node.hidden}).length < "
-                           f"{len(index['people'])}")
-    shown = set(page.evaluate("window.introchain.graphs.network.nodes.getIds({filter: node => !node.hidden})"))
+    assert page.evaluate("window.introchain.graphs.network.part")
+    shown = set(page.evaluate("window.introchain.graphs.network.nodes.getIds()"))
     assert shown == people
-    edges = page.evaluate("window.introchain.graphs.network.edges.get({filter: edge => !edge.hidden}).length")
+    edges = page.evaluate("window.introchain.graphs.network.edges.length")
     assert edges == len(kept)
+    assert not graph_requested(watch)
     # A channel and a year narrow it further; "Everyone" brings everyone back.
     year = index["links"][0][4]
     page.select_option("[data-filter='year']", str(year))
@@ -172,31 +172,73 @@ def test_filters_pick_part_of_the_network_and_draw_only_it(large_site, static_se
     both = [link for link in kept if link[4] == year]
     expected = "No introduction matches all of these." if not both else f"and {len(both)} introduction"
     page.wait_for_function("text => document.querySelector('[data-filter-result]').textContent.includes(text)", arg=expected)
+    # "Everyone" closes the part drawn: the overview is back.
     page.get_by_role("button", name="Everyone").click()
     page.wait_for_function("() => document.querySelector('[data-filter-result]').textContent.startsWith('Everyone')")
+    page.wait_for_function("() => !window.introchain.graphs.network")
+    assert page.locator(".graph-overview svg").is_visible()
+    # With the whole network open, a filter hides everyone else instead.
+    page.get_by_role("button", name="Open the interactive view").click()
+    page.wait_for_function("() => window.introchain.graphs.network && !window.introchain.graphs.network.part", timeout=60_000)
+    page.select_option("[data-filter='tag']", str(tag))  # "Everyone" cleared the form
+    page.get_by_role("button", name="Show", exact=True).click()
+    page.wait_for_function("n => window.introchain.graphs.network.nodes.get({filter: node => !node.hidden}).length === n",
+                           arg=len(people))
+    page.get_by_role("button", name="Everyone").click()
     page.wait_for_function("n => window.introchain.graphs.network.nodes.get({filter: node => !node.hidden}).length === n",
                            arg=len(index["people"]))
     assert watch.console_errors == []
     assert_only_local_requests(watch, server.url)
 
 
-def test_focus_draws_the_neighbourhood_of_one_person(large_site, static_server, open_page):
+def neighbourhood(index: dict, person_number: int) -> tuple[set[str], list[list]]:
+    """The ids of a person and everyone they share an introduction with, and those introductions."""
+    links = [link for link in index["links"] if person_number in link[:2]]
+    return {index["people"][number][0] for link in links for number in link[:2]} | {index["people"][person_number][0]}, links
+
+
+def focus_on(page, label: str) -> None:
+    page.fill("[data-graph='network'] [data-graph-focus]", label)
+    page.dispatch_event("[data-graph='network'] [data-graph-focus]", "change")
+
+
+def test_focus_draws_only_the_neighbourhood_of_one_person(large_site, static_server, open_page):
     page, watch, server = open_network(open_page, static_server, large_site, "phone", "light")
     index = index_of(large_site)
     degree = Counter(number for link in index["links"] for number in link[:2])
     person_number = max(sorted(degree), key=lambda number: degree[number])
-    person_id, label = index["people"][person_number]
-    page.fill("[data-graph='network'] [data-graph-focus]", label)
-    page.dispatch_event("[data-graph='network'] [data-graph-focus]", "change")
+    person_id, label, _ = index["people"][person_number]
+    focus_on(page, label)
     page.locator("[data-graph-panel]").wait_for(state="visible", timeout=60_000)
-    shown = page.evaluate("window.introchain.graphs.network.edges.get({filter: edge => !edge.hidden})")
-    assert len(shown) == degree[person_number]
+    # Drawn from the index: exactly the person, their neighbours and their introductions.
+    people, links = neighbourhood(index, person_number)
+    assert set(page.evaluate("window.introchain.graphs.network.network.body.nodeIndices")) == people
+    assert len(page.evaluate("window.introchain.graphs.network.network.body.edgeIndices")) == len(links) == degree[person_number]
+    shown = page.evaluate("window.introchain.graphs.network.edges.get()")
     assert all(person_id in (edge["from"], edge["to"]) for edge in shown)
+    assert not graph_requested(watch)
     # Labels drawn are readable: vis-network's threshold is 12 CSS px and the focus zooms in far enough.
     scale = page.evaluate("window.introchain.graphs.network.network.getScale()")
     assert scale * 16 >= 12
+    # Tooltips are text, and the panel links to the person's page.
+    assert page.locator("[data-graph-panel] a").get_attribute("href") == f"/repo/people/{person_id}/"
+    # Someone else: their neighbourhood replaces the first.
+    other = next(number for number in sorted(degree) if number != person_number and degree[number] >= 2)
+    focus_on(page, index["people"][other][1])
+    others, _ = neighbourhood(index, other)
+    page.wait_for_function("n => window.introchain.graphs.network.network.body.nodeIndices.length === n", arg=len(others))
+    assert set(page.evaluate("window.introchain.graphs.network.network.body.nodeIndices")) == others
+    # The path finder still answers on the whole network, and draws the path it found.
+    page.fill("[data-path-from]", label)
+    page.fill("[data-path-to]", index["people"][other][1])
+    page.get_by_role("button", name="Show the shortest path").click()
+    page.wait_for_function("() => document.querySelector('[data-path-result]').textContent.includes('step')")
+    steps = int(re.search(r"\((\d+) steps?\)", page.inner_text("[data-path-result]"))[1])
+    page.wait_for_function("n => window.introchain.graphs.network.network.body.nodeIndices.length === n", arg=steps + 1)
     page.get_by_role("button", name="Reset").click()
-    page.wait_for_function("() => window.introchain.graphs.network.edges.get({filter: edge => !edge.hidden}).length === 0")
+    page.wait_for_function("() => !window.introchain.graphs.network")
+    assert page.locator(".graph-overview svg").is_visible()
+    assert not graph_requested(watch)
     assert watch.console_errors == []
     assert_only_local_requests(watch, server.url)
 
@@ -220,7 +262,7 @@ def test_hostile_names_stay_text_in_the_overview_the_lists_and_the_answers(large
 
 def test_a_large_network_suggests_the_names_that_match_what_is_typed(large_site, static_server, open_page):
     page, watch, server = open_network(open_page, static_server, large_site, "phone")
-    labels = [label for _, label in index_of(large_site)["people"]]
+    labels = [label for _, label, _ in index_of(large_site)["people"]]
     assert suggested(page) == []  # tens of thousands of options would cost seconds on a phone, and help no one
     field = page.locator("[data-path-to]")
     field.fill("")
@@ -252,5 +294,5 @@ def test_a_small_network_lists_everyone_at_once(sample_project, tmp_path, static
                      "--base-url", "https://someone.github.io/repo/", cwd=sample_project)
     assert result.code == 0, result.text
     page, watch, server = open_network(open_page, static_server, tmp_path / "site", "desktop")
-    assert suggested(page) == [label for _, label in index_of(tmp_path / "site")["people"]]
+    assert suggested(page) == [label for _, label, _ in index_of(tmp_path / "site")["people"]]
     assert watch.console_errors == []

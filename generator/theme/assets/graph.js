@@ -17,7 +17,13 @@
 // on the whole network, whether or not the graph is drawn. A block marked data-graph-on-demand
 // (a large network) shows its build-time overview until the reader opens the interactive view,
 // and then draws only the edges of what is in focus (level of detail): a person's neighbourhood,
-// a path, or a filter's introductions.
+// a path, or a filter's introductions. Until then, focusing on someone, a filter or a path
+// draws only that part of the network, from the index alone (a "part view"): a reader who
+// never opens the whole never fetches it.
+//
+// Drawing a graph is split into steps, each a task of its own started when the main thread is
+// idle (preparing the data, making the network, giving it the data, fitting it, thinning out
+// labels), so that no step keeps the page from answering for long.
 //
 // Public API (for readers' scripts and tests): window.introchain.graphs[id] =
 // { network, nodes, edges, details, focus(nodeId), reset(), path(fromId, toId), filter(links),
@@ -46,6 +52,17 @@
   const DIMMED_EDGE = 0.12;
   // On a large network, a filter's introductions are drawn as edges when there are at most this many.
   const DRAWN_EDGES = 4000;
+  // How part of a network is laid out in the browser: a person's neighbours on a ring around them
+  // (this much room each along it), a filter's people along a sunflower spiral (network.py's
+  // spread_layout), a path in a row of columns (graph.py's story chain).
+  const RING_ROOM = 120;
+  const RING_LEAST = 220;
+  const SPIRAL_SPACING = 60;
+  const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
+  const CHAIN_COLUMN = 230;
+  const CHAIN_ROW = 90;
+  // The longest a step of drawing waits for the main thread to be idle.
+  const IDLE_WAIT_MS = 300;
   // A network of at most this many people lists them all under the name fields; a larger one
   // suggests the names that match what is typed, this many at a time (a list of tens of
   // thousands is no help to a reader and costs seconds to build on a phone).
@@ -63,6 +80,14 @@
   function cssVar(name, fallback) {
     const value = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
     return value || fallback;
+  }
+
+  // A promise that resolves in a task of its own once the main thread is idle (or after IDLE_WAIT_MS).
+  function idle() {
+    return new Promise((resolve) => {
+      if (window.requestIdleCallback) requestIdleCallback(() => resolve(), { timeout: IDLE_WAIT_MS });
+      else setTimeout(resolve, 0);
+    });
   }
 
   function element(tag, text, className) {
@@ -189,45 +214,74 @@
   // --- one drawn graph -----------------------------------------------------------------------
 
   class Graph {
-    constructor(block, container, data) {
+    // The data ready to draw; `index` (a large network's, for a part view) or null.
+    constructor(block, container, data, index = null) {
       this.block = block;
-      this.data = data;
-      this.around = adjacency(data.edges);
+      this.container = container;
       this.panel = block.querySelector("[data-graph-panel]");
       this.select = block.querySelector("[data-graph-focus]");
+      this.index = index;
+      // A large network draws no edge but those in focus; a filter may hide nodes (ids kept, or null).
+      this.lod = block.hasAttribute("data-graph-on-demand") && !index;
+      this.listening = new AbortController(); // the page's listeners, removed when a part view closes
+      this.stacked = Boolean(data.chain) && container.clientWidth < NARROW_PX;
+      if (this.stacked) {
+        stack(data.nodes);
+        container.style.height = `${stackedHeight(data.nodes, container.clientWidth)}px`;
+      }
+      this.take(data);
+      this.nodes = new vis.DataSet(data.nodes);
+      this.edges = new vis.DataSet(data.edges);
+    }
+
+    // Keep `data` as what is drawn: its colours, who is next to whom, its labels.
+    take(data) {
+      this.data = data;
+      this.around = adjacency(data.edges);
       this.labels = {
         nodes: new Map(data.nodes.map((node) => [node.id, node.label])),
         edges: new Map(data.edges.map((edge) => [edge.id, edge.label])),
       };
       this.hidden = { nodes: new Set(), edges: new Set() };
       this.kept = new Set(); // nodes whose labels stay, whatever collides: the ones in focus
-      this.container = container;
-      // A large network draws no edge but those in focus; a filter may hide nodes (ids kept, or null).
-      this.lod = block.hasAttribute("data-graph-on-demand");
       this.shownEdges = new Set();
       this.filtered = null;
       if (this.lod) for (const edge of data.edges) edge.hidden = true;
-      this.stacked = Boolean(data.chain) && container.clientWidth < NARROW_PX;
-      if (this.stacked) {
-        stack(data.nodes);
-        container.style.height = `${stackedHeight(data.nodes, container.clientWidth)}px`;
-      }
       paint(data);
-      this.nodes = new vis.DataSet(data.nodes);
-      this.edges = new vis.DataSet(data.edges);
-      this.network = new vis.Network(container, { nodes: this.nodes, edges: this.edges }, browserOptions(data.options));
-      this.moving = Boolean(data.options.physics?.enabled);
-      nameFrame(container);
+    }
+
+    // Make the (empty) network: its options, canvas and event handlers.
+    makeNetwork() {
+      this.named = ["role", "aria-label", "aria-describedby"].map((name) => [name, this.container.getAttribute(name)]);
+      this.network = new vis.Network(this.container, {}, browserOptions(this.data.options));
+      this.moving = Boolean(this.data.options.physics?.enabled);
+      nameFrame(this.container);
+    }
+
+    // Give the network its nodes and edges; it draws them at the next frame.
+    fill() {
+      this.network.setData({ nodes: this.nodes, edges: this.edges });
     }
 
     // Freeze the layout once it settles, fit it, thin out colliding labels, then mark the stage
     // ready; thin them out again whenever the view changes.
     settle() {
-      this.network.once("stabilizationIterationsDone", () => this.network.setOptions({ physics: { enabled: false } }));
-      this.network.once(this.moving ? "stabilizationIterationsDone" : "afterDrawing", () => {
-        this.fitAll();
-        this.declutter(() => this.block.querySelector(".graph-stage").classList.add("graph-ready"));
-      });
+      const ready = () => this.block.querySelector(".graph-stage").classList.add("graph-ready");
+      if (this.moving) {
+        this.network.once("stabilizationIterationsDone", () => {
+          this.network.setOptions({ physics: { enabled: false } });
+          this.fitAll();
+          this.declutter(ready);
+        });
+      } else {
+        // Fitted once the first drawing has measured the labels, then thinned out once the fitted
+        // view is drawn: each step in a task of its own, vis-network drawing at its next frame.
+        this.network.once("afterDrawing", () => setTimeout(() => {
+          if (this.closed) return;
+          if (!this.kept.size) this.fitAll(); // unless someone was put in focus meanwhile
+          this.network.once("afterDrawing", () => setTimeout(() => this.thin(ready), 0));
+        }, 0));
+      }
       let timer = null;
       const later = () => {
         clearTimeout(timer);
@@ -241,18 +295,27 @@
     // best connected, then connections, deepest first. Labels too small to read are hidden
     // by vis-network itself (drawThreshold), and come back when zoomed in.
     declutter(done) {
+      if (this.closed) return; // a part view closed while this waited
       this.restoreLabels();
       // Measured while drawing; hidden after it, as vis-network ignores redraws asked for mid-draw.
-      this.network.once("afterDrawing", () => setTimeout(() => {
-        const hide = this.collisions();
-        this.nodes.update([...hide.nodes].map((id) => ({ id, label: "" })));
-        // vis-network keeps an edge's old label when given an empty one: a space hides it.
-        this.edges.update([...hide.edges].map((id) => ({ id, label: " " })));
-        this.hidden = hide;
-        if (done) this.network.once("afterDrawing", done);
-        this.network.redraw();
-      }, 0));
+      this.network.once("afterDrawing", () => setTimeout(() => this.thin(done), 0));
       this.network.redraw();
+    }
+
+    // Hide the labels that collide, as measured in the last drawing; vis-network draws the change
+    // at its next frame (then `done`).
+    thin(done) {
+      if (this.closed) return;
+      const hide = this.collisions();
+      this.hidden = hide;
+      if (!hide.nodes.size && !hide.edges.size) {
+        done?.();
+        return;
+      }
+      if (done) this.network.once("afterDrawing", done);
+      this.nodes.update([...hide.nodes].map((id) => ({ id, label: "" })));
+      // vis-network keeps an edge's old label when given an empty one: a space hides it.
+      this.edges.update([...hide.edges].map((id) => ({ id, label: " " })));
     }
 
     restoreLabels() {
@@ -312,7 +375,7 @@
 
     // Follow the reader's colour scheme when it changes while the page is open.
     followColourScheme() {
-      window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", () => this.repaint());
+      window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener?.("change", () => this.repaint(), { signal: this.listening.signal });
     }
 
     // The whole graph in view, with a margin so that the outermost labels are not cut off. A
@@ -327,7 +390,6 @@
         const wanted = Math.ceil((height * readable) / (this.network.getScale() * 0.92)) + 8;
         this.container.style.height = `${Math.min(tallest, wanted)}px`;
         this.network.setSize("100%", `${Math.min(tallest, wanted)}px`);
-        this.network.redraw();
         this.network.fit({ animation: false });
       }
       const position = this.network.getViewPosition();
@@ -418,6 +480,10 @@
 
     // Show only the introductions at these positions in the data (a filter's), or everyone (null).
     filter(links) {
+      if (this.index) {
+        this.filterPart(links);
+        return;
+      }
       const edges = links && links.map((number) => this.data.edges[number]);
       const nodeIds = edges && new Set(edges.flatMap((edge) => [edge.from, edge.to]));
       this.filtered = nodeIds;
@@ -437,8 +503,11 @@
       }
     }
 
-    // Highlight a node and its neighbours, and open its panel.
+    // Highlight a node and its neighbours, and open its panel (in a part view: draw them).
     focus(nodeId) {
+      if (this.index && this.index.place.has(nodeId)) {
+        this.showPart(neighbourhoodLinks(this.index, nodeId), { around: nodeId });
+      }
       if (!nodeId || !this.nodes.get(nodeId)) {
         this.reset();
         return;
@@ -454,6 +523,10 @@
     }
 
     reset() {
+      if (this.index) {
+        this.close();
+        return;
+      }
       if (this.lod) this.showOnly([]);
       else this.undim();
       this.network.unselectAll();
@@ -471,6 +544,7 @@
 
     // Highlight and frame a chain found already ({nodes, edges} by id), or clear the highlight (null).
     showPath(found) {
+      if (this.index && found) this.showPart(found.links ?? [], { row: found.nodes });
       if (!found) {
         if (this.lod) this.showOnly([]);
         else this.undim();
@@ -490,23 +564,59 @@
         if (event.nodes.length) this.focus(event.nodes[0]);
         else if (!event.edges.length) this.reset();
       });
-      this.select?.addEventListener("change", () => this.focus(this.chosen()));
+      const { signal } = this.listening;
+      this.select?.addEventListener("change", () => this.focus(this.chosen()), { signal });
       this.block.querySelector("[data-graph-fit]")?.addEventListener("click", () => {
         this.fitAll();
         this.declutter();
-      });
-      this.block.querySelector("[data-graph-reset]")?.addEventListener("click", () => this.reset());
+      }, { signal });
+      this.block.querySelector("[data-graph-reset]")?.addEventListener("click", () => this.reset(), { signal });
     }
 
     // The id of the edge at this position in the data (the index's link of the same number).
     edgeAt(number) {
-      return this.data.edges[number].id;
+      return this.index ? linkEdgeId(number) : this.data.edges[number].id;
     }
 
-    // Who the Focus on control names: a list's value, or a name typed or picked (the network's index tells whose).
+    // A part view: draw these links of the index (and the people they join, or those of `people`),
+    // laid out `around` a person, along a `row` of people (a path), or along a spiral.
+    showPart(links, { around = null, row = null, people = links } = {}) {
+      const data = partData(this.index, links, { around, row, people });
+      this.take(data);
+      this.network.unselectAll();
+      this.nodes.clear();
+      this.edges.clear();
+      this.nodes.add(data.nodes);
+      this.edges.add(data.edges);
+    }
+
+    // A filter in a part view: draw its people and introductions (or close, for everyone).
+    filterPart(links) {
+      if (!links) {
+        this.close();
+        return;
+      }
+      this.showPart(links.length <= DRAWN_EDGES ? links : [], { people: links });
+      this.hidePanel();
+      if (this.data.nodes.length) this.frame(this.data.nodes.map((node) => node.id));
+    }
+
+    // Close a part view: the overview shows again, and the page's controls forget this graph.
+    close() {
+      const id = this.block.getAttribute("data-graph");
+      this.closed = true;
+      this.listening.abort();
+      this.network.destroy();
+      for (const [name, value] of this.named) if (value !== null) this.container.setAttribute(name, value);
+      this.block.querySelector(".graph-stage")?.classList.remove("graph-drawn", "graph-ready");
+      this.hidePanel();
+      if (this.select) this.choose("");
+      delete registry[id];
+    }
+
+    // Who the Focus on control names.
     chosen() {
-      if (this.select.tagName !== "INPUT") return this.select.value;
-      return indexes[this.block.getAttribute("data-graph")]?.byLabel.get(this.select.value.trim()) ?? "";
+      return chosenPerson(this.block, this.select);
     }
 
     choose(nodeId) {
@@ -530,22 +640,29 @@
         filter: (links) => this.filter(links),
         showPath: (found) => this.showPath(found),
         edgeAt: (number) => this.edgeAt(number),
+        part: Boolean(this.index),
       };
     }
   }
 
-  // Draw the graph of one [data-graph] block from its data and register it.
-  function setup(block, data) {
+  // Draw the graph of one [data-graph] block from its data (or a part view from its index) and
+  // register it: in steps, each a task of its own once the main thread is idle.
+  async function setup(block, data, index = null) {
     const id = block.getAttribute("data-graph");
     const container = document.getElementById(`graph-${id}`);
     if (!container || typeof vis === "undefined") return;
-    const graph = new Graph(block, container, data);
+    registry[id]?.close?.(); // a part view gives way to the whole network
+    const graph = new Graph(block, container, data, index);
+    await idle();
+    graph.makeNetwork();
+    await idle();
+    graph.fill();
     block.querySelector(".graph-stage")?.classList.add("graph-drawn");
     graph.settle();
     graph.followColourScheme();
     graph.bindControls();
-    registry[id] = graph.api();
-    if (graph.select?.value) graph.focus(graph.chosen()); // chosen while the graph was on its way
+    registry[id] = { ...graph.api(), close: () => graph.close() };
+    if (!index && graph.select?.value) graph.focus(graph.chosen()); // chosen while the graph was on its way
   }
 
   // --- the graph's data ----------------------------------------------------------------------
@@ -593,11 +710,11 @@
     tag.src = visSource;
     tag.addEventListener("load", () => {
       // Draw in a task of its own rather than in the one that ran the library.
-      setTimeout(() => {
+      idle().then(() => {
         const queue = waiting;
         waiting = [];
         for (const run of queue) run();
-      }, 0);
+      });
     });
     document.head.append(tag);
   }
@@ -624,7 +741,7 @@
   const callbacks = {};
   function ensure(block, callback) {
     const id = block.getAttribute("data-graph");
-    if (registry[id]) {
+    if (registry[id] && !registry[id].part) {
       callback?.(registry[id]);
       return;
     }
@@ -632,16 +749,38 @@
     queue.push(callback);
     if (queue.length > 1) return; // already on its way
     const data = graphData(block);
-    withVis(() => data.then((loaded) => {
-      setup(block, loaded);
+    withVis(() => data.then(async (loaded) => {
+      await setup(block, loaded);
       callbacks[id] = [];
       for (const run of queue) if (run && registry[id]) run(registry[id]);
     }, () => { callbacks[id] = []; }));
   }
 
+  // Draw part of a large network from its index (once), and call back with its API.
+  const parts = {};
+  function ensurePart(block, callback) {
+    const id = block.getAttribute("data-graph");
+    if (registry[id]) {
+      callback(registry[id]);
+      return;
+    }
+    if (!parts[id]) {
+      parts[id] = graphIndex(block).then((index) => new Promise((resolve) => withVis(resolve)).then(async () => {
+        if (!registry[id]) await setup(block, partData(index, [], {}), index);
+      })).finally(() => { delete parts[id]; });
+    }
+    parts[id].then(() => registry[id] && callback(registry[id]), console.error);
+  }
+
   function ready(id, callback) {
     const block = document.querySelector(`[data-graph="${CSS.escape(id)}"]`);
     if (block) ensure(block, callback);
+  }
+
+  // Who a Focus on control names: a list's value, or a name typed or picked (the network's index tells whose).
+  function chosenPerson(block, select) {
+    if (select.tagName !== "INPUT") return select.value;
+    return indexes[block.getAttribute("data-graph")]?.byLabel.get(select.value.trim()) ?? "";
   }
 
   // --- the network's index: path finder and filters on the whole graph ------------------------
@@ -721,6 +860,124 @@
     return null;
   }
 
+  // --- part of a large network, drawn from its index ------------------------------------------
+
+  // Every introduction (link number) a person is part of, each once.
+  function neighbourhoodLinks(index, personId) {
+    const at = index.place.get(personId);
+    const { offsets, through } = index.adjacency;
+    return [...new Set(through.subarray(offsets[at], offsets[at + 1]))];
+  }
+
+  function linkEdgeId(number) {
+    return `l${number}`;
+  }
+
+  // People (numbers into index.people) in breadth-first order over these links, best linked first.
+  function linkedOrder(index, links) {
+    const around = new Map();
+    const add = (from, to) => {
+      if (!around.has(from)) around.set(from, []);
+      around.get(from).push(to);
+    };
+    for (const number of links) {
+      const [a, b] = index.links[number];
+      add(a, b);
+      add(b, a);
+    }
+    const starts = [...around.keys()].sort((a, b) => around.get(b).length - around.get(a).length || a - b);
+    const order = new Set();
+    for (const start of starts) {
+      if (order.has(start)) continue;
+      order.add(start);
+      for (let frontier = [start]; frontier.length;) {
+        const next = [];
+        for (const person of frontier) {
+          for (const other of around.get(person)) {
+            if (order.has(other)) continue;
+            order.add(other);
+            next.push(other);
+          }
+        }
+        frontier = next;
+      }
+    }
+    return [...order];
+  }
+
+  // The first person in the middle, the others on a ring around them with room for their labels.
+  function ringPositions(count) {
+    const others = count - 1;
+    const radius = Math.max(RING_LEAST, (others * RING_ROOM) / (2 * Math.PI));
+    return Array.from({ length: count }, (_, number) => {
+      if (number === 0) return [0, 0];
+      const angle = (2 * Math.PI * (number - 1)) / others - Math.PI / 2;
+      return [Math.round(radius * Math.cos(angle)), Math.round(radius * Math.sin(angle))];
+    });
+  }
+
+  function spiralPositions(count) {
+    return Array.from({ length: count }, (_, number) => [
+      Math.round(SPIRAL_SPACING * Math.sqrt(number) * Math.cos(number * GOLDEN_ANGLE)),
+      Math.round(SPIRAL_SPACING * Math.sqrt(number) * Math.sin(number * GOLDEN_ANGLE)),
+    ]);
+  }
+
+  function rowPositions(count) {
+    return Array.from({ length: count }, (_, number) => [number * CHAIN_COLUMN, (number % 2) * CHAIN_ROW]);
+  }
+
+  // A person of the index as a node, styled as the build styles the whole network's.
+  function partNode(index, number, [x, y]) {
+    const [id, label, kind] = index.people[number];
+    const [kindName, shape, colour] = index.drawing.kinds[kind];
+    const title = `${label}\n${kindName[0].toUpperCase()}${kindName.slice(1)}`;
+    return { id, label, title, x, y, shape, size: 16, borderWidth: 2, color: { background: colour, border: "#ffffff" } };
+  }
+
+  // A link of the index as an edge, styled as the build styles the whole network's (its story's
+  // line, as wide as the relationship is deep; a bridge dotted grey with an arrow); its tooltip
+  // plain text.
+  function partEdge(index, number) {
+    const [a, b, story, when, , channels, depth] = index.links[number];
+    const [from, first] = index.people[a];
+    const [to, second] = index.people[b];
+    const [title] = index.stories[story];
+    const edge = { id: linkEdgeId(number), from, to };
+    if (!depth) {
+      return { ...edge, role: "bridge", title: `${first} brought ${second} together\nStory: ${title}`, width: 1,
+        color: { color: index.drawing.bridge }, dashes: [2, 5], arrows: { to: { enabled: true, scaleFactor: 0.6 } } };
+    }
+    const [light, dark, dashes] = index.drawing.lines[story % index.drawing.lines.length];
+    const lines = [`${first} and ${second}`, `Story: ${title}`];
+    if (when) lines.push(`When: ${when}`);
+    if (channels.length) lines.push(`Channels: ${channels.map((channel) => index.channels[channel][1]).join(", ")}`);
+    return { ...edge, title: lines.join("\n"), width: 1 + depth, color: { color: light }, colorDark: dark, dashes,
+      arrows: { to: { enabled: false } } };
+  }
+
+  // What a part view draws: these links, and the people they join (or those of the links in
+  // `people`), `around` one person, along a `row` of people, or along a spiral.
+  function partData(index, links, { around = null, row = null, people = links }) {
+    let order = row ? row.map((id) => index.place.get(id)) : linkedOrder(index, people);
+    if (around !== null) {
+      const centre = index.place.get(around);
+      order = [centre, ...order.filter((number) => number !== centre)];
+    }
+    const positions = (around !== null ? ringPositions : row ? rowPositions : spiralPositions)(order.length);
+    const details = {};
+    for (const number of order) {
+      const [id, label, kind] = index.people[number];
+      details[id] = { name: label, kind: index.drawing.kinds[kind][0], location: "", url: `${index.drawing.people_url}${encodeURIComponent(id)}/` };
+    }
+    return {
+      nodes: order.map((number, at) => partNode(index, number, positions[at])),
+      edges: links.map((number) => partEdge(index, number)),
+      options: structuredClone(index.drawing.options),
+      details,
+    };
+  }
+
   // A path as names ("A → B → C (2 steps)") and as its introductions, each with its date and story.
   function describePath(index, found) {
     const names = found.nodes.map((id) => index.people[index.place.get(id)][1]);
@@ -780,10 +1037,12 @@
   }
 
   // Draw `graph` with a callback once drawn, unless it is drawn only on demand and is not yet.
+  // A large network (drawn on demand) draws only the part asked for, from its index.
   function whenDrawn(block, callback, { open }) {
     const id = block.getAttribute("data-graph");
     if (registry[id]) callback(registry[id]);
-    else if (open || !block.hasAttribute("data-graph-on-demand")) ensure(block, callback);
+    else if (!block.hasAttribute("data-graph-on-demand")) ensure(block, callback);
+    else if (open) ensurePart(block, callback);
   }
 
   // The path finder answers from the index (the whole network, whatever is drawn), then
@@ -808,7 +1067,7 @@
       if (list) list.hidden = !told.steps.length;
       // Highlighting a path in a drawn graph takes a while: show the answer first.
       requestAnimationFrame(() => setTimeout(() => whenDrawn(block, (graph) => graph.showPath(found && {
-        nodes: found.nodes, edges: found.links.map((number) => graph.edgeAt(number)),
+        nodes: found.nodes, edges: found.links.map((number) => graph.edgeAt(number)), links: found.links,
       }), { open: false }), 0));
     };
     form.addEventListener("submit", (event) => {
@@ -915,7 +1174,12 @@
       button.textContent = "Drawing the network…";
       ensure(block);
     });
-    block.querySelector("[data-graph-focus]")?.addEventListener("change", () => ensure(block));
+    // Until a graph is drawn, choosing someone draws their neighbourhood (a drawn graph's own listener does it after).
+    const select = block.querySelector("[data-graph-focus]");
+    select?.addEventListener("change", () => {
+      if (registry[block.getAttribute("data-graph")] || !select.value.trim()) return;
+      ensurePart(block, (graph) => graph.focus(chosenPerson(block, select)));
+    });
   }
 
   function start() {
