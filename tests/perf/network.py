@@ -17,6 +17,9 @@ a fresh browser context (empty cache) per run. It prints the medians of the runs
   the names are listed, or suggested as they are typed, and the filters enabled), at the next frame the page draws;
 - path finder: from pressing "Show the shortest path" to the answer in the page, for the
   first and the last person of the list (by name: two people far apart in the layout);
+- focus: from choosing the best-connected person under "Focus on" to their neighbourhood
+  drawn (vis-network loaded, the part drawn from the index, its labels thinned out);
+- filter: from showing the introductions of the least used tag to them drawn;
 - opened: from pressing "Open the interactive view" to the graph drawn.
 
 Not part of the test suite: it takes minutes and its numbers depend on the machine.
@@ -36,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -61,6 +65,22 @@ _WATCH_READY = """
         requestAnimationFrame(() => { window.__ready = performance.now(); });
     }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled', 'data-suggest'] });
 """
+# Runs `act` (a function body) and resolves with the milliseconds until the graph is drawn and ready, at the next frame.
+_UNTIL_DRAWN = """(act) => new Promise((resolve) => {
+    const stage = document.querySelector('.graph-stage');
+    stage.classList.remove('graph-ready');
+    const started = performance.now();
+    new MutationObserver((changes, observer) => {
+        if (!stage.classList.contains('graph-ready')) return;
+        observer.disconnect();
+        requestAnimationFrame(() => resolve(performance.now() - started));
+    }).observe(stage, { attributes: true, attributeFilter: ['class'] });
+    new Function(act)();
+})"""
+_FOCUS = """const field = document.querySelector("[data-graph='network'] [data-graph-focus]");
+    field.value = %s; field.dispatchEvent(new Event('change'));"""
+_FILTER = """const form = document.querySelector('[data-graph-filters]');
+    form.elements.tag.value = %s; form.requestSubmit();"""
 _WATCH_ANSWER = """() => {
     const form = document.querySelector('[data-path-form]');
     const result = document.querySelector('[data-path-result]');
@@ -86,7 +106,7 @@ def serve(site: Path) -> http.server.ThreadingHTTPServer:
     return server
 
 
-def one_run(browser, url: str, names: tuple[str, str], *, open_view: bool) -> dict[str, float]:
+def one_run(browser, url: str, names: tuple[str, str], focus: str, tag: int, *, open_view: bool) -> dict[str, float]:
     """One cold load of the network page on a throttled phone: its timings in milliseconds."""
     context = browser.new_context(**PHONE)
     try:
@@ -110,6 +130,12 @@ def one_run(browser, url: str, names: tuple[str, str], *, open_view: bool) -> di
         page.wait_for_function("() => window.__bench.answered", timeout=60_000, polling=50)
         answer = page.evaluate("window.__bench.answered - window.__bench.asked")
         figures = {"first_view": first_view, "interactive": interactive, "path": answer}
+        figures["focus"] = page.evaluate(_UNTIL_DRAWN, _FOCUS % json.dumps(focus))
+        page.click("[data-graph-reset]")
+        page.wait_for_function("() => !window.introchain.graphs.network")
+        figures["filter"] = page.evaluate(_UNTIL_DRAWN, _FILTER % json.dumps(str(tag)))
+        page.click("text=Everyone")
+        page.wait_for_function("() => !window.introchain.graphs.network")
         if open_view:
             started = page.evaluate("performance.now()")
             page.click("[data-graph-open]")
@@ -132,9 +158,13 @@ def measure_site(site: Path, runs: int, *, open_view: bool, screenshots: Path | 
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            people = json.loads((site / "network/index.json").read_text(encoding="utf-8"))["people"]
+            index = json.loads((site / "network/index.json").read_text(encoding="utf-8"))
+            people = index["people"]
             names = (people[0][1], people[-1][1])  # the first and last by name
-            results = [one_run(browser, url, names, open_view=open_view) for _ in range(runs)]
+            degree = Counter(number for link in index["links"] for number in link[:2])
+            focus = people[max(sorted(degree), key=lambda number: degree[number])][1]
+            tag = Counter(tag for story in index["stories"] for tag in story[3]).most_common()[-1][0]
+            results = [one_run(browser, url, names, focus, tag, open_view=open_view) for _ in range(runs)]
             if screenshots is not None:
                 shoot(browser, url, screenshots, label)
             browser.close()
@@ -171,11 +201,12 @@ def _kb(count: float) -> str:
 def table(rows: dict[int, dict[str, float]], runs: int) -> str:
     """The figures as a Markdown table, one row per size."""
     lines = [f"Medians of {runs} cold loads, phone viewport, CPU slowed {THROTTLING}x:", "",
-             "| stories | HTML | index | graph | first view | interactive | path finder | interactive view opened |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| stories | HTML | index | graph | first view | interactive | path finder | focus | filter | interactive view opened |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for n, figures in rows.items():
         lines.append(f"| {n:,} | {_kb(figures['html'])} | {_kb(figures['index'])} | {_kb(figures['graph'])} "
                      f"| {_ms(figures['first_view'])} | {_ms(figures['interactive'])} | {_ms(figures['path'])} "
+                     f"| {_ms(figures['focus'])} | {_ms(figures['filter'])} "
                      f"| {_ms(figures['opened']) if 'opened' in figures else '-'} |")
     return "\n".join(lines)
 

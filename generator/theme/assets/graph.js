@@ -168,6 +168,14 @@
     }
   }
 
+  // A layout turned a quarter so that its longer side lies along the frame's (a wide network on a tall phone).
+  function orient(nodes, frame) {
+    if (!nodes.length || nodes.some((node) => node.x === undefined)) return;
+    const span = (axis) => Math.max(...nodes.map((node) => node[axis])) - Math.min(...nodes.map((node) => node[axis]));
+    if ((span("x") > span("y")) === (frame.clientWidth > frame.clientHeight)) return;
+    for (const node of nodes) [node.x, node.y] = [node.y, node.x];
+  }
+
   // The height a stacked chain needs so that it fits `width` at about its natural size.
   function stackedHeight(nodes, width) {
     const xs = nodes.map((node) => node.x);
@@ -228,6 +236,8 @@
       if (this.stacked) {
         stack(data.nodes);
         container.style.height = `${stackedHeight(data.nodes, container.clientWidth)}px`;
+      } else if (!data.chain && !index) {
+        orient(data.nodes, container);
       }
       this.take(data);
       this.nodes = new vis.DataSet(data.nodes);
