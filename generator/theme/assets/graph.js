@@ -288,7 +288,11 @@
         // view is drawn: each step in a task of its own, vis-network drawing at its next frame.
         this.network.once("afterDrawing", () => setTimeout(() => {
           if (this.closed) return;
-          if (!this.kept.size) this.fitAll(); // unless someone was put in focus meanwhile
+          if (this.kept.size) {
+            this.thin(ready); // someone was put in focus meanwhile: their view is drawn already
+            return;
+          }
+          this.fitAll();
           this.network.once("afterDrawing", () => setTimeout(() => this.thin(ready), 0));
         }, 0));
       }
