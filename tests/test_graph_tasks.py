@@ -6,7 +6,7 @@ and vis-network's own frame callbacks (its drawing). Running the library is one 
 can split; every step after it must take less than three quarters of that one (the steps
 take a third to a half of it). Comparing with the library's own evaluation in the same page
 load keeps the test meaningful on a busy machine, where every task takes longer; the median
-of three loads lets one stalled task pass. Drawing a story's graph in one task, or settling
+of five loads lets two stalled tasks pass. Drawing a story's graph in one task, or settling
 the network with physics in the browser, took 0.8 to 2.3 times as long as the library.
 """
 
@@ -57,7 +57,8 @@ def scripts_while_drawing(open_page, url: str) -> list[dict]:
     """Scripts of long frames from scrolling the page's graph into view to its being drawn, at 4x CPU throttling."""
     page, watch = open_page(url, **PHONE)
     page.context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": THROTTLING})
-    page.wait_for_load_state("load")
+    page.wait_for_load_state("networkidle")  # the network's index has arrived and filled the page's lists
+    page.wait_for_timeout(300)
     started = page.evaluate("() => { document.querySelector('.graph-stage').scrollIntoView(); return performance.now(); }")
     page.wait_for_selector(".graph-ready", timeout=60_000)
     page.wait_for_timeout(300)
@@ -77,6 +78,6 @@ def longest_step_share(scripts: list[dict]) -> float:
 @pytest.mark.parametrize("path", ["stories/a-small-world-made-smaller/", "network/"])
 def test_every_step_of_drawing_a_graph_is_short_beside_running_the_library(sample_site, static_server, open_page, path):
     server = static_server(sample_site, "/site/")
-    # A busy machine may stall any one task: the median of three loads counts.
-    shares = [longest_step_share(scripts_while_drawing(open_page, f"{server.url}{path}")) for _ in range(3)]
+    # A busy machine may stall any one task: the median of five loads counts.
+    shares = [longest_step_share(scripts_while_drawing(open_page, f"{server.url}{path}")) for _ in range(5)]
     assert statistics.median(shares) < STEP_SHARE, (path, shares)
