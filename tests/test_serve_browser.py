@@ -206,10 +206,13 @@ class ServeProcess:
 
     def _read(self) -> None:
         assert self.process.stdout is not None
-        for line in self.process.stdout:
-            with self._changed:
-                self.lines.append(line.rstrip("\n"))
-                self._changed.notify_all()
+        try:
+            for line in self.process.stdout:
+                with self._changed:
+                    self.lines.append(line.rstrip("\n"))
+                    self._changed.notify_all()
+        except ValueError:
+            pass  # ``interrupt``'s communicate() closed the pipe: the server has stopped
 
     def wait_line(self, pattern: str, timeout: float = START_TIMEOUT, after: int = 0) -> re.Match:
         """The first output line (from index ``after``) matching ``pattern``."""
