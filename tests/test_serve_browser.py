@@ -268,6 +268,8 @@ def serve_cli(tmp_path: Path) -> Iterator:
 
     yield start
     for process in started:
+        # Shown by pytest only when the test failed: what the server did, build by build.
+        print(f"--- serve output ({process.tmp.name}) ---", *process.lines, sep="\n")
         code = process.interrupt()
         assert code == 0, process.err
         assert "Traceback" not in process.err, process.err

@@ -17,7 +17,7 @@ from generator.build import BuildOptions, build_site
 from generator.commands.serve import SEARCH_READY, SiteRebuild
 from generator.output_folder import MARKER
 from generator.search import BackgroundIndex
-from generator.serve import Rebuilt
+from generator.serve import UNCHANGED, Rebuilt
 
 BASE_URL = "http://127.0.0.1:8000/"
 STORIES = ("alpha", "beta", "gamma", "delta")
@@ -128,3 +128,23 @@ def test_a_rebuild_that_failed_half_way_leaves_nothing_behind_for_the_next(make_
 def _without_index(files: dict[str, bytes]) -> dict[str, bytes]:
     """Every file but the search index's, which follows a save in the background."""
     return {name: data for name, data in files.items() if not name.startswith(("pagefind/", "search/stories.json"))}
+
+
+@pytest.mark.slow
+def test_an_index_finished_while_the_content_is_broken_keeps_the_error_and_arrives_with_the_fix(make_site):
+    root = make_site(stories=STORIES)
+    server = Server(root)
+    post = root / "content/stories/beta/index.md"
+    assert server.save(post, "Hello **world**.", "Hello **world**.\n\nA zanzibarian paragraph.") is None
+    served = tree_bytes(server.site)
+    assert server.ready.wait(120), "the background index never finished"
+    story = root / "content/stories/beta/story.yaml"
+    story.write_text(story.read_text(encoding="utf-8").replace("between: [ann, bob]", "between: [ann, zed]"), encoding="utf-8")
+    error = server.rebuild(frozenset({story.resolve()}))
+    assert isinstance(error, str) and "zed" in error, error
+    # The index of the last good site comes in now: the browsers keep the error, the site stays as it was.
+    assert server.rebuild(frozenset({SEARCH_READY})) is UNCHANGED
+    assert tree_bytes(server.site) == served
+    # The fix brings back the site the index was made for: the build puts the index in at once.
+    assert server.save(story, "between: [ann, zed]", "between: [ann, bob]") is None
+    assert tree_bytes(server.site) == _cold(root)

@@ -24,7 +24,7 @@ from generator.commands.common import add_content_options
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.scratch import temporary_folder
 from generator.search import SEARCH_PATH, BackgroundIndex
-from generator.serve import Rebuilt
+from generator.serve import UNCHANGED, Rebuilt, Unchanged
 from generator.templates import overrides_folder
 
 if TYPE_CHECKING:
@@ -77,13 +77,25 @@ class SiteRebuild:
         self.base_url: str | None = None
         self._log = log
         self._warnings: tuple[ContentError, ...] = ()
+        self._failing = False  # the last build failed: the served site is the last good one, the error stands
         self.cache_dir: Path | None = None
         self.state = BuildState()
         self.swap_guard: Callable[[], AbstractContextManager] | None = None  # the server's lock, held while the new site goes in
 
-    def __call__(self, changed: frozenset[Path]) -> str | Rebuilt | None:
-        """Build; None on success (a ``Rebuilt`` when only the search page changed), else the errors as
-        ``path:line:col: error: message`` lines."""
+    def __call__(self, changed: frozenset[Path]) -> str | Rebuilt | Unchanged | None:
+        """Build; None on success (a ``Rebuilt`` when only the search page changed), ``UNCHANGED`` when
+        there was nothing to build, else the errors as ``path:line:col: error: message`` lines."""
+        if changed == {SEARCH_READY} and self._failing:
+            # An index of the last good site, finished while the content is broken: putting it in
+            # would report a good build over the author's error. The next good build brings it.
+            return UNCHANGED
+        self._failing = True  # until the build says otherwise: one that raises has failed too
+        error = self._build(changed)
+        self._failing = isinstance(error, str)
+        return error
+
+    def _build(self, changed: frozenset[Path]) -> str | Rebuilt | None:
+        """The build (or, for a finished search index alone, the search files put in) and its outcome."""
         from generator.build import BuildOptions, build_site
         from generator.output_folder import OutputError
 

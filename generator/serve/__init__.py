@@ -10,7 +10,7 @@ Modules: ``server`` (start/stop, threads), ``handler`` (HTTP), ``paths`` (safe f
 ``livereload.js`` (the browser client).
 """
 
-from generator.serve.builder import RebuildFn, Rebuilt
+from generator.serve.builder import UNCHANGED, RebuildFn, Rebuilt, Unchanged
 from generator.serve.server import LiveServer, is_loopback, is_wildcard
 
-__all__ = ["LiveServer", "RebuildFn", "Rebuilt", "is_loopback", "is_wildcard"]
+__all__ = ["UNCHANGED", "LiveServer", "RebuildFn", "Rebuilt", "Unchanged", "is_loopback", "is_wildcard"]

@@ -26,13 +26,23 @@ class Rebuilt:
     pages: frozenset[str]
 
 
+@dataclass(frozen=True)
+class Unchanged:
+    """What a rebuild returns when the changes it was given called for no build (``UNCHANGED``).
+
+    Nothing is published: the open pages, and the last build's error if it failed, stay as they are.
+    """
+
+
+UNCHANGED = Unchanged()
+
 #: ``rebuild(changed)`` builds the site into the served folder. ``changed`` is the set of paths
 #: that changed since the last build (empty for the first build: build everything). It returns
-#: None on success (every open page reloads), a ``Rebuilt`` when only some pages changed, or the
-#: error text to show, as ``path:line:col: error: message`` lines. It must leave the served
+#: None on success (every open page reloads), a ``Rebuilt`` when only some pages changed,
+#: ``UNCHANGED`` when there was nothing to build, or the error text to show, as ``path:line:col: error: message`` lines. It must leave the served
 #: folder as it was when it fails, and hold the server's ``site_lock`` for writing while it
 #: changes files there, so each request sees one version of the site.
-RebuildFn = Callable[[frozenset[Path]], "str | Rebuilt | None"]
+RebuildFn = Callable[[frozenset[Path]], "str | Rebuilt | Unchanged | None"]
 
 #: Changed files whose names end so count as stylesheets: the page swaps them without reloading.
 STYLESHEET_SUFFIXES = (".css",)
@@ -92,6 +102,8 @@ class Builder:
             # Shown in the browser and the terminal like any failure, traceback included, so
             # the author can report it; the server keeps serving the last good site.
             error = f"internal error while building: {exc!r}\n{traceback.format_exc()}"
+        if isinstance(error, Unchanged):
+            return True
         elapsed_ms = round((time.perf_counter() - started) * 1000)
         what = describe_changes(changed) if changed else "first build"
         if error is None or isinstance(error, Rebuilt):
