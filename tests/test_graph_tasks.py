@@ -1,13 +1,14 @@
 """Drawing a graph keeps the page responsive on a slow phone (real headless Chromium, CPU slowed 4x).
 
 Chromium's Long Animation Frames API attributes each long frame's work to the scripts that
-ran in it: the evaluation of vis-network itself, graph.js' callbacks (each step of drawing)
-and vis-network's own frame callbacks (its drawing). Running the library is one task no page
-can split; every step after it must take less than three quarters of that one (the steps
-take a third to a half of it). Comparing with the library's own evaluation in the same page
-load keeps the test meaningful on a busy machine, where every task takes longer; the median
-of five loads lets two stalled tasks pass. Drawing a story's graph in one task, or settling
-the network with physics in the browser, took 0.8 to 2.3 times as long as the library.
+ran in it: the evaluation of vis-network, vis-network's own frame callbacks, and the page's
+own callbacks, each a step of drawing. The page's steps are compared with each other: the
+longest may do less than three quarters of their work (it does about half). Drawing a
+story's graph in one task, or settling the network with physics in the browser, put 79 % and
+94 % of it in one step (medians of five loads). A ratio between the page's own steps holds
+on any machine and under any load, where every task takes longer alike; a yardstick of
+another kind, such as the library's evaluation, moved by a factor of two between machines.
+The median of five loads lets a stalled task pass.
 """
 
 from __future__ import annotations
@@ -22,11 +23,13 @@ from conftest import REPO, run_cli
 
 pytestmark = pytest.mark.browser
 
-#: The longest a step of drawing may take, as a share of the time vis-network's own evaluation took.
+#: The largest share of the page's own drawing work one step may do.
 STEP_SHARE = 0.75
 #: Lighthouse's mobile profile: a phone viewport and the CPU slowed four times.
 PHONE = {"viewport": {"width": 412, "height": 823}, "device_scale_factor": 2.625, "is_mobile": True, "has_touch": True}
 THROTTLING = 4
+#: Long Animation Frames' invoker types for a script's evaluation (as opposed to a callback).
+EVALUATION = ("classic-script", "module-script")
 
 # Every script that ran in a long animation frame since the page opened: when, how long, what ran it, from where.
 SCRIPTS = """() => new Promise((resolve) => {
@@ -67,16 +70,20 @@ def scripts_while_drawing(open_page, url: str) -> list[dict]:
 
 
 def longest_step_share(scripts: list[dict]) -> float:
-    """How long the longest script after vis-network's evaluation took, as a share of that evaluation."""
-    library = [script for script in scripts if "vis-network" in script["source"] and script["invoker"] == "classic-script"]
-    assert len(library) == 1, scripts  # vis-network ran once, in a long frame of its own: the yardstick
-    # Steps short enough to fit in a frame are not listed at all.
-    steps = [script["duration"] for script in scripts if script is not library[0]]
-    return max(steps, default=0) / library[0]["duration"]
+    """The longest of the page's own drawing steps, as a share of all of them.
+
+    The steps are the callbacks of the page's scripts; vis-network (its evaluation and its
+    frame callbacks) and the evaluation of any script are left out. Steps short enough to fit
+    in a frame are not listed at all: leaving them out only makes the share larger.
+    """
+    steps = [script["duration"] for script in scripts if script["invoker"] not in EVALUATION
+             and script["source"] and "vis-network" not in script["source"]]
+    assert steps, scripts  # at 4x throttling, drawing a graph takes long frames
+    return max(steps) / sum(steps)
 
 
 @pytest.mark.parametrize("path", ["stories/a-small-world-made-smaller/", "network/"])
-def test_every_step_of_drawing_a_graph_is_short_beside_running_the_library(sample_site, static_server, open_page, path):
+def test_drawing_a_graph_comes_in_steps_none_doing_most_of_the_work(sample_site, static_server, open_page, path):
     server = static_server(sample_site, "/site/")
     # A busy machine may stall any one task: the median of five loads counts.
     shares = [longest_step_share(scripts_while_drawing(open_page, f"{server.url}{path}")) for _ in range(5)]
