@@ -129,10 +129,43 @@ def record_html(record: dict[str, Any], language: str) -> str:
             f'<p>{escape(record["content"])}</p></main></body></html>')
 
 
-def build_index(records: list[dict[str, Any]], language: str, *, niceness: int = 0) -> dict[str, bytes]:
+class Runs:
+    """The Pagefind processes started for one owner, which can stop them all (the dev server, when it stops).
+
+    Once stopped, a process that starts is stopped at once: nothing outlives the owner.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen] = set()
+        self._stopped = False
+
+    def started(self, process: subprocess.Popen) -> None:
+        """Register a process that has just started."""
+        with self._lock:
+            self._running.add(process)
+            if self._stopped:
+                process.kill()
+
+    def ended(self, process: subprocess.Popen) -> None:
+        """Forget a process that has ended."""
+        with self._lock:
+            self._running.discard(process)
+
+    def stop(self) -> None:
+        """Kill every process running now or started from now on."""
+        with self._lock:
+            self._stopped = True
+            for process in self._running:
+                process.kill()
+
+
+def build_index(records: list[dict[str, Any]], language: str, *, niceness: int = 0,
+                runs: Runs | None = None) -> dict[str, bytes]:
     """Pagefind's files for ``records`` (paths relative to ``pagefind/``); ``ContentErrors`` without its binary.
 
-    ``niceness``: how much lower than ours Pagefind's CPU priority is, where the system has priorities.
+    ``niceness``: how much lower than ours Pagefind's CPU priority is, where the system has
+    priorities. ``runs``: where the Pagefind process is registered while it runs, so it can be stopped.
     """
     from pagefind.service import get_executable
 
@@ -159,7 +192,7 @@ def build_index(records: list[dict[str, Any]], language: str, *, niceness: int =
         command = [str(executable), "--site", str(pages), "--output-path", str(out), "--force-language", lang, "--silent"]
         clean = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
         try:
-            result = _run(command, temp, clean, niceness)
+            result = _run(command, temp, clean, niceness, runs)
         except subprocess.TimeoutExpired:
             raise _index_failed(f"it took longer than {INDEX_TIMEOUT} s") from None
         except OSError as error:  # the binary is there but cannot run (permissions, another platform's build)
@@ -171,9 +204,11 @@ def build_index(records: list[dict[str, Any]], language: str, *, niceness: int =
                 if path.is_file() and _WANTED.fullmatch(path.relative_to(out).as_posix())}
 
 
-def _run(command: list[str], cwd: str, env: dict[str, str], niceness: int) -> subprocess.CompletedProcess:
+def _run(command: list[str], cwd: str, env: dict[str, str], niceness: int, runs: Runs | None) -> subprocess.CompletedProcess:
     """Run Pagefind to its end (``subprocess.run`` with a timeout), ``niceness`` below our CPU priority."""
     with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
+        if runs is not None:
+            runs.started(process)
         if niceness and hasattr(os, "setpriority"):
             # Set from here, not in the child before it runs (``preexec_fn`` is unsafe in a
             # process with threads, as the dev server is); its first milliseconds run at ours.
@@ -187,6 +222,9 @@ def _run(command: list[str], cwd: str, env: dict[str, str], niceness: int) -> su
             process.kill()
             process.communicate()
             raise
+        finally:
+            if runs is not None:
+                runs.ended(process)
     return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
@@ -214,10 +252,10 @@ def _index_failed(said: str, code: int = 1) -> Exception:
                                        "'search: false' in site.yaml and report the message above")])
 
 
-def search_files(site: Site, cache, *, niceness: int = 0) -> dict[str, bytes]:
+def search_files(site: Site, cache, *, niceness: int = 0, runs: Runs | None = None) -> dict[str, bytes]:
     """The output files of the index (``pagefind/...``), from the cache when its records did not change.
 
-    ``niceness``: see ``build_index``.
+    ``niceness``, ``runs``: see ``build_index``.
     """
     if not site.config.search:
         return {}
@@ -238,7 +276,7 @@ def search_files(site: Site, cache, *, niceness: int = 0) -> dict[str, bytes]:
     if isinstance(kept_index, tuple) and len(kept_index) == 2 and kept_index[0] == key:
         files = kept_index[1]
     else:
-        files = build_index(records, site.config.language, niceness=niceness)
+        files = build_index(records, site.config.language, niceness=niceness, runs=runs)
         cache.put_object("search-index", slot, (key, files))
     return {**{f"pagefind/{path}": data for path, data in files.items()}, "search/stories.json": facets_json(facets)}
 
@@ -294,6 +332,8 @@ class BackgroundIndex:
         self._files: dict[str, bytes] = {}
         self._wanted: tuple[Site, object] | None = None  # the newest site a thread is to make files for
         self._working = False
+        self._runs = Runs()
+        self._thread: threading.Thread | None = None
 
     def files_for(self, site: Site, cache) -> dict[str, bytes]:
         """The search files to write now (see the class)."""
@@ -305,7 +345,7 @@ class BackgroundIndex:
             if self._made is not None:
                 self._wanted = (site, cache)
                 return self._files
-        files = search_files(site, cache)  # the first build: nothing to serve yet
+        files = search_files(site, cache, runs=self._runs)  # the first build: nothing to serve yet
         with self._lock:
             self._made, self._files = site, files
         return files
@@ -316,7 +356,20 @@ class BackgroundIndex:
             if self._wanted is None or self._working:
                 return
             self._working = True
-        threading.Thread(target=self._work, name="introchain-search-index", daemon=True).start()
+            self._thread = threading.Thread(target=self._work, name="introchain-search-index", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop making files for good: kill a Pagefind at work and wait (up to ``timeout`` s) for its clean-up.
+
+        Called when the dev server stops, so no Pagefind and no temporary folder outlives it.
+        """
+        with self._lock:
+            self._wanted = None
+            thread = self._thread
+        self._runs.stop()
+        if thread is not None:
+            thread.join(timeout)
 
     def _work(self) -> None:
         made = False
@@ -328,7 +381,7 @@ class BackgroundIndex:
                 (site, cache), self._wanted = self._wanted, None
             try:
                 # Below the dev server's priority: the next save's build must not wait for it.
-                files = search_files(site, cache, niceness=BACKGROUND_NICENESS)
+                files = search_files(site, cache, niceness=BACKGROUND_NICENESS, runs=self._runs)
             except (ContentErrors, OSError):
                 continue  # the served files stay as they were; ``build`` reports why
             with self._lock:

@@ -319,6 +319,42 @@ def test_editing_a_story_reloads_the_page_and_errors_show_and_recover(open_page,
     assert [line for line in server.lines if line.startswith("rebuilt in ")], server.lines
 
 
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and has not ended (a zombie has ended)."""
+    try:
+        return "zombie" not in Path(f"/proc/{pid}/status").read_text(errors="replace")
+    except FileNotFoundError:
+        return False
+
+
+def test_a_background_index_at_work_when_serve_stops_is_stopped_with_it(make_site, serve_cli, tmp_path, monkeypatch):
+    from pagefind_bin import get_executable
+
+    # Pagefind as usual for the first build; once ``slow`` exists, one that never finishes by itself.
+    slow, pid_file = tmp_path / "slow", tmp_path / "pagefind.pid"
+    wrapper = tmp_path / "pagefind"
+    wrapper.write_text(f'#!/bin/sh\nif [ -e "{slow}" ]; then echo $$ > "{pid_file}"; exec sleep 600; fi\n'
+                       f'exec "{get_executable()}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(wrapper))
+    root = make_site()
+    server = serve_cli(root)
+    server.wait_line(r"^serving ")
+    slow.touch()
+    write(root, "stories/first/index.md", story_files("first", title="Story renamed", date="2020-01-01")["stories/first/index.md"])
+    server.wait_line(r"^rebuilt in \d+ ms")
+    deadline = time.monotonic() + 60
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline, "the background index never started Pagefind"
+        time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    assert server.interrupt() == 0, server.err
+    deadline = time.monotonic() + 10
+    while _running(pid):
+        assert time.monotonic() < deadline, "Pagefind outlived serve"
+        time.sleep(0.05)
+
+
 def test_a_deleted_story_leaves_the_index_and_a_new_one_appears(open_page, make_site, serve_cli):
     root = make_site(stories=("first", "second"))
     server = serve_cli(root)

@@ -228,6 +228,7 @@ def _serve(args: argparse.Namespace, content: Path, templates: Path | None, watc
 
     previous_term = signal.signal(signal.SIGTERM, _interrupt)
     server: LiveServer | None = None
+    index: BackgroundIndex | None = None
     try:
         # The writer owns out_dir and makes its temporary folders beside it: all inside scratch.
         rebuild = SiteRebuild(content, templates, scratch / "site", args.drafts, _log)
@@ -249,7 +250,7 @@ def _serve(args: argparse.Namespace, content: Path, templates: Path | None, watc
         rebuild.base_url = server.url
         rebuild.swap_guard = server.site_lock.writing
         ready = server.pending.add
-        rebuild.state.search = BackgroundIndex(lambda: ready([SEARCH_READY]))
+        rebuild.state.search = index = BackgroundIndex(lambda: ready([SEARCH_READY]))
         if warning := exposure_warning(args.host):
             print(warning, file=sys.stderr, flush=True)
         drafts = "with drafts" if args.drafts else "without drafts"
@@ -264,5 +265,7 @@ def _serve(args: argparse.Namespace, content: Path, templates: Path | None, watc
     finally:
         signal.signal(signal.SIGTERM, previous_term)
         if server is not None:
-            server.stop()
+            server.stop()  # waits for a build at work, which may be making the first index
+        if index is not None:
+            index.stop()  # a background index still at work: its Pagefind must not outlive the server
     return EXIT_OK
