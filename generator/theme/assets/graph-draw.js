@@ -29,6 +29,10 @@
   const STACKED_DOWN = 0.55;
   // Space kept free around a label, in screen pixels, when labels are thinned out.
   const LABEL_GAP = 2;
+  // A fitted view leaves this share of the frame for the graph (the rest is margin for labels).
+  const FIT_MARGIN = 0.92;
+  // A network on a narrow screen may draw its people this much closer together, at most, to show names.
+  const LEAST_SPREAD = 0.5;
   const DIMMED_NODE = 0.2;
   const DIMMED_EDGE = 0.12;
   // On a large network, a filter's introductions are drawn as edges when there are at most this many.
@@ -186,6 +190,8 @@
       } else if (!data.chain && !index) {
         orient(data.nodes, container);
       }
+      // A whole network drawn at once (not on demand) may draw its people closer on a narrow screen.
+      this.tightens = !data.chain && !index && !this.lod && container.clientWidth < NARROW_PX;
       this.take(data);
       this.nodes = new vis.DataSet(data.nodes);
       this.edges = new vis.DataSet(data.edges);
@@ -239,7 +245,7 @@
             this.thin(ready); // someone was put in focus meanwhile: their view is drawn already
             return;
           }
-          this.fitAll();
+          if (!this.tighten()) this.fitAll();
           this.network.once("afterDrawing", () => setTimeout(() => this.thin(ready), 0));
         }, 0));
       }
@@ -347,14 +353,70 @@
       const readable = (READABLE_PX + 1) / NODE_FONT_PX;
       const tallest = Math.round(window.innerHeight * 0.85);
       const height = this.container.clientHeight;
-      if (this.stacked && this.network.getScale() * 0.92 < readable && height < tallest) {
-        const wanted = Math.ceil((height * readable) / (this.network.getScale() * 0.92)) + 8;
+      if (this.stacked && this.network.getScale() * FIT_MARGIN < readable && height < tallest) {
+        const wanted = Math.ceil((height * readable) / (this.network.getScale() * FIT_MARGIN)) + 8;
         this.container.style.height = `${Math.min(tallest, wanted)}px`;
         this.network.setSize("100%", `${Math.min(tallest, wanted)}px`);
         this.network.fit({ animation: false });
       }
       const position = this.network.getViewPosition();
-      this.network.moveTo({ position, scale: this.network.getScale() * 0.92, animation: false });
+      this.network.moveTo({ position, scale: this.network.getScale() * FIT_MARGIN, animation: false });
+    }
+
+    // A network too wide for a narrow screen to show its names at a readable size once fitted:
+    // its people drawn closer together across (labels keep their size) and its frame made taller,
+    // up to most of the screen, then the view fitted to it. Only when that makes names readable
+    // (a network of many people would become a heap): false when left as it was.
+    tighten() {
+      if (!this.tightens) return false;
+      const readable = (READABLE_PX + 1) / NODE_FONT_PX;
+      this.network.fit({ animation: false });
+      if (this.network.getScale() * FIT_MARGIN >= readable) return false;
+      const scale = readable / FIT_MARGIN;
+      const body = this.network.body;
+      // Each person's position and how far their drawing (shape and label) reaches around it, as last drawn.
+      const reach = body.nodeIndices.map((id) => {
+        const { x, y, shape: { boundingBox: box } } = body.nodes[id];
+        return { id, x, y, left: x - box.left, right: box.right - x, top: y - box.top, bottom: box.bottom - y };
+      });
+      const across = ["x", "left", "right"];
+      const down = ["y", "top", "bottom"];
+      // Where the drawing begins and ends along an axis, with positions `spread` times as far apart.
+      const extent = (spread, [at, before, after]) => {
+        let [low, high] = [Infinity, -Infinity];
+        for (const one of reach) {
+          low = Math.min(low, one[at] * spread - one[before]);
+          high = Math.max(high, one[at] * spread + one[after]);
+        }
+        return { low, high, size: high - low };
+      };
+      // The widest spread (1 at most) at which the drawing fits `room` along an axis, or null.
+      const fitting = (axis, room) => {
+        if (extent(1, axis).size <= room) return 1;
+        if (extent(LEAST_SPREAD, axis).size > room) return null;
+        let [low, high] = [LEAST_SPREAD, 1];
+        for (let step = 0; step < 16; step += 1) {
+          const middle = (low + high) / 2;
+          if (extent(middle, axis).size <= room) low = middle;
+          else high = middle;
+        }
+        return low;
+      };
+      const tallest = Math.round(window.innerHeight * 0.85);
+      const height = Math.min(tallest, Math.max(this.container.clientHeight, Math.ceil(extent(1, down).size * scale)));
+      const spreads = [fitting(across, this.container.clientWidth / scale), fitting(down, height / scale)];
+      if (spreads.includes(null)) return false;
+      const [sideways, upright] = spreads;
+      this.container.style.height = `${height}px`;
+      this.network.setSize("100%", `${height}px`);
+      this.nodes.update(reach.map(({ id, x, y }) => ({ id, x: Math.round(x * sideways), y: Math.round(y * upright) })));
+      const [wide, tall] = [extent(sideways, across), extent(upright, down)];
+      this.network.moveTo({
+        position: { x: (wide.low + wide.high) / 2, y: (tall.low + tall.high) / 2 },
+        scale: Math.min(this.container.clientWidth / wide.size, height / tall.size) * FIT_MARGIN,
+        animation: false,
+      });
+      return true;
     }
 
     // Bring a node and its neighbours into view, zoomed in far enough to read their labels.
