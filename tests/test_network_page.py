@@ -41,6 +41,32 @@ def test_the_sample_network_page_names_its_data_file_and_holds_no_graph_data(tmp
     hubs = re.findall(r'<ol class="hubs">(.*?)</ol>', page, re.S)
     assert len(hubs) == 1 and 1 <= hubs[0].count("<li>") <= 12
     assert "Liz Strauss" not in page.split('<p class="exports">')[0].split("<h1>")[1].replace(hubs[0], "")
+    # A small network is drawn as it comes into view, and its caption says so (not "until you open").
+    caption = re.search(r'<figcaption class="graph-caption"[^>]*>(.*?)</figcaption>', page, re.S).group(1)
+    assert "Until the graph is drawn, as it comes into view, the picture is an overview" in caption
+    assert "open the interactive view" not in caption
+
+
+def page_scripts(page: str) -> list[str]:
+    """The names of the scripts a page loads (without their versions)."""
+    return re.findall(r'<script src="/repo/assets/([a-z-]+\.js)\?v=[0-9a-f]+"', page)
+
+
+@pytest.mark.slow
+def test_each_page_loads_only_the_graph_code_it_needs(tmp_path: Path):
+    site = built(tmp_path, REPO / "content")
+    pages = {path: (site / path / "index.html").read_text(encoding="utf-8")
+             for path in ("", "stories/a-small-world-made-smaller", "people/liz-strauss", "network")}
+    assert page_scripts(pages[""]) == []
+    for path in ("stories/a-small-world-made-smaller", "people/liz-strauss"):
+        assert page_scripts(pages[path]) == ["graph.js"], path
+    assert page_scripts(pages["network"]) == ["graph.js", "network-index.js", "network.js"]
+    # The drawing code and the library are named for graph.js to fetch when a graph is needed, not loaded.
+    for path in ("stories/a-small-world-made-smaller", "network"):
+        tag = re.search(r'<script src="/repo/assets/graph\.js[^>]*>', pages[path]).group(0)
+        assert re.search(r'data-draw="/repo/assets/graph-draw\.js\?v=[0-9a-f]+"', tag), tag
+        assert re.search(r'data-vis="/repo/assets/vendor/vis-network\.min\.js\?v=[0-9a-f]+"', tag), tag
+        assert " defer" in tag
 
 
 @pytest.mark.slow
@@ -52,6 +78,8 @@ def test_a_large_network_page_stays_small(tmp_path: Path):
     assert len(page) < 30_000, len(page)  # no list of every person or story
     assert len(data) > 10 * len(page)
     assert b'href="/repo/archive/"' in page
+    # Drawn only on demand, and the caption says how to open it.
+    assert "Until you open the interactive view (or choose someone under “Focus on”), the picture is an overview".encode() in page
 
 
 def data_urls(page: str) -> dict[str, str]:
