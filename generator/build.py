@@ -211,12 +211,20 @@ def _site_files(site: Site, plan: PlannedBuild, search: dict[str, bytes] | None 
     return copies, asset_files, names
 
 
-def _biggest_first(plan: PlannedBuild) -> set[int]:
-    """The pages to start rendering first: those that hold the whole network take longest."""
-    from generator.planner import WHOLE_NETWORK
+def _biggest_first(plan: PlannedBuild) -> list[list[int]]:
+    """The pages to start rendering first, in groups: those that hold the whole network take longest,
+    and those that share its layout (``SHARED_NETWORK``) are rendered together."""
+    from generator.planner import SHARED_NETWORK, WHOLE_NETWORK
 
-    return {number for number, page in enumerate(plan.job.pages)
-            if page.deferred is not None and page.deferred.kind in WHOLE_NETWORK}
+    shared: list[int] = []
+    groups = [shared]
+    for number, page in enumerate(plan.job.pages):
+        if page.deferred is not None and page.deferred.kind in WHOLE_NETWORK:
+            if page.deferred.kind in SHARED_NETWORK:
+                shared.append(number)
+            else:
+                groups.append([number])
+    return groups
 
 
 def check_site(options: BuildOptions, site: Site, warnings: tuple[ContentError, ...] = ()) -> BuildReport:

@@ -8,13 +8,14 @@ cached page stays valid while its graph's inputs do.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from generator.incremental.fingerprint import Digester, digest
 from generator.graph import Link, person_extra, story_extra
 from generator.model import Site
 from generator.exports import network_export
-from generator.network import network_data_extra, network_extra, network_index_extra
+from generator.network import SiteNetwork, network_data_extra, network_extra, network_index_extra
 from generator.page import Deferred
 
 
@@ -25,6 +26,11 @@ class GraphInputs:
     site: Site
     counts: dict[str, int]
     studies: dict[str, Any]  # slug -> CaseStudy
+
+    @cached_property
+    def network(self) -> SiteNetwork:
+        """The whole network: the network page, its data and its index share it (``WHOLE_NETWORK``)."""
+        return SiteNetwork(self.site, self.counts)
 
     def links(self, person_id: str) -> list[Link]:
         """Every connection the person is in or bridges, in story order.
@@ -51,11 +57,11 @@ def deferred_context(inputs: GraphInputs, deferred: Deferred) -> dict[str, Any]:
     if deferred.kind == "person":
         return person_extra(site, site.people[deferred.ident], inputs.counts, inputs.links(deferred.ident))
     if deferred.kind == "network":
-        return network_extra(site, inputs.counts)
+        return network_extra(inputs.network)
     if deferred.kind == "network-data":
-        return network_data_extra(site, inputs.counts)
+        return network_data_extra(inputs.network)
     if deferred.kind == "network-index":
-        return network_index_extra(site, inputs.counts)
+        return network_index_extra(inputs.network)
     if deferred.kind == "export":
         return {"export": network_export(site, inputs.counts)}
     raise ValueError(f"unknown deferred context {deferred.kind!r}")

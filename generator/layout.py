@@ -63,14 +63,16 @@ def spiral_layout(around: Mapping[str, list[str]]) -> dict[str, tuple[int, int]]
     }
 
 
-def force_layout(around: Mapping[str, list[str]]) -> dict[str, tuple[int, int]]:
+def force_layout(around: Mapping[str, list[str]], start: Mapping[str, tuple[int, int]] | None = None,
+                 ) -> dict[str, tuple[int, int]]:
     """Positions where linked people sit about LINK_LENGTH apart and nobody sits on anyone.
 
     Every pair closer than REACH link lengths repels (k²/d), every link attracts (d²/k), a weak
     pull keeps separate parts near the middle; each round moves a person at most as far as a
-    temperature that falls to nothing. Meant for a few hundred people or fewer.
+    temperature that falls to nothing. Meant for a few hundred people or fewer. ``start``: the
+    spiral layout of ``around``, where it is made already.
     """
-    start = spiral_layout(around)
+    start = start if start is not None else spiral_layout(around)
     names = list(start)
     place = {person_id: number for number, person_id in enumerate(names)}
     links = sorted({tuple(sorted((place[first], place[second])))

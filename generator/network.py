@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cached_property
 from typing import Any
 
 from generator.graph import connection_edges, edge_dict, legend, node_detail, node_details, person_node
@@ -128,21 +129,67 @@ def _about(site: Site, ids: Mapping[str, None]) -> dict[str, str]:
             "description": f"{len(ids)} people, communities and events across {len(site.studies)} stories."}
 
 
+class SiteNetwork:
+    """The site's whole network, each part made once when first asked for: its people, their
+    positions, the graph data and the index.
+
+    The network page, its data file and its index all draw on the same parts (the page names
+    the other two by their digests and draws the overview from the spread): made apart, the
+    positions of a small network (a force-directed layout) took seconds twice over.
+    """
+
+    def __init__(self, site: Site, counts: Mapping[str, int]):
+        self.site, self.counts = site, counts
+
+    @cached_property
+    def ids(self) -> dict[str, None]:
+        """Every person of every story, each once, in story order."""
+        return _people(self.site)
+
+    @cached_property
+    def large(self) -> bool:
+        return len(self.ids) > LARGE_NETWORK
+
+    @cached_property
+    def around(self) -> dict[str, list[str]]:
+        """Each person's neighbours (``layout.neighbours``)."""
+        return _neighbours(self.site, self.ids)
+
+    @cached_property
+    def spread(self) -> dict[str, tuple[int, int]]:
+        """The spiral layout (``spread_layout``): the overview's, and a large network's positions."""
+        return spiral_layout(self.around)
+
+    @cached_property
+    def positions(self) -> dict[str, tuple[int, int]]:
+        """Where each person is drawn: the spiral for a large network, else a force-directed layout from it."""
+        return self.spread if self.large else force_layout(self.around, start=self.spread)
+
+    @cached_property
+    def graph(self) -> dict[str, Any]:
+        """All stories merged: people joined by id, connections coloured by story."""
+        site, ids, positions = self.site, self.ids, self.positions
+        nodes = [person_node(site, person_id, role=None, counts=self.counts, x=positions[person_id][0],
+                             y=positions[person_id][1])
+                 for person_id in ids]
+        stories = [{"title": study.title, "url": site.config.base_path + study.url_path,
+                    "line": story_line(number)}
+                   for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))]
+        data = NetworkData(site, ids, nodes, fixed_network_options(plain=self.large), plain=self.large)
+        return {**_about(site, ids), "data": data, "stories": stories}
+
+    @cached_property
+    def index(self) -> dict[str, Any]:
+        """The compact index of ``INDEX_FILE`` (``network_index.py``)."""
+        return network_index(self.site, self.ids)
+
+
 def network_graph(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     """All stories merged: people joined by id, connections coloured by story."""
-    ids = _people(site)
-    large = len(ids) > LARGE_NETWORK
-    options = fixed_network_options(plain=large)
-    positions = spread_layout(site, ids) if large else settled_layout(site, ids)
-    nodes = [person_node(site, person_id, role=None, counts=counts, x=positions[person_id][0], y=positions[person_id][1])
-             for person_id in ids]
-    stories = [{"title": study.title, "url": site.config.base_path + study.url_path,
-                "line": story_line(number)}
-               for number, study in enumerate(sorted(site.studies, key=lambda study: study.slug))]
-    return {**_about(site, ids), "data": NetworkData(site, ids, nodes, options, plain=large), "stories": stories}
+    return SiteNetwork(site, counts).graph
 
 
-def network_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
+def network_extra(network: SiteNetwork) -> dict[str, Any]:
     """Context additions for the network page: what it says about the graph, its overview, and where its data is.
 
     The data files' URLs carry a digest of their text (``?v=``), so a browser may cache them
@@ -150,13 +197,12 @@ def network_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     """
     from generator.render import script_json
 
-    ids = _people(site)
+    site, ids = network.site, network.ids
     ordered = sorted(site.studies, key=lambda study: study.slug)
     stories = [{"title": study.title, "url": site.config.base_path + study.url_path, "line": story_line(number)}
                for number, study in enumerate(ordered)] if len(ordered) <= STORY_KEY_LIMIT else []
     every_connection = [connection for study in site.studies for connection in study.connections]
-    graph = network_graph(site, counts)
-    index = network_index(site, ids)
+    index = network.index
     people = index["people"]
     degrees = dict.fromkeys(ids, 0)
     for first, second, *_ in index["links"]:
@@ -166,10 +212,10 @@ def network_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
     hubs = [{"name": site.people[person_id].display_name, "label": names[person_id], "url": site.config.base_path + site.people[person_id].url_path,
              "links": degrees[person_id]} for person_id in best_connected(degrees, names)]
     links = [(people[first][0], people[second][0]) for first, second, *_ in index["links"]]
-    return {"graph": {**_about(site, ids), "src": f"{DATA_FILE}?v={_version(script_json(graph['data']))}",
+    return {"graph": {**_about(site, ids), "src": f"{DATA_FILE}?v={_version(script_json(network.graph['data']))}",
                       "index": f"{INDEX_FILE}?v={_version(script_json(index))}", "stories": stories,
-                      "on_demand": len(ids) > LARGE_NETWORK, "people_count": len(ids), "link_count": len(links),
-                      "overview": overview(spread_layout(site, ids), links), "hubs": hubs},
+                      "on_demand": network.large, "people_count": len(ids), "link_count": len(links),
+                      "overview": overview(network.spread, links), "hubs": hubs},
             "legend": legend(site, every_connection, (), by_story=True)}
 
 
@@ -178,14 +224,14 @@ def _version(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def network_index_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
+def network_index_extra(network: SiteNetwork) -> dict[str, Any]:
     """Context of ``INDEX_FILE``: the network's people, links, stories, tags and channels."""
-    return {"index": network_index(site, _people(site))}
+    return {"index": network.index}
 
 
-def network_data_extra(site: Site, counts: Mapping[str, int]) -> dict[str, Any]:
+def network_data_extra(network: SiteNetwork) -> dict[str, Any]:
     """Context of ``DATA_FILE``: the network's nodes, edges, options and details."""
-    return {"data": network_graph(site, counts)["data"]}
+    return {"data": network.graph["data"]}
 
 
 def _neighbours(site: Site, ids: Iterable[str]) -> dict[str, list[str]]:

@@ -228,17 +228,26 @@ def worker_count() -> int:
         return os.cpu_count() or 1
 
 
-def _chunks(numbers: Sequence[int], workers: int, first: set[int]) -> list[list[int]]:
-    """The pages in ``first`` alone at the front (they take longest), the rest in contiguous chunks."""
-    rest = [number for number in numbers if number not in first]
+def _chunks(numbers: Sequence[int], workers: int, first: Sequence[Sequence[int]]) -> list[list[int]]:
+    """Each group of ``first`` a chunk at the front (they take longest), the rest in contiguous chunks.
+
+    The pages of a group share what takes long to make (the network page and its data files
+    share the network's layout): one process makes it once for all of them.
+    """
+    wanted = set(numbers)
+    groups = [[number for number in group if number in wanted] for group in first]
+    grouped = {number for group in groups for number in group}
+    rest = [number for number in numbers if number not in grouped]
     size = min(MAX_CHUNK, max(8, -(-len(rest) // (workers * CHUNKS_PER_WORKER))))
-    return [[number] for number in numbers if number in first] + [rest[i:i + size] for i in range(0, len(rest), size)]
+    return [group for group in groups if group] + [rest[i:i + size] for i in range(0, len(rest), size)]
 
 
 def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[int], None] | None = None,
-                   *, first: set[int] | None = None, environments: Environments | None = None,
+                   *, first: Sequence[Sequence[int]] = (), environments: Environments | None = None,
                    finish: Finish | None = None) -> Iterator[Outcome]:
     """Render the given pages, yielding each outcome once, in no particular order; ``first`` ones start first.
+
+    ``first``: groups of pages to start with, each group rendered together (see ``_chunks``).
 
     ``environments``: where the Jinja environment of the last build is kept (the dev server's).
     ``finish``: applied to each page's bytes in the process that rendered it; the outcome is
@@ -255,7 +264,7 @@ def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[i
         return
     method = _start_method()
     context = multiprocessing.get_context(method)
-    chunks = _chunks(numbers, workers, first or set())
+    chunks = _chunks(numbers, workers, first)
     done = 0
     # This process renders too, with one worker fewer: every worker copies the parts of the
     # build's memory it touches (reference counts are writes), so a worker less is a copy

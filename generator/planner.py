@@ -304,8 +304,10 @@ def deepening_page(site: Site) -> Page:
                 shapes(study.slug for study in site.studies), DEEPENING_PATH)
 
 
-#: Deferred contexts that hold the whole network: rendered first, each in a chunk of its own.
+#: Deferred contexts that hold the whole network: rendered first, each in a chunk of its own...
 WHOLE_NETWORK = frozenset({"network", "network-data", "network-index", "export"})
+#: ... but for these, which share the network's layout and index (``GraphInputs.network``): one chunk.
+SHARED_NETWORK = frozenset({"network", "network-data", "network-index"})
 #: The network's exports: each output name is also its template's (in the built-in theme, beside network.html).
 EXPORTS = ("network.gexf", "network.graphml", "network.json")
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -135,3 +137,43 @@ def test_the_network_files_build_byte_identically_whatever_the_hash_seed(tmp_pat
     data = json.loads(outputs[0]["graph.json"])
     assert data["options"]["physics"] == {"enabled": False}
     assert all(isinstance(node["x"], int) and isinstance(node["y"], int) for node in data["nodes"])
+
+
+#: Runs the CLI with the network's layouts counted: each call appends its kind to COUNT_FILE
+#: (render workers are forked from this process, so they count too).
+_COUNTED_CLI = """
+import os, sys
+import generator.network as network
+from generator.cli import main
+
+def counted(name, layout):
+    def wrapper(*args, **kwargs):
+        with open(os.environ["COUNT_FILE"], "a", encoding="utf-8") as log:
+            log.write(name + "\\n")
+        return layout(*args, **kwargs)
+    return wrapper
+
+network.force_layout = counted("force", network.force_layout)
+network.spiral_layout = counted("spiral", network.spiral_layout)
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stories", [40, 80], ids=["settled", "spread"])
+def test_a_build_lays_the_network_out_once(tmp_path: Path, stories: int):
+    """The network page, its data file and its index share one layout (a small network's took seconds)."""
+    from generator.network import LARGE_NETWORK
+
+    project = make_project(tmp_path / "project", stories)
+    count = tmp_path / "layouts.txt"
+    result = subprocess.run([sys.executable, "-c", _COUNTED_CLI, "build", "--content", str(project.content),
+                             "--out", str(tmp_path / "site"), "--no-cache", "-q"],
+                            cwd=project.root, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(REPO), "COUNT_FILE": str(count)})
+    assert result.returncode == 0, result.stderr
+    people = len(json.loads((tmp_path / "site/network/index.json").read_text(encoding="utf-8"))["people"])
+    assert (people > LARGE_NETWORK) == (stories == 80)
+    expected = ["spiral"] if people > LARGE_NETWORK else ["spiral", "force"]
+    assert count.read_text(encoding="utf-8").split() == expected
+    assert len([page for page in (tmp_path / "site").rglob("*.html")]) >= 150  # enough pages to render on every core
