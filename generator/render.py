@@ -25,6 +25,7 @@ from generator.incremental.cache import Cache
 from generator.content.fields import tag_slug
 from generator.errors import ContentError, ContentErrors, display_path
 from generator.incremental.fingerprint import code_fingerprint, digest
+from generator.legends import LEGEND_TEMPLATES, LegendLines
 from generator.model import SiteConfig
 from generator.network import NetworkData
 from generator.page import Page
@@ -179,25 +180,17 @@ class Environment:
             raise ContentErrors([self._runtime_error(exc, page)]) from None
 
     def _shared_legend(self) -> Callable[[dict], Markup] | None:
-        """The legend as markup, rendered once per distinct ``legend``; None when a project's copy renders it.
+        """The legend as markup, joined from lines rendered once each; None when a project's copy renders it.
 
-        The theme's legend (and the macros it imports) reads nothing but ``legend``, and a
-        site's graphs have few distinct legends: thousands of pages share a few dozen. A
-        project's own ``partials/legend.html`` or ``macros.html`` may read anything of its
-        page, so it is included on every page as written.
+        The theme's legend (its lines and the macros they use) reads nothing but ``legend``,
+        and a site's legends share their lines (``legends.py``). A project's own
+        ``partials/legend.html``, ``legend_lines.html`` or ``macros.html`` may read anything of
+        its page, so the legend is then included on every page as written.
         """
-        names = ("partials/legend.html", "partials/macros.html")
-        if any((found := self.templates.find(name)) is not None and self.templates.is_override(found) for name in names):
+        if any((found := self.templates.find(name)) is not None and self.templates.is_override(found)
+               for name in LEGEND_TEMPLATES):
             return None
-        rendered: dict[str, Markup] = {}
-
-        def shared_legend(legend: dict) -> Markup:
-            key = repr(sorted(legend.items()))  # plain values and frozen channels: repr is exact
-            markup = rendered.get(key)
-            if markup is None:
-                markup = rendered[key] = Markup(self.jinja.get_template(names[0]).render(legend=legend))
-            return markup
-        return shared_legend
+        return LegendLines(lambda: self.jinja.get_template("partials/legend_lines.html").module)
 
     def _path_of(self, name: str) -> Path:
         return self.templates.find(name) or self.templates.builtin / name

@@ -143,20 +143,53 @@ def test_serve_picks_up_an_override_copied_while_it_runs(make_site, tmp_path):
 
 @pytest.mark.slow
 def test_the_legend_is_the_same_rendered_once_or_per_page_and_a_copy_of_it_may_read_its_page(make_site):
-    """The theme's legend is rendered once per distinct legend and shared; a project's copy is
-    rendered on every page (it may read anything of it), and an unchanged copy gives the same site."""
+    """The theme's legend is joined from lines rendered once each and shared; a project's copy of the
+    legend or of its lines is rendered on every page (it may read anything of it), and an
+    unchanged copy gives the same site."""
     root = make_site(stories=("first", "second"))
     assert run_cli("build", "--no-cache", cwd=root).code == 0
     shared = html_pages(root / "site")
     legends = [name for name, text in shared.items() if 'class="legend"' in text]
     assert len(legends) > 3
-    assert run_cli("theme", "copy", "partials/legend.html", cwd=root).code == 0
-    assert run_cli("build", "--no-cache", cwd=root).code == 0
-    assert html_pages(root / "site") == shared
-    legend = root / "templates/partials/legend.html"
+    for copied in ("partials/legend.html", "partials/legend_lines.html"):
+        assert run_cli("theme", "copy", copied, cwd=root).code == 0
+        assert run_cli("build", "--no-cache", cwd=root).code == 0
+        assert html_pages(root / "site") == shared, copied
+    legend = root / "templates/partials/legend_lines.html"
     legend.write_text(legend.read_text().replace("How to read this graph", "How to read {{ graph.label }}"))
     assert run_cli("build", "--no-cache", cwd=root).code == 0
     for name, text in html_pages(root / "site").items():
         if name in legends:
             label = re.search(r'aria-label="([^"]*)" aria-describedby="graph-', text).group(1)
             assert f"<summary>How to read {label}</summary>" in text, name
+
+
+def test_a_legend_joined_from_its_lines_is_the_legend_template_rendered():
+    """Every combination a legend can take (``graph.legend``'s keys) renders to the same text both ways."""
+    from itertools import combinations
+
+    from conftest import REPO
+    from generator.channels import channel_table
+    from generator.content.load import load_site
+    from generator.graph import AUTHOR_COLOR, BRIDGE_COLOR, KIND_COLORS, KIND_SHAPES
+    from generator.render import Environment
+    from generator.templates import Templates
+
+    site, _ = load_site(REPO / "content")
+    environment = Environment(Templates(None), site.config, {})
+    joined = environment.jinja.globals["shared_legend"]
+    assert joined is not None  # no project copy: the theme's legend is shared
+    template = environment.jinja.get_template("partials/legend.html")
+    kinds = [(kind, KIND_SHAPES[kind], KIND_COLORS[kind]) for kind in KIND_SHAPES]
+    channels = list(channel_table().values())
+    checked = 0
+    for size in range(len(kinds) + 1):
+        for chosen in combinations(kinds, size):
+            for flags in range(16):  # dashed, bridges, the highlighted node, channels
+                start = (flags + size) % 4
+                legend = {"kinds": list(chosen), "author_color": AUTHOR_COLOR, "bridge_color": BRIDGE_COLOR,
+                          "channels": channels[start:start + 1 + size] if flags & 8 else [],
+                          "dashed": bool(flags & 1), "bridges": bool(flags & 2), "highlight_author": bool(flags & 4)}
+                assert joined(legend) == template.render(legend=legend), legend
+                checked += 1
+    assert checked == 16 * 16
