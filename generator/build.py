@@ -155,7 +155,7 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     from generator.graph import graph_assets
     from generator.incremental.changes import changed_inputs, pages_to_plan
     from generator.parallel import RenderJob
-    from generator.planner import plan_pages
+    from generator.planner import make_pages, plan_pages
     from generator.regular import special_files
     from generator.related import rank
     from generator.render import asset_versions
@@ -170,8 +170,10 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     versions = asset_versions(assets)
     fingerprint = render_fingerprint(templates, versions)
     inputs = graph_inputs(site)
-    # The related stories are ranked again only when a story's traits changed, not its text.
-    pages = plan_pages(site, state.ranking.of(rank) if state is not None else rank)
+    # The related stories are ranked again only when a story's traits changed, not its text; a
+    # kind's pages are made again only when its outline changed.
+    pages = (plan_pages(site, state.ranking.of(rank), state.plans.make, state.stories.of) if state is not None
+             else plan_pages(site, rank, make_pages))
     history = History(site, fingerprint, {page.output: page.reads for page in pages})
     earlier = state.history if state is not None and state.history is not None and state.history.wrote(previous) else None
     everything = set(range(len(pages)))
@@ -186,7 +188,7 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
         wanted = everything
     # The pages not planned again are unchanged, and their files were just checked on disk.
     kept = frozenset(everything - wanted)
-    contexts = {number: pages[number].context() for number in sorted(wanted)}
+    contexts = {number: pages[number].context(site) for number in sorted(wanted)}
     job = RenderJob(templates, site.config, versions, pages, inputs, fingerprint, options.cache_dir, contexts)
     memo = state.digests if state is not None else None
     if memo is not None:

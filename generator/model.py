@@ -363,3 +363,7 @@ class Site:
     def position_of(self, study: CaseStudy) -> int:
         """The index of ``study`` in ``studies`` (newest first)."""
         return self._positions[study.slug]
+
+    def study(self, slug: str) -> CaseStudy:
+        """The study with this slug."""
+        return self.studies[self._positions[slug]]

@@ -94,22 +94,24 @@ class Deferred:
 
 
 class Page(NamedTuple):
-    """One output file: where it goes, which template renders it, what it reads, and its context (made on demand).
+    """One output file: where it goes, which template renders it, what it reads, and how its context is made.
 
     A named tuple rather than a dataclass: a large site plans thousands of pages on every
-    rebuild, and a tuple is made several times faster. ``make_context`` is a picklable
-    callable (a ``functools.partial`` of a module-level function): render workers started
+    rebuild, and a tuple is made several times faster. A page holds no site:
+    ``make_context(site)`` makes its context from the site it is given, so a page is plain
+    data that any build of the same outline can use. It is a picklable callable (a module-level
+    function, or a ``functools.partial`` of one with plain arguments): render workers started
     fresh receive pages by pickle.
     """
 
     output: str  # relative to the output folder, '/'-separated
     template: str
-    make_context: Callable[[], dict[str, Any]]
+    make_context: Callable[[Site], dict[str, Any]]
     reads: tuple[Input, ...] = ()  # what the context and the graph read besides ``BASE_READS``; see ``Input``
     url_path: str = ""  # '' is the home page; the file's own name for non-HTML files
     in_sitemap: bool = True
     deferred: Deferred | None = None  # added to the context at render time
 
-    def context(self) -> dict[str, Any]:
-        """All the template sees, but for the ``deferred`` part."""
-        return self.make_context()
+    def context(self, site: Site) -> dict[str, Any]:
+        """All the template sees of ``site``, but for the ``deferred`` part."""
+        return self.make_context(site)

@@ -67,7 +67,7 @@ class RenderJob:
         page = self.pages[number]
         context = self.contexts.get(number)
         if context is None:
-            context = page.context()
+            context = page.context(self.inputs.site)
         if page.deferred is not None:
             context = {**context, **deferred_context(self.inputs, page.deferred)}
         return context

@@ -67,25 +67,31 @@ class RankingInputs(NamedTuple):
 Ranking = dict[str, tuple[tuple[str, str], ...]]
 
 
-def ranking_inputs(site: Site) -> RankingInputs:
-    """What the related stories of ``site`` are ranked from (``rank``)."""
+def story_traits(study: CaseStudy) -> StoryTraits:
+    """What the ranking reads of one story (a function of the story alone)."""
     from generator.content.fields import tag_slug
 
-    stories = []
-    for study in site.studies:
-        connections = study.connections
-        # Tags are one tag when they share a page ("Small World", "small-world"): compared by slug.
-        tags = {tag_slug(tag) or "tag": tag for tag in reversed(study.tags)}
-        stories.append(StoryTraits(
-            study.slug, -study.date.timestamp(), study.people,
-            tuple(sorted({pid for connection in connections for pid in (*connection.between, *connection.via)})),
-            tuple(sorted(tags.items())),
-            tuple(sorted({connection.bridge for connection in connections if connection.bridge})),
-            tuple(sorted({channel for connection in connections for channel in connection.channels}))))
+    connections = study.connections
+    # Tags are one tag when they share a page ("Small World", "small-world"): compared by slug.
+    tags = {tag_slug(tag) or "tag": tag for tag in reversed(study.tags)}
+    return StoryTraits(
+        study.slug, -study.date.timestamp(), study.people,
+        tuple(sorted({pid for connection in connections for pid in (*connection.between, *connection.via)})),
+        tuple(sorted(tags.items())),
+        tuple(sorted({connection.bridge for connection in connections if connection.bridge})),
+        tuple(sorted({channel for connection in connections for channel in connection.channels})))
+
+
+def ranking_inputs(site: Site, traits_of: Callable[[CaseStudy], StoryTraits] = story_traits) -> RankingInputs:
+    """What the related stories of ``site`` are ranked from (``rank``).
+
+    ``traits_of``: ``story_traits``, or a function that answers as it does (one that remembers each story's).
+    """
+    stories = tuple(map(traits_of, site.studies))
     chained = {pid for story in stories for pid in story.people}
     used = {channel for story in stories for channel in story.channels}
     table = site.config.channel_table
-    return RankingInputs(tuple(stories),
+    return RankingInputs(stories,
                          tuple((pid, site.people[pid].display_name) for pid in sorted(chained) if pid in site.people),
                          tuple((cid, table[cid].label) for cid in sorted(used) if cid in table))
 
@@ -165,16 +171,6 @@ def rank(inputs: RankingInputs, count: int = RELATED_COUNT) -> Ranking:
         ranking[story.slug] = tuple((slug, _reason(names, labels, story, stories[slug]))
                                     for *_, slug in heapq.nsmallest(count, scored))
     return ranking
-
-
-def related_by_story(site: Site, rank_with: Callable[[RankingInputs], Ranking] = rank) -> dict[str, tuple[Related, ...]]:
-    """Each story's up to ``RELATED_COUNT`` most similar stories, best first (ties: newer first, then by slug).
-
-    ``rank_with``: ``rank``, or a function that answers as it does (one that remembers its last answer).
-    """
-    ranking = rank_with(ranking_inputs(site))
-    cards = {study.slug: study.card for study in site.studies}
-    return {slug: tuple(Related(cards[other], reason) for other, reason in related) for slug, related in ranking.items()}
 
 
 def series_nav(site: Site, study: CaseStudy) -> SeriesNav | None:

@@ -126,6 +126,18 @@ TRACKED_EDITS = [
     ("a story with its own person", lambda c: _edit(c / "stories/beta/story.yaml", "connections:",
                                                    "people:\n  dora:\n    name: Dora New\nconnections:\n"
                                                    "  - between: [bob, dora]\n    stages: [contact]")),
+    # Pages that exist because one story uses something: its first use makes the page, its last removes it.
+    ("a channel's first use", lambda c: _edit(c / "stories/eta/story.yaml", "channels: [twitter]",
+                                              "channels: [twitter, bluesky]")),
+    ("that channel's last use", lambda c: _edit(c / "stories/eta/story.yaml", "channels: [twitter, bluesky]",
+                                                "channels: [twitter]")),
+    ("a tag's first use", lambda c: _edit(c / "stories/eta/index.md", "tags: [testing]", "tags: [testing, Lonely One]")),
+    ("that tag's last use", lambda c: _edit(c / "stories/eta/index.md", "tags: [testing, Lonely One]", "tags: [testing]")),
+    ("a person's first story", lambda c: _edit(c / "stories/eta/story.yaml", "connections:",
+                                               "connections:\n  - between: [bob, zed]\n    channels: [sms]\n"
+                                               "    stages: [contact]")),
+    ("that person's last story", lambda c: _edit(c / "stories/eta/story.yaml", "connections:\n  - between: [bob, zed]\n"
+                                                 "    channels: [sms]\n    stages: [contact]", "connections:")),
     ("a new story", lambda c: [(c / name).parent.mkdir(parents=True, exist_ok=True) or (c / name).write_text(text)
                                for name, text in story_files("theta", title="Story theta", date="2020-01-03").items()]),
     ("a deleted story", lambda c: shutil.rmtree(c / "stories/alpha")),
@@ -137,6 +149,17 @@ TRACKED_EDITS = [
     ("the time zone", lambda c: _edit(c / "site.yaml", "timezone: UTC", "timezone: Pacific/Auckland")),
     ("a kind in people.yaml", lambda c: _edit(c / "people.yaml", "kind: community", "kind: event")),
 ]
+
+
+#: What the edits above that make or remove a page do to it: (the page, whether it exists after the edit).
+PAGES_BY_USE = {
+    "a channel's first use": ("channels/bluesky/index.html", True),
+    "that channel's last use": ("channels/bluesky/index.html", False),
+    "a tag's first use": ("tags/lonely-one/index.html", True),
+    "that tag's last use": ("tags/lonely-one/index.html", False),
+    "a person's first story": ("people/zed/index.html", True),
+    "that person's last story": ("people/zed/index.html", False),
+}
 
 
 def _snapshot(folder: Path) -> dict[Path, tuple[int, int]]:
@@ -172,6 +195,9 @@ def test_tracked_rebuilds_are_identical(make_site, mode):
             assert what == "a broken story"
             continue
         assert tree_bytes(root / "out") == _cold(root, "cold"), f"after {what}"
+        if what in PAGES_BY_USE:
+            page, exists = PAGES_BY_USE[what]
+            assert (root / "out" / page).is_file() == exists, what
 
 
 def test_a_failed_incremental_build_leaves_the_served_folder_as_it_was(project):

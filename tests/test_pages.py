@@ -48,10 +48,10 @@ def test_graph_pages_defer_their_graph_and_say_they_have_one(make_site):
     site = _site(make_site)
     for page in plan_pages(site):
         if page.template == CARD_TEMPLATE:  # a card's context is what it shows, and it has no graph
-            assert page.deferred is None and "page" not in page.context()
+            assert page.deferred is None and "page" not in page.context(site)
             continue
-        kind = page.context()["page"]["kind"]
-        assert page.context()["page"]["has_graph"] == (kind in GRAPH_KINDS)
+        kind = page.context(site)["page"]["kind"]
+        assert page.context(site)["page"]["has_graph"] == (kind in GRAPH_KINDS)
         assert (page.deferred is not None) == (kind in GRAPH_KINDS or kind in ("export", "graph-data")), page.output
     story = _by_output(plan_pages(site))["stories/first/index.html"]
     assert (story.deferred.kind, story.deferred.ident) == ("story", "first")
@@ -62,46 +62,46 @@ def test_the_home_page_is_paginated_newest_first(make_site):
     site = _site(make_site, stories=("s1", "s2", "s3", "s4", "s5"), files={"site.yaml": site_yaml})
     pages = _by_output(plan_pages(site))
     first, second, third = pages["index.html"], pages["page/2/index.html"], pages["page/3/index.html"]
-    assert [card.slug for card in first.context()["studies"]] == ["s5", "s4"]
-    assert [card.slug for card in third.context()["studies"]] == ["s1"]
-    assert first.context()["pagination"] == {"number": 1, "count": 3, "previous": None, "next": "page/2/"}
-    assert second.context()["pagination"]["previous"] == "" and second.context()["pagination"]["next"] == "page/3/"
+    assert [card.slug for card in first.context(site)["studies"]] == ["s5", "s4"]
+    assert [card.slug for card in third.context(site)["studies"]] == ["s1"]
+    assert first.context(site)["pagination"] == {"number": 1, "count": 3, "previous": None, "next": "page/2/"}
+    assert second.context(site)["pagination"]["previous"] == "" and second.context(site)["pagination"]["next"] == "page/3/"
     assert "page/4/index.html" not in pages
-    assert second.context()["page"]["title"] == "Test Stories, page 2"
+    assert second.context(site)["page"]["title"] == "Test Stories, page 2"
 
 
 def test_an_empty_site_still_has_a_home_page(make_site):
     site = _site(make_site, stories=())
     pages = _by_output(plan_pages(site))
-    assert pages["index.html"].context()["studies"] == ()
-    assert pages["feed.xml"].context()["updated"] is None
+    assert pages["index.html"].context(site)["studies"] == ()
+    assert pages["feed.xml"].context(site)["updated"] is None
 
 
 def test_a_story_page_links_its_neighbours_in_time(make_site):
     site = _site(make_site, stories=("old", "middle", "new"))
     pages = _by_output(plan_pages(site))
-    middle = pages["stories/middle/index.html"].context()
+    middle = pages["stories/middle/index.html"].context(site)
     assert middle["study"].slug == "middle"
     assert (middle["newer"].slug, middle["older"].slug) == ("new", "old")
-    assert pages["stories/new/index.html"].context()["newer"] is None
-    assert pages["stories/old/index.html"].context()["older"] is None
+    assert pages["stories/new/index.html"].context(site)["newer"] is None
+    assert pages["stories/old/index.html"].context(site)["older"] is None
     assert middle["page"]["og_type"] == "article"
 
 
 def test_lists_show_cards_and_the_feed_shows_whole_stories(make_site):
     site = _site(make_site, stories=("first", "second"))
     pages = _by_output(plan_pages(site))
-    card = pages["index.html"].context()["studies"][0]
+    card = pages["index.html"].context(site)["studies"][0]
     assert not hasattr(card, "body_html")  # a list never carries a post's body
     assert card.title == "Story second"
-    feed = pages["feed.xml"].context()
+    feed = pages["feed.xml"].context(site)
     assert [study.slug for study in feed["studies"]] == ["second", "first"]
     assert "<strong>world</strong>" in feed["studies"][0].body_html
 
 
 def test_the_feed_holds_the_twenty_newest(make_site):
     site = _site(make_site, stories=tuple(f"s{number:02}" for number in range(1, 24)))
-    feed = _by_output(plan_pages(site))["feed.xml"].context()
+    feed = _by_output(plan_pages(site))["feed.xml"].context(site)
     assert len(feed["studies"]) == 20
     assert feed["studies"][0].slug == "s23" and feed["studies"][-1].slug == "s04"
     assert feed["updated"] == feed["studies"][0].date
@@ -113,9 +113,9 @@ def test_people_pages_are_made_for_people_in_built_stories_only(make_site):
     site = _site(make_site, files={"people.yaml": people})
     pages = _by_output(plan_pages(site))
     assert "people/nobody/index.html" not in pages
-    everyone = pages["people/index.html"].context()["everyone"]
+    everyone = pages["people/index.html"].context(site)["everyone"]
     assert {person.id for person, _count in everyone} == {"tess", "ann", "bob", "club"}
-    ann = pages["people/ann/index.html"].context()
+    ann = pages["people/ann/index.html"].context(site)
     assert [card.slug for card in ann["studies"]] == ["first"]
     assert ann["page"]["noindex"] is False
 
@@ -125,14 +125,14 @@ def test_a_person_can_ask_not_to_be_indexed(make_site):
              "  kind: community\n"
     site = _site(make_site, files={"people.yaml": people})
     pages = _by_output(plan_pages(site))
-    assert pages["people/ann/index.html"].context()["page"]["noindex"] is True
-    assert pages["people/bob/index.html"].context()["page"]["noindex"] is False
+    assert pages["people/ann/index.html"].context(site)["page"]["noindex"] is True
+    assert pages["people/bob/index.html"].context(site)["page"]["noindex"] is False
 
 
 def test_the_sitemap_lists_every_html_page_but_the_404(make_site):
     site = _site(make_site, stories=("first", "second"))
     pages = plan_pages(site)
-    entries = _by_output(pages)["sitemap.xml"].context()["entries"]
+    entries = _by_output(pages)["sitemap.xml"].context(site)["entries"]
     html_pages = [page.url_path for page in pages if page.output.endswith("index.html")]
     assert entries == html_pages
     assert "404.html" not in entries and "feed.xml" not in entries
@@ -142,16 +142,16 @@ def test_tags_are_grouped_by_slug_and_show_their_written_name(make_site):
     post = "---\ntitle: Tagged\ndate: 2020-02-01\nauthor: tess\ntags: [Small World, small-world]\n---\nBody.\n"
     site = _site(make_site, files={"stories/first/index.md": post})
     pages = _by_output(plan_pages(site))
-    tag = pages["tags/small-world/index.html"].context()
+    tag = pages["tags/small-world/index.html"].context(site)
     assert tag["tag"] == "Small World"
     assert [card.slug for card in tag["studies"]] == ["first"]
-    assert pages["tags/index.html"].context()["tags"] == [("small-world", "Small World", 1)]
+    assert pages["tags/index.html"].context(site)["tags"] == [("small-world", "Small World", 1)]
 
 
 @pytest.mark.parametrize("output", ["index.html", "stories/first/index.html", "people/index.html", "404.html"])
 def test_every_context_carries_the_shared_keys(make_site, output):
     site = _site(make_site)
-    context = _by_output(plan_pages(site))[output].context()
+    context = _by_output(plan_pages(site))[output].context(site)
     assert {"site", "people", "page", "stages", "channels"} <= set(context)
     assert context["site"].title == "Test Stories"
     assert context["page"]["description"]  # the site's, when the page has none of its own
@@ -186,9 +186,9 @@ def test_each_channel_an_introduction_went_through_gets_a_page_of_its_stories(ma
     site = _site(make_site, stories=("first", "second", "third"), files={"stories/second/story.yaml": other})
     pages = _by_output(plan_pages(site))
     twitter = pages["channels/twitter/index.html"]
-    assert [card.slug for card in twitter.context()["studies"]] == ["third", "first"]  # newest first
-    assert twitter.context()["channel"].label == "Twitter"
-    assert twitter.context()["page"]["title"] == "Met through Twitter"
-    assert [card.slug for card in pages["channels/forum/index.html"].context()["studies"]] == ["second"]
+    assert [card.slug for card in twitter.context(site)["studies"]] == ["third", "first"]  # newest first
+    assert twitter.context(site)["channel"].label == "Twitter"
+    assert twitter.context(site)["page"]["title"] == "Met through Twitter"
+    assert [card.slug for card in pages["channels/forum/index.html"].context(site)["studies"]] == ["second"]
     assert "channels/video/index.html" not in pages  # a channel no story used has no page
     assert set(twitter.reads) == {"card:first", "card:third"}

@@ -54,5 +54,6 @@ def pages_to_plan(pages: Sequence[Page], declared: Mapping[str, tuple[Input, ...
     """The numbers of the pages whose declaration is new or differs from ``declared``, or that read a ``changed`` input."""
     if not changed.isdisjoint(BASE_READS):
         return set(range(len(pages)))
-    return {number for number, page in enumerate(pages)
-            if declared.get(page.output) != page.reads or not changed.isdisjoint(page.reads)}
+    # ``is``: a page made for an equal outline holds the very declaration recorded (a shortcut, not a rule).
+    return {number for number, (output, _, _, reads, *_) in enumerate(pages)
+            if ((last := declared.get(output)) is not reads and last != reads) or not changed.isdisjoint(reads)}

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 
 from generator.incremental.cache import Cache
 from generator.incremental.fingerprint import DigestMemo
-from generator.incremental.last_answer import LastAnswer
+from generator.incremental.last_answer import LastAnswer, StoryAnswers
+from generator.incremental.plan_memo import PlanMemo
 from generator.errors import ContentErrors
 from generator.model import Site
 from generator.templates import Templates, resolve_templates
@@ -66,6 +67,8 @@ class BuildState:
     environments: Environments = field(default_factory=_environments)  # Jinja's, kept between builds (not saved)
     digests: DigestMemo = field(default_factory=DigestMemo)  # of the frozen objects in page contexts
     ranking: LastAnswer = field(default_factory=LastAnswer)  # the related stories, ranked again when a story's traits change
+    plans: PlanMemo = field(default_factory=PlanMemo)  # each page kind's pages, made again when its outline changes (not saved)
+    stories: StoryAnswers = field(default_factory=StoryAnswers)  # what planning reads of each story, asked again when it changes (not saved)
 
 
 def _manifest_key(out_dir: Path) -> str:

@@ -36,7 +36,7 @@ STAGES = (
     ("  YAML", "generator/content/source.py", "compose"),
     ("planning pages and their keys", "generator/build.py", "plan_build"),
     ("  digests of pages' inputs", "generator/incremental/fingerprint.py", "__call__"),
-    ("  related stories", "generator/related.py", "related_by_story"),
+    ("  related stories", "generator/related.py", "rank"),
     ("rendering pages", "generator/parallel.py", "render"),
     ("  graph data of each page", "generator/deferred.py", "deferred_context"),
     ("  graph data as JSON", "generator/render.py", "script_json"),
