@@ -2,7 +2,7 @@
 
     build_site(options)
       load_content      read + validate (content/): Site and warnings
-      plan_build        templates and assets; plan_pages (planner.py); a key per page
+      plan_build        templates and assets; plan_pages (planner/); a key per page
       _build            render the pages whose key changed (parallel.py), write the tree (write.py)
 
 Every stage is a plain function of the previous stage's output, and the output folder is

@@ -1,6 +1,6 @@
 """The deferred parts of page contexts (graphs, figures, timelines) and the keys of what they read.
 
-``Deferred`` values planned by ``planner.py`` are computed here, at render time, from one
+``Deferred`` values planned by ``generator.planner`` are computed here, at render time, from one
 ``GraphInputs`` per site. ``deferred_key`` digests exactly what ``deferred_context`` reads, so a
 cached page stays valid while its graph's inputs do.
 """

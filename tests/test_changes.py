@@ -87,3 +87,61 @@ def test_the_deepening_page_is_planned_again_when_a_timeline_changes_and_not_for
     assert "deepening/index.html" in _planned(root, stage("date: 2020-02-01", "date: 2020-02-03"))
     assert "deepening/index.html" in _planned(root, stage("channel: email", "channel: phone"))
     assert "deepening/index.html" in _planned(root, stage("bridge: community", "bridge: event"))
+
+
+def _declared(pages):
+    return [(page.output, page.template, page.reads, page.url_path, page.in_sitemap, page.deferred) for page in pages]
+
+
+def test_pages_kept_for_an_equal_outline_are_the_pages_a_plan_from_nothing_makes(make_site):
+    from generator.incremental.last_answer import StoryAnswers
+    from generator.incremental.plan_memo import PlanMemo
+
+    root = make_site(stories=("first", "second", "third"))
+    content = root / "content"
+    memo, stories = PlanMemo(), StoryAnswers()
+
+    def edit(name, old, new):
+        path = content / name
+        assert old in path.read_text()
+        path.write_text(path.read_text().replace(old, new))
+
+    edits = [
+        lambda: edit("stories/first/index.md", "Hello **world**.", "Hello **world**.\n\nMore."),
+        lambda: edit("stories/second/story.yaml", "channels: [twitter]", "channels: [twitter, bluesky]"),
+        lambda: edit("stories/third/index.md", "tags: [testing]", "tags: [testing, Solo]"),
+        lambda: edit("stories/third/index.md", "tags: [testing, Solo]", "tags: [testing]"),
+        lambda: edit("stories/second/story.yaml", "connections:", "connections:\n  - between: [bob, tess]\n    stages: [contact]"),
+        lambda: edit("stories/first/index.md", "date: 2020-01-01", "date: 2021-01-01"),
+        lambda: edit("stories/second/story.yaml", "channels: [twitter, bluesky]", "channels: [twitter]"),
+    ]
+    outputs = []
+    for step in [lambda: None, *edits]:
+        step()
+        site = _load(root)
+        kept = plan_pages(site, make=memo.make, per_story=stories.of)
+        fresh = plan_pages(site)
+        assert _declared(kept) == _declared(fresh)
+        for page, same in zip(kept, fresh):
+            assert page.context(site) == same.context(site), page.output
+        outputs.append({page.output for page in kept})
+    assert "channels/bluesky/index.html" in outputs[2] and "channels/bluesky/index.html" not in outputs[7]
+    assert "tags/solo/index.html" in outputs[3] and "tags/solo/index.html" not in outputs[4]
+
+
+def test_a_last_answer_survives_pickling_by_digest():
+    import pickle
+
+    from generator.incremental.last_answer import LastAnswer
+
+    calls = []
+
+    def count(argument):
+        calls.append(argument)
+        return len(argument)
+
+    memory = LastAnswer()
+    assert memory.of(count)(("a", "b")) == 2 and memory.of(count)(("a", "b")) == 2
+    loaded = pickle.loads(pickle.dumps(memory))
+    assert loaded.of(count)(("a", "b")) == 2 and len(calls) == 1
+    assert loaded.of(count)(("a", "b", "c")) == 3 and len(calls) == 2

@@ -1,6 +1,6 @@
 """What each page kind's template sees: one context function per page kind, made from the site at render time.
 
-A context is all a template sees. A planned page (``planner.py``) holds no site: it names its
+A context is all a template sees. A planned page (``generator.planner``) holds no site: it names its
 context function with plain arguments (slugs, ids, numbers), and the function looks up what
 it shows in the site it is given. Lists of stories hold ``StudyCard``s, not whole studies
 (only the feed shows post bodies), so a list depends on what it shows only.

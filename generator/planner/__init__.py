@@ -20,9 +20,9 @@ from operator import attrgetter
 from typing import Any, NamedTuple
 
 from generator.cards import CARD_TEMPLATE, SITE_CARD, card_output, chain_people, site_card
-from generator.contexts import (GRAPH_KINDS, archive_context, case_study_context, channel_context, deepening_context,
-                                feed_context, home_context, page_path, people_index_context, person_context,
-                                plain_page_context, search_context, simple_context, story_card_context, tag_context)
+from generator.planner.contexts import (GRAPH_KINDS, archive_context, case_study_context, channel_context, deepening_context,
+                                        feed_context, home_context, page_path, people_index_context, person_context,
+                                        plain_page_context, search_context, simple_context, story_card_context, tag_context)
 from generator.model import CaseStudy, Site
 from generator.network import DATA_FILE
 from generator.network_index import INDEX_FILE
