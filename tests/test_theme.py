@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 import urllib.request
 from pathlib import Path
@@ -193,3 +194,28 @@ def test_a_legend_joined_from_its_lines_is_the_legend_template_rendered():
                 assert joined(legend) == template.render(legend=legend), legend
                 checked += 1
     assert checked == 16 * 16
+
+
+@pytest.mark.browser
+def test_a_copy_of_base_html_that_names_only_graph_js_still_draws_graphs_and_finds_paths(tmp_path, static_server, open_page):
+    """A copy of an older ``base.html`` loads graph.js alone: the drawing and network scripts come beside it."""
+    from conftest import REPO
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "content", root / "content")
+    base = (THEME / "base.html").read_text(encoding="utf-8")
+    older = re.sub(r'\s*<script src="\{\{ asset\(\'network(-index)?\.js\'\) \}\}" defer></script>', "", base)
+    older = re.sub(r' data-draw="[^"]*"', "", older)
+    assert "network.js" not in older and "data-draw" not in older and "graph.js" in older
+    (root / "templates").mkdir()
+    (root / "templates/base.html").write_text(older, encoding="utf-8")
+    assert run_cli("build", "--base-url", "http://127.0.0.1/repo/", cwd=root).code == 0
+    server = static_server(root / "site", "/repo/")
+    page, watch = open_page(server.url + "stories/a-small-world-made-smaller/")
+    page.locator(".graph-stage").first.scroll_into_view_if_needed()
+    page.wait_for_selector(".graph-ready", timeout=60_000)
+    page, watch = open_page(server.url + "network/")
+    page.get_by_role("button", name="Show the shortest path").click()
+    page.wait_for_function("() => document.querySelector('[data-path-result]').textContent.length > 0", timeout=60_000)
+    assert " → " in page.inner_text("[data-path-result]")
+    assert watch.console_errors == []

@@ -25,8 +25,11 @@
   const IDLE_WAIT_MS = 300;
 
   const script = document.currentScript;
+  // A script beside this one. A copy of an older base.html names only the library, not the rest.
+  const beside = (name) => (script ? new URL(name, script.src).href : null);
   // What drawing needs, in this order: the library, then graph-draw.js (which uses it).
-  const drawingSources = ["data-vis", "data-draw"].map((name) => script?.getAttribute(name)).filter(Boolean);
+  const drawingSources = [script?.getAttribute("data-vis"), script?.getAttribute("data-draw") ?? beside("graph-draw.js")]
+    .filter(Boolean);
   const registry = {};
   const shared = { registry, idle, element, ensure, withDrawing };
   window.introchain = { graphs: registry, ready, shared };
@@ -80,6 +83,16 @@
   let waiting = [];
   let loading = false;
 
+  // Script elements for `sources`, to run in the order given once added.
+  function scriptTags(sources) {
+    return sources.map((source) => {
+      const tag = document.createElement("script");
+      tag.src = source;
+      tag.async = false;
+      return tag;
+    });
+  }
+
   // Load vis-network and graph-draw.js once, then run every callback that waited for them.
   function withDrawing(callback) {
     if (shared.draw) {
@@ -89,12 +102,7 @@
     waiting.push(callback);
     if (waiting.length > 1 || drawingSources.length < 2) return;
     loading = true;
-    const tags = drawingSources.map((source) => {
-      const tag = document.createElement("script");
-      tag.src = source;
-      tag.async = false; // run in the order given, the library first
-      return tag;
-    });
+    const tags = scriptTags(drawingSources);
     tags.at(-1).addEventListener("load", () => {
       // Draw in a task of its own rather than in the one that ran the code.
       idle().then(() => {
@@ -173,7 +181,15 @@
     }
   }
 
+  // The network page's scripts, when a copy of an older base.html does not name them.
+  function addNetworkScripts() {
+    if (!script || !document.querySelector("[data-graph-index]")) return;
+    if (document.querySelector('script[src*="network-index.js"]')) return;
+    document.head.append(...scriptTags(["network-index.js", "network.js"].map(beside)));
+  }
+
   function start() {
+    addNetworkScripts();
     const blocks = Array.from(document.querySelectorAll("[data-graph]"));
     const drawn = blocks.filter((block) => !block.hasAttribute("data-graph-on-demand"));
     for (const block of drawn) {
