@@ -198,9 +198,7 @@ def network_extra(network: SiteNetwork) -> dict[str, Any]:
     from generator.render import script_json
 
     site, ids = network.site, network.ids
-    ordered = sorted(site.studies, key=lambda study: study.slug)
-    stories = [{"title": study.title, "url": site.config.base_path + study.url_path, "line": story_line(number)}
-               for number, study in enumerate(ordered)] if len(ordered) <= STORY_KEY_LIMIT else []
+    stories = network.graph["stories"] if len(site.studies) <= STORY_KEY_LIMIT else []
     every_connection = [connection for study in site.studies for connection in study.connections]
     index = network.index
     people = index["people"]
