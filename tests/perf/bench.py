@@ -13,7 +13,8 @@ one side after the other, so the load of a shared machine falls on all three ali
 prints medians of wall-clock and CPU time (user + system of the build and every process it
 waited for), the load average at each round, each side's pages and output bytes, and the
 medians of the per-round ratios. After the rounds it measures introchain alone: serve's
-save-to-reload time, the network page in headless Chromium and ``introchain --help``.
+save-to-reload time, the network page in headless Chromium (as ``network.py`` loads it: a phone
+with its CPU slowed four times) and ``introchain --help``.
 Not part of the test suite: it takes minutes and its numbers depend on the machine.
 """
 
@@ -33,7 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from measure import ENV, REPO, Run, introchain, network_page_seconds, serve_latency, timed  # noqa: E402
+from measure import ENV, REPO, Run, introchain, serve_latency, timed  # noqa: E402
+from network import THROTTLING, measure_site  # noqa: E402
 from others import (hugo_command, hugo_site, hugo_version, pelican_command, pelican_python,  # noqa: E402
                     pelican_site, write_hugo_post, write_pelican_post)
 from synth import make_project, write_story  # noqa: E402
@@ -201,10 +203,12 @@ def extras(project, *, serve: bool, browser: bool) -> list[str]:
             notes.append(f"serve save→reload: not measured ({error})")
     if browser:
         try:
-            drawn, interactive = network_page_seconds(project.root / "site")
-            notes.append(f"network page in Chromium: drawn {drawn:.2f} s, interactive {interactive:.2f} s")
+            page = measure_site(project.root / "site", 3, open_view=False, screenshots=None, label=f"{n}")
+            notes.append(f"network page (phone, CPU slowed {THROTTLING}x, medians of 3 cold loads): HTML {page['html'] / 1024:,.0f} KB, "
+                         f"first view {page['first_view']:.0f} ms, interactive {page['interactive']:.0f} ms, "
+                         f"path finder {page['path']:.0f} ms")
         except Exception as error:  # noqa: BLE001 - Playwright's timeout: report it and go on
-            notes.append(f"network page: not drawn ({type(error).__name__}: {str(error).splitlines()[0]})")
+            notes.append(f"network page: not measured ({type(error).__name__}: {str(error).splitlines()[0]})")
     return notes
 
 

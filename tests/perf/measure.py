@@ -150,36 +150,6 @@ def _next_status(reader, wanted: Callable[[dict], bool]) -> dict:
                 return status
 
 
-def network_page_seconds(site: Path) -> tuple[float, float]:
-    """Seconds until the network page's graph is drawn, and until it answers a click, in headless Chromium."""
-    import http.server
-    import functools
-    import threading
-
-    from playwright.sync_api import sync_playwright
-
-    handler = functools.partial(_Quiet, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            started = time.perf_counter()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/bench/network/", wait_until="load")
-            page.wait_for_selector(".graph-ready", timeout=120_000)
-            drawn = time.perf_counter() - started
-            # Interactive: the main thread answers (a click on the canvas is handled within a frame).
-            page.mouse.click(640, 450)
-            page.evaluate("() => new Promise(resolve => requestAnimationFrame(() => resolve(true)))")
-            interactive = time.perf_counter() - started
-            browser.close()
-        return drawn, interactive
-    finally:
-        server.shutdown()
-        server.server_close()
-
-
 class _Quiet:
     """A static handler that serves /bench/... from the site folder and prints nothing."""
 
