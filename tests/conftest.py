@@ -294,6 +294,18 @@ class PageWatch:
     requests: list[str]
 
 
+def pages_in_turn(open_page, urls: list[str], at_once: int = 6):
+    """Open ``urls`` a few at a time, each in a fresh context, and yield ``(url, page, watch)`` once
+    its network has fallen quiet: the half-second waits for that overlap instead of adding up.
+    Each page's context is closed when the caller asks for the next one."""
+    for start in range(0, len(urls), at_once):
+        opened = [(url, *open_page(url)) for url in urls[start:start + at_once]]
+        for url, page, watch in opened:
+            page.wait_for_load_state("networkidle")
+            yield url, page, watch
+            page.context.close()
+
+
 @pytest.fixture
 def open_page(browser):
     """``open_page(url) -> (page, watch)``: a fresh page that records errors, dialogs and requests."""

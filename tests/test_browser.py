@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from conftest import REPO, run_cli
+from conftest import REPO, pages_in_turn, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -85,17 +85,10 @@ def test_every_sample_page_loads_without_errors_or_foreign_requests(sample_site,
     pages = sorted((sample_site / "site").rglob("index.html"))
     assert len(pages) > 20
     paths = [path.relative_to(sample_site / "site").as_posix().removesuffix("index.html") for path in pages] + ["404.html"]
-    # A few pages at a time, each in a fresh context (an empty cache), so that their half-second
-    # waits for the network to fall quiet (what loads after the page: graph code, the network's
-    # index) overlap instead of adding up.
-    for start in range(0, len(paths), 6):
-        opened = [(relative, *open_page(server.url + relative)) for relative in paths[start:start + 6]]
-        for relative, page, watch in opened:
-            page.wait_for_load_state("networkidle")
-            assert watch.console_errors == [], (relative, watch.console_errors)
-            assert watch.dialogs == []
-            assert_only_local_requests(watch, server.url)
-            page.context.close()
+    for url, page, watch in pages_in_turn(open_page, [server.url + relative for relative in paths]):
+        assert watch.console_errors == [], (url, watch.console_errors)
+        assert watch.dialogs == []
+        assert_only_local_requests(watch, server.url)
 
 
 @pytest.mark.parametrize("slug", ["a-small-world-made-smaller", "smiling-about-social-media"])

@@ -11,7 +11,7 @@ from textwrap import dedent
 
 import pytest
 
-from conftest import run_cli
+from conftest import pages_in_turn, run_cli
 
 XSS = '<script>alert("x")</script>'
 BREAKOUT = '" onmouseover="alert(1)" x="'
@@ -191,10 +191,9 @@ def test_feed_and_sitemap_stay_well_formed(hostile_site: Path):
 @pytest.mark.browser
 def test_nothing_from_content_runs_in_a_browser(hostile_site: Path, static_server, open_page):
     server = static_server(hostile_site, prefix="/repo/")
-    for page_path in sorted(hostile_site.rglob("index.html")):
-        relative = page_path.relative_to(hostile_site).as_posix().removesuffix("index.html")
-        page, watch = open_page(server.url + relative)
-        page.wait_for_load_state("networkidle")
+    urls = [server.url + path.relative_to(hostile_site).as_posix().removesuffix("index.html")
+            for path in sorted(hostile_site.rglob("index.html"))]
+    for relative, page, watch in pages_in_turn(open_page, urls):
         page.mouse.move(10, 10)
         for link in page.locator("main a").all()[:40]:
             if link.is_visible():
@@ -206,4 +205,3 @@ def test_nothing_from_content_runs_in_a_browser(hostile_site: Path, static_serve
                              ":not([type=\"application/ld+json\"])').length") == 0
         foreign = [url for url in watch.requests if "evil.example" in url or url.startswith("data:text")]
         assert foreign == [], foreign
-        page.context.close()
