@@ -13,7 +13,6 @@ the record could change again within the same timestamp tick, so it is always li
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import errno
 import fcntl
 import os
@@ -174,10 +173,12 @@ def record_tree(root: str, files: set[str], folders: set[str], known: dict[str, 
 
 def exchange(first: Path, second: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); False where the call is unavailable."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
+    # The C library this process already runs on: finding it by name (``ctypes.util.find_library``)
+    # starts ``ldconfig``, tens of milliseconds of every dev-server rebuild.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
         return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
     renameat2 = getattr(libc, "renameat2", None)
     if renameat2 is None:
         return False
