@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from generator.content.comments import read_comments
-from generator.content.fields import identifier_problem, suggest
+from generator.content.fields import identifier_problem, suggest, tag_slug, tag_spelling
 from generator.content.frontmatter import split_front_matter
 from generator.content.read import COMMENTS, POST, STORY, RawBundle
 from generator.content.source import Source, compose, place_of
@@ -44,6 +44,7 @@ class ParsedBundle:
     errors: tuple[tuple[ContentError, ...], ...]  # of index.md, story.yaml and comments.yaml
     study: CaseStudy | None  # None when any of its files has an error
     body_line: int = 1  # the file line the Markdown body starts on
+    tag_keys: tuple[tuple[str, str], ...] = ()  # per tag of the front matter: its page's slug and its spelling
 
     @cached_property
     def paths(self) -> tuple[Path, Path, Path]:
@@ -153,6 +154,8 @@ def parse_bundle(bundle: RawBundle, zone: ZoneInfo, kinds: Mapping[str, str], ch
         raw=bundle, slug=slug, front=_lean_front(front), story=_lean_story(story), body=body, snapshot=snapshot,
         comment_refs=tuple(_placed(ref) for ref in comment_refs), errors=tuple(tuple(source.errors) for source in sources),
         study=study, body_line=body_line,
+        # Worked out once per parse: the checks across stories compare every tag of the site on each build.
+        tag_keys=tuple((tag_slug(tag), tag_spelling(tag)) for tag in front.tags) if front else (),
     )
 
 

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from generator.content.bundle import BundleMemo, ParsedBundle
 from generator.content.config import read_config
-from generator.content.fields import suggest, tag_slug, tag_spelling
+from generator.content.fields import suggest
 from generator.content.people import read_people
 from generator.content.read import (  # noqa: F401 - re-exported: stage 1 as callers know it
     ASSET_SUFFIXES, COMMENTS, POST, STORY, RawBundle, RawContent, RawFile, read_content,
@@ -179,9 +179,9 @@ def _read_pages(raw: RawContent, people: Container[str], slugs: Container[str], 
     return tuple(pages), errors
 
 
-def _check_across(parsed: list[_Checked], people: dict[str, Person], slugs: dict[str, Path], memo: ContentMemo) -> None:
+def _check_across(parsed: list[_Checked], people: dict[str, Person], slugs: dict[str, Path], tags: frozenset[str],
+                  memo: ContentMemo) -> None:
     """Record every bundle's cross-story errors, reusing last time's for unchanged bundles while the ids are the same."""
-    tags = frozenset(tag_slug(tag) or "tag" for item in parsed if item.front for tag in item.front.tags)
     key = (frozenset(people), frozenset(slugs), tags)
     known = memo.checks[1] if memo.checks and memo.checks[0] == key else {}
     results = {}
@@ -202,8 +202,7 @@ def _check_tag_pages(parsed: list[_Checked]) -> None:
         front = item.front
         if front is None:
             continue
-        for tag, place in zip(front.tags, front.tag_nodes):
-            slug, spelling = tag_slug(tag), tag_spelling(tag)
+        for tag, place, (slug, spelling) in zip(front.tags, front.tag_nodes, item.item.tag_keys):
             seen = first.setdefault(slug, (spelling, tag, item.item.paths[0]))
             if seen[0] != spelling:
                 item.sources[0].error(place, f"tag {quoted(tag)} and tag {quoted(seen[1])} (in {display_path(seen[2])}) "
@@ -259,7 +258,8 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
                                      "give one of them another slug")
         else:
             slugs[item.slug] = item.item.paths[0]
-    _check_across(parsed, people, slugs, memo)
+    tags = frozenset(slug for item in parsed for slug, _ in item.item.tag_keys)
+    _check_across(parsed, people, slugs, tags, memo)
     _check_tag_pages(parsed)
     for person_id, node in privacy_refs:
         if person_id not in people:
@@ -271,7 +271,6 @@ def validate(raw: RawContent, *, drafts: bool = False, base_url: str | None = No
     errors = list(raw.errors) + config_source.errors + people_source.errors
     for item in parsed:
         errors += item.errors()
-    tags = frozenset(tag_slug(tag) or "tag" for item in parsed if item.front for tag in item.front.tags)
     pages, page_errors = _read_pages(raw, people, slugs, tags, drafts)
     errors += page_errors
     if config is None or any(not error.warning for error in errors):
