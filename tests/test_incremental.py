@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, override, run_cli, story_files, tree_bytes
+from conftest import PEOPLE_YAML, REPO, override, run_cli, story_files, tree_bytes
 from generator import parallel
 from generator.build import BuildOptions, BuildState, build_site
 from generator.incremental.cache import cache_dir_for
@@ -406,3 +406,36 @@ def test_what_the_dev_server_remembers_never_changes_a_page_key(make_site):
         assert state.manifest is not None and fresh.manifest is not None
         keys = {output: key for output, (key, _) in state.manifest.pages.items()}
         assert keys == {output: key for output, (key, _) in fresh.manifest.pages.items()}, f"after {what}"
+
+
+#: More people and stories than ``Digester.SHARED``: the lists every page holds (everyone in
+#: people.yaml, a tag's stories, the archive) are long, and the dev server remembers their
+#: digests from one build to the next by the very objects they hold.
+LONG_LIST_EDITS = [
+    ("a post", lambda c: _edit(c / "stories/story-07/index.md", "Hello **world**.", "Hello **edited** world.")),
+    ("a title", lambda c: _edit(c / "stories/story-03/index.md", "title: Story story-03", "title: Retitled")),
+    ("a person in no story", lambda c: _edit(c / "people.yaml", "name: Extra Person 7", "name: Extra Renamed")),
+    ("a person added", lambda c: _append(c / "people.yaml", "newcomer:\n  name: New Comer\n")),
+    ("a person in every story", lambda c: _edit(c / "people.yaml", "name: Ann Example", "name: Ann Renamed")),
+    ("a tag", lambda c: _edit(c / "stories/story-11/index.md", "tags: [testing]", "tags: [testing, other]")),
+    ("a deleted story", lambda c: shutil.rmtree(c / "stories/story-05")),
+]
+
+
+@pytest.mark.slow
+def test_long_lists_remembered_between_builds_never_change_a_page_key_or_a_byte(make_site):
+    extra = "".join(f"extra{number}:\n  name: Extra Person {number}\n" for number in range(20))
+    root = make_site(files={"people.yaml": PEOPLE_YAML + extra}, stories=tuple(f"story-{number:02d}" for number in range(18)))
+    content = root / "content"
+    state = BuildState()
+    options = BuildOptions(content, root / "out", private=True)
+    build_site(options, state=state)
+    for what, edit in LONG_LIST_EDITS:
+        edit(content)
+        build_site(options, state=state)
+        fresh = BuildState()
+        build_site(BuildOptions(content, root / "fresh", private=True), state=fresh)
+        assert state.manifest is not None and fresh.manifest is not None
+        keys = {output: key for output, (key, _) in state.manifest.pages.items()}
+        assert keys == {output: key for output, (key, _) in fresh.manifest.pages.items()}, f"after {what}"
+        assert tree_bytes(root / "out") == tree_bytes(root / "fresh"), f"after {what}"

@@ -161,14 +161,61 @@ class DigestMemo:
     def __init__(self, pairs: Iterable[tuple[Any, str]] = ()) -> None:
         self._previous: dict[int, tuple[Any, str]] = {}
         self._current: dict[int, tuple[Any, str]] = {id(value): (value, text) for value, text in pairs}
+        # Long containers of frozen objects (everyone in people.yaml, a list of story cards), by
+        # what they hold: (keys, ids of the values) -> (the values, kept alive, and the digest).
+        self._previous_shared: dict[tuple, tuple[tuple, str]] = {}
+        self._shared: dict[tuple, tuple[tuple, str]] = {}
+        self._fixed: dict[type, bool] = {}  # per type: whether its values never change (see ``shared_key``)
 
     def __reduce__(self):
-        # What the last build used: the rest would be dropped when the next one starts.
+        # What the last build used: the rest would be dropped when the next one starts. Containers
+        # are left out: their keys hold the ids of this process's objects.
         return DigestMemo, (list(self._current.values()),)
 
     def next_build(self) -> None:
         """Start a build: what the last build did not use is dropped."""
         self._previous, self._current = self._current, {}
+        self._previous_shared, self._shared = self._shared, {}
+
+    def _never_changes(self, kind: type) -> bool:
+        fixed = self._fixed.get(kind)
+        if fixed is None:
+            params = getattr(kind, "__dataclass_params__", None)
+            fixed = kind in (str, int, float, bool, type(None)) or (params is not None and params.frozen)
+            self._fixed[kind] = fixed
+        return fixed
+
+    def shared_key(self, value: tuple | list | dict) -> tuple | None:
+        """What a container's digest is remembered by: its keys and the very objects it holds.
+
+        Only for a container whose values are all strings, numbers or frozen model objects
+        (which never change, as for ``get``) and whose keys are strings; None for any other.
+        """
+        if isinstance(value, dict):
+            keys: tuple | None = tuple(value)
+            if not all(type(key) is str for key in keys):
+                return None
+            items = tuple(value.values())
+        else:
+            keys, items = None, tuple(value)
+        if not all(map(self._never_changes, set(map(type, items)))):
+            return None
+        return keys, tuple(map(id, items)), items
+
+    def get_shared(self, key: tuple) -> str | None:
+        """The digest recorded for a container that held these very objects (``shared_key``), or None."""
+        lookup = key[:2]
+        entry = self._shared.get(lookup)
+        if entry is None:
+            entry = self._previous_shared.get(lookup)
+            if entry is None:
+                return None
+            self._shared[lookup] = entry
+        return entry[1]
+
+    def put_shared(self, key: tuple, text: str) -> None:
+        """Record the digest of a container (``shared_key``); the entry keeps its objects alive."""
+        self._shared[key[:2]] = (key[2], text)
 
     def get(self, value: Any) -> str | None:
         """The digest recorded for this very object, or None."""
@@ -217,12 +264,14 @@ class Digester:
         if isinstance(value, (tuple, list)):
             if all(type(item) is str for item in value):
                 text = repr(tuple(value))  # a list of paths or names (a sitemap's): described at C speed
-            else:
-                text = "[" + ",".join(self._describe(item) for item in value) + "]"
-            return self._remember(value, digest(text)) if len(value) >= self.SHARED else text
+                return self._remember(value, digest(text)) if len(value) >= self.SHARED else text
+            if len(value) >= self.SHARED:
+                return self._shared(value)
+            return "[" + ",".join(self._describe(item) for item in value) + "]"
         if isinstance(value, dict):
-            text = "{" + ",".join(self._describe(key) + ":" + self._describe(item) for key, item in value.items()) + "}"
-            return self._remember(value, digest(text)) if len(value) >= self.SHARED else text
+            if len(value) >= self.SHARED:
+                return self._shared(value)
+            return "{" + ",".join(self._describe(key) + ":" + self._describe(item) for key, item in value.items()) + "}"
         state = getattr(value, "__dict__", None)
         params = getattr(type(value), "__dataclass_params__", None)
         if state is not None and params is not None and params.frozen:
@@ -234,6 +283,20 @@ class Digester:
                 self._frozen.put(value, known)
             return known
         return self._remember(value, digest(type(value).__qualname__, repr(value)))
+
+    def _shared(self, value: tuple | list | dict) -> str:
+        """The digest of a long container, remembered for this build and, when it holds only frozen objects, the next."""
+        key = self._frozen.shared_key(value)
+        known = self._frozen.get_shared(key) if key is not None else None
+        if known is None:
+            if isinstance(value, dict):
+                text = "{" + ",".join(self._describe(name) + ":" + self._describe(item) for name, item in value.items()) + "}"
+            else:
+                text = "[" + ",".join(self._describe(item) for item in value) + "]"
+            known = digest(text)
+            if key is not None:
+                self._frozen.put_shared(key, known)
+        return self._remember(value, known)
 
     def __call__(self, value: Any) -> str:
         """The digest of ``value``."""
