@@ -150,7 +150,8 @@ class SiteWriter:
 
         ``live_stat``: the previous file's stat, as just checked on disk (saves looking again).
         """
-        relative = clean_name(name)
+        # A name the staging folder holds is clean already (no empty, '.' or '..' part; '/'-separated).
+        relative = name if name in self._existing and "\\" not in name else clean_name(name)
         if (self._differs is not None and live_stat is not None and relative not in self._differs
                 and relative in self._existing):
             self.placed(relative, live_stat, HELD)  # the retired site holds the live file (see ``retired_differs``)

@@ -55,5 +55,5 @@ def pages_to_plan(pages: Sequence[Page], declared: Mapping[str, tuple[Input, ...
     if not changed.isdisjoint(BASE_READS):
         return set(range(len(pages)))
     # ``is``: a page made for an equal outline holds the very declaration recorded (a shortcut, not a rule).
-    return {number for number, (output, _, _, reads, *_) in enumerate(pages)
-            if ((last := declared.get(output)) is not reads and last != reads) or not changed.isdisjoint(reads)}
+    return {number for number, page in enumerate(pages)
+            if ((last := declared.get(page[0])) is not (reads := page[3]) and last != reads) or not changed.isdisjoint(reads)}
