@@ -291,7 +291,12 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
         # The dev server's index is made in the background (``search.BackgroundIndex``); ``build``'s
         # on the other core while the pages are planned.
         index = None if state is not None and state.search is not None else search_files_started(site, cache)
-        plan = plan_build(options, site, state, previous)
+        try:
+            plan = plan_build(options, site, state, previous)
+        except BaseException:
+            if index is not None:
+                index.cancel()
+            raise
         # What loading and planning made (the site, its pages) outlives the build, with almost no
         # cycles: left out of the collections until the build ends (the caller's
         # ``collector_skipping_what_exists``), the first young one does not walk all of it.
@@ -299,7 +304,7 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
     pages, keys, history = plan.job.pages, plan.keys, plan.history
     unchanged = plan.kept | {number for number, page in enumerate(pages) if number not in plan.kept
                              and previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
-    search = state.search.files_for(site, cache) if index is None else index()
+    search = state.search.files_for(site, cache) if index is None else index.files()
     copies, asset_files, names = _site_files(site, plan, search)
     copy_stats = {name: file_stat(source) for name, source in copies.items()}
     kept_copies = {name for name in copies if previous is not None and previous.copy_unchanged(name, copy_stats[name], out_dir)}

@@ -187,13 +187,24 @@ def graph_options(*, physics: bool, hierarchical: bool = False) -> dict[str, Any
     return options
 
 
+#: The vis-network options every story graph (``chain``) and every person graph
+#: (``neighbourhood``) shares. Their data names its preset instead of carrying the options,
+#: which ``graph-draw.js`` holds (its ``PRESETS``; ``tests/test_graph.py`` keeps the two equal).
+PRESETS: dict[str, dict[str, Any]] = {"chain": graph_options(physics=False), "neighbourhood": graph_options(physics=True)}
+
+
+def preset_options(data: dict[str, Any]) -> dict[str, Any]:
+    """The vis-network options a graph's data is drawn with: its own, or its preset's."""
+    return data["options"] if "options" in data else PRESETS[data["preset"]]
+
+
 def _graph_data(graph_id: str, label: str, description: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
-                options: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
+                preset: str, details: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": graph_id,
         "label": label,
         "description": description,
-        "data": {"nodes": nodes, "edges": edges, "options": options, "details": details},
+        "data": {"nodes": nodes, "edges": edges, "preset": preset, "details": details},
     }
 
 
@@ -238,7 +249,7 @@ def story_graph(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict
     label = f"Introduction graph of “{study.title}”"
     description = (f"{len(study.people)} people and {len(study.connections)} connections; "
                    "the same chain is described step by step below.")
-    graph = _graph_data(f"story-{study.slug}", label, description, nodes, edges, graph_options(physics=False),
+    graph = _graph_data(f"story-{study.slug}", label, description, nodes, edges, "chain",
                         node_details(site, study.people, site.config.base_path))
     graph["data"]["chain"] = True  # graph.js may turn a chain to run top to bottom on a narrow screen
     return graph
@@ -257,7 +268,7 @@ def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: l
              for edge in connection_edges(site, index, connection, prefix=f"{slug}-")]
     label = f"The neighbourhood of {person.display_name}"
     description = f"{person.display_name} and the {len(ids) - 1} people, communities and events around them."
-    return _graph_data(f"person-{person.id}", label, description, nodes, edges, graph_options(physics=True),
+    return _graph_data(f"person-{person.id}", label, description, nodes, edges, "neighbourhood",
                        node_details(site, ids, site.config.base_path))
 
 

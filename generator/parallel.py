@@ -42,6 +42,10 @@ CHUNKS_PER_WORKER = 6
 #: Most pages in one chunk: a chunk's results travel (and wait to be written) together,
 #: so this bounds the memory they take at 10,000 stories (about 4 MB of pages).
 MAX_CHUNK = 200
+#: Fewest pages in one chunk: below this, sending the chunk costs more than balancing saves.
+MIN_CHUNK = 8
+#: A render chunk is the pages left divided by this many per worker (guided scheduling).
+SHARES_PER_WORKER = 2
 
 #: One page's outcome: its number and its bytes (or what ``finish`` made of them), or the errors it raised.
 Outcome = tuple[int, Any]
@@ -229,17 +233,25 @@ def worker_count() -> int:
 
 
 def _chunks(numbers: Sequence[int], workers: int, first: Sequence[Sequence[int]]) -> list[list[int]]:
-    """Each group of ``first`` a chunk at the front (they take longest), the rest in contiguous chunks.
+    """Each group of ``first`` a chunk at the front (they take longest), the rest in contiguous chunks that shrink.
 
     The pages of a group share what takes long to make (the network page and its data files
-    share the network's layout): one process makes it once for all of them.
+    share the network's layout): one process makes it once for all of them. Each later chunk
+    is a share of the pages left (at most ``MAX_CHUNK``, at least ``MIN_CHUNK``), so the last
+    ones are small: a process that takes the last large chunk of slow pages (the social cards
+    come last) would otherwise leave the other cores idle until it is done.
     """
     wanted = set(numbers)
     groups = [[number for number in group if number in wanted] for group in first]
     grouped = {number for group in groups for number in group}
     rest = [number for number in numbers if number not in grouped]
-    size = min(MAX_CHUNK, max(8, -(-len(rest) // (workers * CHUNKS_PER_WORKER))))
-    return [group for group in groups if group] + [rest[i:i + size] for i in range(0, len(rest), size)]
+    chunks = [group for group in groups if group]
+    start = 0
+    while start < len(rest):
+        size = min(MAX_CHUNK, max(MIN_CHUNK, -(-(len(rest) - start) // (workers * SHARES_PER_WORKER))))
+        chunks.append(rest[start:start + size])
+        start += size
+    return chunks
 
 
 def render_numbers(job: RenderJob, numbers: Sequence[int], progress: Callable[[int], None] | None = None,

@@ -26,6 +26,7 @@ import signal
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Mapping
 from html import escape
 from pathlib import Path
@@ -167,65 +168,105 @@ def build_index(records: list[dict[str, Any]], language: str, *, niceness: int =
     ``niceness``: how much lower than ours Pagefind's CPU priority is, where the system has
     priorities. ``runs``: where the Pagefind process is registered while it runs, so it can be stopped.
     """
-    from pagefind.service import get_executable
+    return IndexRun(records, language, niceness=niceness, runs=runs).files()
 
-    executable = get_executable()
-    hint = ("install it with `pip install 'pagefind[bin]'` (introchain's dependencies include it), "
-            "or turn search off with 'search: false' in site.yaml")
-    if executable is None or not executable.is_file():
-        raise ContentErrors([ContentError("site.yaml", 0, 0, "the search index needs Pagefind's binary, which is not installed",
-                                          hint)])
-    if not records:
-        return {}  # Pagefind refuses an empty site; the search page says there is nothing to search
-    lang = (_LANGUAGE.match(language.lower()) or _LANGUAGE.match("en")).group(0)
-    # Pagefind's command line over a folder of one small page per record. Not its Python
-    # service: that reads answers of at most 2 MiB (a larger index hangs it for good) and
-    # waits 0.1 s for each one, a minute and a half for a thousand stories.
-    with tempfile.TemporaryDirectory(prefix="introchain-search-") as temp:
-        pages, out = Path(temp, "pages"), Path(temp, "index")
-        for record in records:
-            page = pages / record["url"].strip("/") / "index.html"
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(record_html(record, lang), encoding="utf-8")
-        pages.mkdir(exist_ok=True)
-        # Its own folder as the working directory, so no pagefind.yml of the caller's is read.
-        command = [str(executable), "--site", str(pages), "--output-path", str(out), "--force-language", lang, "--silent"]
-        clean = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
+
+class IndexRun:
+    """Pagefind indexing ``records``, started at once; ``files`` waits for it and returns its files.
+
+    No thread waits for it meanwhile, so the building process may fork its render workers
+    while it runs. ``cancel`` stops it and removes its folder (a build that failed first).
+    """
+
+    def __init__(self, records: list[dict[str, Any]], language: str, *, niceness: int = 0, runs: Runs | None = None):
+        from pagefind.service import get_executable
+
+        self._process: subprocess.Popen | None = None
+        self._runs = runs
+        executable = get_executable()
+        if executable is None or not executable.is_file():
+            raise ContentErrors([ContentError("site.yaml", 0, 0, "the search index needs Pagefind's binary, which is not installed",
+                                              _HINT)])
+        self._temp = tempfile.TemporaryDirectory(prefix="introchain-search-")
+        if not records:
+            return  # Pagefind refuses an empty site; the search page says there is nothing to search
+        lang = (_LANGUAGE.match(language.lower()) or _LANGUAGE.match("en")).group(0)
+        # Pagefind's command line over a folder of one small page per record. Not its Python
+        # service: that reads answers of at most 2 MiB (a larger index hangs it for good) and
+        # waits 0.1 s for each one, a minute and a half for a thousand stories.
+        temp = self._temp.name
+        pages, self._out = Path(temp, "pages"), Path(temp, "index")
         try:
-            result = _run(command, temp, clean, niceness, runs)
-        except subprocess.TimeoutExpired:
-            raise _index_failed(f"it took longer than {INDEX_TIMEOUT} s") from None
-        except OSError as error:  # the binary is there but cannot run (permissions, another platform's build)
-            raise ContentErrors([ContentError("site.yaml", 0, 0, f"Pagefind's binary could not run: {error.strerror or error}",
-                                              hint)]) from None
-        if result.returncode != 0:
-            raise _index_failed((result.stderr or result.stdout).strip(), result.returncode)
-        return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*"))
-                if path.is_file() and _WANTED.fullmatch(path.relative_to(out).as_posix())}
-
-
-def _run(command: list[str], cwd: str, env: dict[str, str], niceness: int, runs: Runs | None) -> subprocess.CompletedProcess:
-    """Run Pagefind to its end (``subprocess.run`` with a timeout), ``niceness`` below our CPU priority."""
-    with subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as process:
-        if runs is not None:
-            runs.started(process)
-        if niceness and hasattr(os, "setpriority"):
-            # Set from here, not in the child before it runs (``preexec_fn`` is unsafe in a
-            # process with threads, as the dev server is); its first milliseconds run at ours.
+            for record in records:
+                page = pages / record["url"].strip("/") / "index.html"
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(record_html(record, lang), encoding="utf-8")
+            pages.mkdir(exist_ok=True)
+            # Its own folder as the working directory, so no pagefind.yml of the caller's is read.
+            command = [str(executable), "--site", str(pages), "--output-path", str(self._out), "--force-language", lang,
+                       "--silent"]
+            clean = {name: value for name, value in os.environ.items() if not name.startswith("PAGEFIND_")}
+            # What it says goes to files, not pipes: nobody reads them until it has ended.
+            self._said = open(Path(temp, "said"), "w+", encoding="utf-8", errors="replace")
             try:
-                os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + niceness)
-            except OSError:
-                pass  # it has already ended, or the system refuses: it runs at our priority
-        try:
-            stdout, stderr = process.communicate(timeout=INDEX_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
+                self._process = _start(command, temp, clean, self._said, niceness, runs)
+            except OSError as error:  # the binary is there but cannot run (permissions, another platform's build)
+                raise ContentErrors([ContentError("site.yaml", 0, 0,
+                                                  f"Pagefind's binary could not run: {error.strerror or error}", _HINT)]) from None
+        except BaseException:
+            self.cancel()
             raise
+        self._deadline = time.monotonic() + INDEX_TIMEOUT
+
+    def files(self) -> dict[str, bytes]:
+        """Wait for Pagefind; its files, or ``ContentErrors``/``OSError`` when it failed."""
+        try:
+            process = self._process
+            if process is None:
+                return {}
+            try:
+                code = process.wait(timeout=max(0.0, self._deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                raise _index_failed(f"it took longer than {INDEX_TIMEOUT} s") from None
+            if code != 0:
+                self._said.seek(0)
+                raise _index_failed(self._said.read().strip(), code)
+            out = self._out
+            return {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*"))
+                    if path.is_file() and _WANTED.fullmatch(path.relative_to(out).as_posix())}
         finally:
-            if runs is not None:
-                runs.ended(process)
-    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop Pagefind if it still runs, and remove its folder."""
+        process, self._process = self._process, None
+        if process is not None:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            if self._runs is not None:
+                self._runs.ended(process)
+            self._said.close()
+        self._temp.cleanup()
+
+
+_HINT = ("install it with `pip install 'pagefind[bin]'` (introchain's dependencies include it), "
+         "or turn search off with 'search: false' in site.yaml")
+
+
+def _start(command: list[str], cwd: str, env: dict[str, str], said, niceness: int, runs: Runs | None) -> subprocess.Popen:
+    """Start Pagefind, ``niceness`` below our CPU priority, what it prints going to the file ``said``."""
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=said, stderr=said)
+    if runs is not None:
+        runs.started(process)
+    if niceness and hasattr(os, "setpriority"):
+        # Set from here, not in the child before it runs (``preexec_fn`` is unsafe in a
+        # process with threads, as the dev server is); its first milliseconds run at ours.
+        try:
+            os.setpriority(os.PRIO_PROCESS, process.pid, os.getpriority(os.PRIO_PROCESS, 0) + niceness)
+        except OSError:
+            pass  # it has already ended, or the system refuses: it runs at our priority
+    return process
 
 
 #: What Pagefind prints when the system, not the content, stopped it: the build reports
@@ -257,53 +298,66 @@ def search_files(site: Site, cache, *, niceness: int = 0, runs: Runs | None = No
 
     ``niceness``, ``runs``: see ``build_index``.
     """
-    if not site.config.search:
-        return {}
-    from generator.incremental.fingerprint import code_fingerprint, digest
-
-    # Each story's entries are kept by a digest of what they are made from, so a build
-    # after one edit makes one story's entries, not a thousand.
-    entries_key = digest("search-entries", code_fingerprint(), site.config.base_path)
-    known = cache.get_object("search-entries", entries_key)
-    known = known if isinstance(known, dict) else {}
-    records, facets, entries = search_records(site, known)
-    if entries.keys() != known.keys():  # only this site's stories are kept
-        cache.put_object("search-entries", entries_key, entries)
-    # One index kept per language, with the digest of its records: an index per edit would
-    # fill the cache (4 MB each at 1,000 stories), and an older one is rarely wanted again.
-    slot, key = digest("search-index", site.config.language), records_key(records, site.config.language)
-    kept_index = cache.get_object("search-index", slot)
-    if isinstance(kept_index, tuple) and len(kept_index) == 2 and kept_index[0] == key:
-        files = kept_index[1]
-    else:
-        files = build_index(records, site.config.language, niceness=niceness, runs=runs)
-        cache.put_object("search-index", slot, (key, files))
-    return {**{f"pagefind/{path}": data for path, data in files.items()}, "search/stories.json": facets_json(facets)}
+    return SearchFilesStarted(site, cache, niceness=niceness, runs=runs).files()
 
 
-def search_files_started(site: Site, cache) -> Callable[[], dict[str, bytes]]:
-    """``search_files`` made in a thread (Pagefind runs while the build plans its pages); call the result for them.
+class SearchFilesStarted:
+    """``search_files`` begun: the records made and Pagefind started unless the cache holds their index.
 
-    Call it before forking render workers: a process forks its workers only with no other thread running.
+    ``files`` waits for Pagefind and returns the files; ``cancel`` stops it. ``build`` starts
+    it before planning the pages, so Pagefind indexes on the other core meanwhile.
     """
-    outcome: dict[str, Any] = {}
 
-    def work() -> None:
-        try:
-            outcome["files"] = search_files(site, cache)
-        except BaseException as error:  # handed to the caller, who raises it as its own
-            outcome["error"] = error
+    def __init__(self, site: Site, cache, *, niceness: int = 0, runs: Runs | None = None):
+        self._run: IndexRun | None = None
+        self._index: dict[str, bytes] = {}
+        self._facets: list[dict[str, Any]] | None = None
+        if not site.config.search:
+            return
+        from generator.incremental.fingerprint import code_fingerprint, digest
 
-    thread = threading.Thread(target=work, name="introchain-search-index")
-    thread.start()
+        # Each story's entries are kept by a digest of what they are made from, so a build
+        # after one edit makes one story's entries, not a thousand.
+        entries_key = digest("search-entries", code_fingerprint(), site.config.base_path)
+        known = cache.get_object("search-entries", entries_key)
+        known = known if isinstance(known, dict) else {}
+        records, self._facets, entries = search_records(site, known)
+        if entries.keys() != known.keys():  # only this site's stories are kept
+            cache.put_object("search-entries", entries_key, entries)
+        # One index kept per language, with the digest of its records: an index per edit would
+        # fill the cache (4 MB each at 1,000 stories), and an older one is rarely wanted again.
+        self._cache = cache
+        self._slot, self._key = digest("search-index", site.config.language), records_key(records, site.config.language)
+        kept_index = cache.get_object("search-index", self._slot)
+        if isinstance(kept_index, tuple) and len(kept_index) == 2 and kept_index[0] == self._key:
+            self._index = kept_index[1]
+        else:
+            self._run = IndexRun(records, site.config.language, niceness=niceness, runs=runs)
 
-    def files() -> dict[str, bytes]:
-        thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
-        return outcome["files"]
+    def files(self) -> dict[str, bytes]:
+        """The search files (``pagefind/...`` and ``search/stories.json``), once Pagefind is done."""
+        if self._facets is None:
+            return {}
+        if self._run is not None:
+            run, self._run = self._run, None
+            self._index = run.files()
+            self._cache.put_object("search-index", self._slot, (self._key, self._index))
+        return {**{f"pagefind/{path}": data for path, data in self._index.items()},
+                "search/stories.json": facets_json(self._facets)}
 
-    return files
+    def cancel(self) -> None:
+        """Stop Pagefind, if it runs (the build failed before it needed the files)."""
+        run, self._run = self._run, None
+        if run is not None:
+            run.cancel()
+
+
+def search_files_started(site: Site, cache) -> SearchFilesStarted:
+    """``search_files`` begun, Pagefind running while the build plans its pages; ``.files()`` ends it.
+
+    No thread waits for Pagefind, so the building process may still fork its render workers.
+    """
+    return SearchFilesStarted(site, cache)
 
 
 def _same_inputs(before: Site | None, after: Site) -> bool:

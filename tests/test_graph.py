@@ -10,8 +10,8 @@ import pytest
 from generator.content.load import load_site
 from generator.deferred import graph_inputs
 from generator.channels import channel_table
-from generator.graph import (AUTHOR, BRIDGE, BRIDGE_COLOR, SUBJECT, connection_text, legend,
-                             person_graph, primary_channel, story_graph)
+from generator.graph import (AUTHOR, BRIDGE, BRIDGE_COLOR, PRESETS, SUBJECT, connection_text, graph_options, legend,
+                             person_graph, preset_options, primary_channel, story_graph)
 from generator.network import LARGE_NETWORK, network_graph
 
 STORY = dedent(
@@ -53,7 +53,7 @@ def test_a_story_graph_draws_its_chain_with_the_author_flagged(site):
     x = {node["id"]: node["x"] for node in data["nodes"]}
     assert x["tess"] < x["ann"] < x["bob"]
     assert x["tess"] < x["club"] < x["ann"]  # the bridge sits above or below its pair
-    assert data["options"]["physics"]["enabled"] is False
+    assert preset_options(data)["physics"]["enabled"] is False
 
 
 def test_story_edges_say_how_deep_and_through_what(site):
@@ -79,6 +79,24 @@ def test_a_person_graph_is_their_neighbourhood_with_them_flagged(site):
     bob = person_graph(site, site.people["bob"], site.story_counts, inputs.links("bob"))["data"]
     assert {node["id"] for node in bob["nodes"]} == {"bob", "ann"}
     assert roles(bob["nodes"]) == {"bob": SUBJECT}
+    assert preset_options(bob)["physics"]["enabled"] is True  # laid out in the browser
+
+
+def test_story_and_person_graphs_name_their_shared_options_and_the_script_holds_them(site):
+    """The options every story or person graph shares are not in each page's data but in graph-draw.js."""
+    import re
+    from pathlib import Path
+
+    import generator
+
+    inputs = graph_inputs(site)
+    story = story_graph(site, site.studies[0], site.story_counts)["data"]
+    ann = person_graph(site, site.people["ann"], site.story_counts, inputs.links("ann"))["data"]
+    assert "options" not in story and story["preset"] == "chain"
+    assert "options" not in ann and ann["preset"] == "neighbourhood"
+    script = (Path(generator.__file__).parent / "theme" / "assets" / "graph-draw.js").read_text(encoding="utf-8")
+    held = json.loads(re.search(r"^  const PRESETS = (\{.*\});$", script, re.MULTILINE).group(1))
+    assert held == PRESETS == {"chain": graph_options(physics=False), "neighbourhood": graph_options(physics=True)}
 
 
 def test_someone_in_no_connection_has_no_graph(make_site):

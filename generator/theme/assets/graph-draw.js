@@ -16,6 +16,10 @@
 (() => {
   "use strict";
 
+  // vis-network's options that every story graph ("chain") and every person graph
+  // ("neighbourhood") shares: their data names its `preset` instead of carrying them
+  // (generator/graph.py's PRESETS; tests/test_graph.py keeps the two the same).
+  const PRESETS = {"chain": {"autoResize": true, "edges": {"font": {"align": "horizontal", "face": "system-ui, sans-serif", "size": 14}, "scaling": {"label": {"drawThreshold": 13, "maxVisible": 40}}, "selectionWidth": 2}, "interaction": {"hover": true, "keyboard": {"bindToWindow": false, "enabled": true}, "multiselect": false, "navigationButtons": false, "tooltipDelay": 120}, "layout": {"improvedLayout": true, "randomSeed": 7}, "nodes": {"font": {"face": "system-ui, sans-serif", "size": 16}, "scaling": {"label": {"drawThreshold": 13, "maxVisible": 40}}}, "physics": {"enabled": false}}, "neighbourhood": {"autoResize": true, "edges": {"font": {"align": "horizontal", "face": "system-ui, sans-serif", "size": 14}, "scaling": {"label": {"drawThreshold": 13, "maxVisible": 40}}, "selectionWidth": 2}, "interaction": {"hover": true, "keyboard": {"bindToWindow": false, "enabled": true}, "multiselect": false, "navigationButtons": false, "tooltipDelay": 120}, "layout": {"improvedLayout": false, "randomSeed": 7}, "nodes": {"font": {"face": "system-ui, sans-serif", "size": 16}, "scaling": {"label": {"drawThreshold": 13, "maxVisible": 40}}}, "physics": {"barnesHut": {"avoidOverlap": 0.2, "gravitationalConstant": -6000, "springLength": 140}, "enabled": true, "solver": "barnesHut", "stabilization": {"enabled": true, "fit": true, "iterations": 400, "updateInterval": 50}}}};
   // Nodes drawn with a ring: the ring takes the text colour, so it shows in both schemes.
   const RINGED_ROLES = new Set(["author", "subject"]);
   // Labels are drawn at this size or larger on screen, or not at all (the build's options set
@@ -141,6 +145,11 @@
     return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
   }
 
+  // A graph's vis-network options: its own (the network), or a copy of its preset's.
+  function graphOptions(data) {
+    return data.options ?? structuredClone(PRESETS[data.preset] ?? PRESETS.chain);
+  }
+
   // The build's vis-network options, with what only the browser decides.
   function browserOptions(options) {
     const physics = options.physics;
@@ -216,8 +225,9 @@
     // Make the (empty) network: its options, canvas and event handlers.
     makeNetwork() {
       this.named = ["role", "aria-label", "aria-describedby"].map((name) => [name, this.container.getAttribute(name)]);
-      this.network = new vis.Network(this.container, {}, browserOptions(this.data.options));
-      this.moving = Boolean(this.data.options.physics?.enabled);
+      const options = browserOptions(graphOptions(this.data));
+      this.network = new vis.Network(this.container, {}, options);
+      this.moving = Boolean(options.physics?.enabled);
       nameFrame(this.container);
     }
 
