@@ -309,3 +309,18 @@ def test_python_dash_m_and_console_script_agree(tmp_path: Path, args: list[str])
         assert module.returncode == 0 and module.stdout == f"introchain {__version__}\n"
     if args[-1] == "--frobnicate":
         assert module.returncode == 2 and "--frobnicate" in module.stderr
+
+
+def test_render_chunks_cover_every_page_once_and_end_small():
+    """The groups go first; then each page once, in order, in chunks that shrink, so no process is left with a large last one."""
+    from generator.parallel import MAX_CHUNK, MIN_CHUNK, _chunks
+
+    pages = list(range(5_800))
+    chunks = _chunks(pages, 2, [[5, 6, 7]])
+    assert chunks[0] == [5, 6, 7]
+    rest = [number for chunk in chunks[1:] for number in chunk]
+    assert rest == [number for number in pages if number not in (5, 6, 7)]
+    sizes = [len(chunk) for chunk in chunks[1:]]
+    assert max(sizes) <= MAX_CHUNK and sizes == sorted(sizes, reverse=True)
+    assert sum(sizes[-4:]) <= 4 * MIN_CHUNK  # the last chunks: a few pages each
+    assert _chunks([1, 2, 3], 2, []) == [[1, 2, 3]]
