@@ -189,6 +189,20 @@ class LighthouseResult:
     metrics: dict[str, str] = field(default_factory=dict)
     benchmark: list[int] = field(default_factory=list)  # Lighthouse's CPU benchmark index of every run
     warnings: list[str] = field(default_factory=list)
+    timings: list[dict[str, float]] = field(default_factory=list)  # every run's score, metrics (ms) and load average
+
+
+#: The metrics each run records: Lighthouse's audit id by a short name.
+RUN_METRICS = {"FCP": "first-contentful-paint", "LCP": "largest-contentful-paint", "TBT": "total-blocking-time",
+               "SI": "speed-index", "CLS": "cumulative-layout-shift"}
+
+
+def load_average() -> float:
+    """The one-minute load average: Lighthouse's simulated figures scale with the machine's load."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return float(os.getloadavg()[0]) if hasattr(os, "getloadavg") else float("nan")
 
 
 LIGHTHOUSE_CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
@@ -225,8 +239,11 @@ def summarize_lighthouse(report: dict, page: str, form_factor: str, host: str) -
                            "cumulative-layout-shift", "speed-index")
                if key in report["audits"] and "displayValue" in report["audits"][key]}
     benchmark = [round(report.get("environment", {}).get("benchmarkIndex", 0))]
+    timing = {"performance": scores["performance"]}
+    timing.update({name: report["audits"][key]["numericValue"] for name, key in RUN_METRICS.items()
+                   if "numericValue" in report["audits"].get(key, {})})
     return LighthouseResult(page, form_factor, scores, failing, foreign, metrics=metrics, benchmark=benchmark,
-                            warnings=list(report.get("runWarnings", [])))
+                            warnings=list(report.get("runWarnings", [])), timings=[timing])
 
 
 def lighthouse_site(site: AuditSite, pages=LIGHTHOUSE_PAGES, form_factors=("mobile", "desktop"),
@@ -239,13 +256,16 @@ def lighthouse_site(site: AuditSite, pages=LIGHTHOUSE_PAGES, form_factors=("mobi
             for form_factor in form_factors:
                 attempts = []
                 for number in range(runs):
+                    load = load_average()
                     report = run_lighthouse(site.url + path, form_factor, Path(temp) / f"{form_factor}-{number}.json")
                     attempts.append(summarize_lighthouse(report, path, form_factor, host))
+                    attempts[-1].timings[0]["load"] = load
                 performance = [attempt.scores["performance"] for attempt in attempts]
                 median = statistics.median_low(performance)
                 chosen = next(attempt for attempt in attempts if attempt.scores["performance"] == median)
                 chosen.runs = performance
                 chosen.benchmark = [attempt.benchmark[0] for attempt in attempts]
+                chosen.timings = [attempt.timings[0] for attempt in attempts]
                 for attempt in attempts:  # a failure in any run counts, not only in the median one
                     for name in ("accessibility", "best-practices", "seo"):
                         chosen.scores[name] = min(chosen.scores[name], attempt.scores[name])
