@@ -299,3 +299,35 @@ def test_a_small_network_lists_everyone_at_once(sample_project, tmp_path, static
     page, watch, server = open_network(open_page, static_server, tmp_path / "site", "desktop")
     assert suggested(page) == [label for _, label, _ in index_of(tmp_path / "site")["people"]]
     assert watch.console_errors == []
+
+
+
+def test_the_drawing_code_is_prefetched_near_a_graph_only_after_the_first_paint(sample_project, tmp_path, static_server, open_page):
+    # A page can finish loading before its first paint (a busy or slow phone), and a download
+    # started then competes with that paint. Here the network page's text is shown 0.8 s after it
+    # has loaded (a stylesheet of the test's own); on a phone its graph is within a screen of the top.
+    result = run_cli("build", "--content", sample_project / "content", "--out", tmp_path / "site",
+                     "--base-url", "https://someone.github.io/repo/", cwd=sample_project)
+    assert result.code == 0, result.text
+    network = tmp_path / "site/network"
+    (network / "late.css").write_text("body { animation: appear 0s 0.8s both; }\n"
+                                      "@keyframes appear { from { visibility: hidden; } to { visibility: visible; } }\n")
+    page_html = (network / "index.html").read_text(encoding="utf-8")
+    (network / "late.html").write_text(page_html.replace("</head>", '<link rel="stylesheet" href="late.css">\n</head>'))
+    server = static_server(tmp_path / "site", "/repo/")
+    page, watch = open_page(f"{server.url}network/late.html", viewport=VIEWPORTS["phone"])
+    page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length"
+                           " && ['vis-network', 'graph-draw'].every((name) => performance.getEntriesByType('resource')"
+                           ".some((entry) => entry.name.includes(name)))", timeout=15000)
+    timings = page.evaluate("""() => ({
+        loaded: performance.getEntriesByType('navigation')[0].loadEventEnd,
+        painted: performance.getEntriesByName('first-contentful-paint')[0].startTime,
+        fetched: performance.getEntriesByType('resource').filter((entry) => /vis-network|graph-draw/.test(entry.name))
+            .map((entry) => entry.startTime),
+        prefetches: document.querySelectorAll('link[rel=prefetch]').length,
+        ran: typeof window.vis !== 'undefined' || Boolean(window.introchain.shared.draw),
+    })""")
+    assert timings["painted"] > timings["loaded"], timings  # the case this test is about
+    assert timings["prefetches"] == 2 and not timings["ran"], timings  # fetched, not run
+    assert min(timings["fetched"]) >= timings["painted"], timings
+    assert watch.console_errors == []

@@ -114,14 +114,14 @@
     document.head.append(...tags);
   }
 
-  // Download the drawing code ahead of need, at low priority and after the page has loaded,
-  // without running it; not when it is being loaded to draw a graph already.
+  // Download the drawing code ahead of need, at low priority, once the page has loaded and has
+  // been painted, without running it; not when it is being loaded to draw a graph already.
   function prefetch() {
     if (document.readyState !== "complete") {
       window.addEventListener("load", prefetch, { once: true });
       return;
     }
-    setTimeout(() => {
+    afterFirstPaint(() => {
       // After the other observer has had its say: is the graph being drawn already?
       if (loading || shared.draw) return;
       for (const source of drawingSources) {
@@ -131,7 +131,26 @@
         link.href = source;
         document.head.append(link);
       }
-    }, 0);
+    });
+  }
+
+  // Call back, in a task of its own, once the page has had its first contentful paint: a page can
+  // finish loading before it is first painted, and a download started then competes with that
+  // paint. Where paints are not reported, call back in the next task.
+  function afterFirstPaint(callback) {
+    const later = () => setTimeout(callback, 0);
+    const painted = (entries) => entries.some((entry) => entry.name === "first-contentful-paint");
+    if (!window.PerformanceObserver || !PerformanceObserver.supportedEntryTypes?.includes("paint")
+        || painted(performance.getEntriesByType("paint"))) {
+      later();
+      return;
+    }
+    const observer = new PerformanceObserver((list) => {
+      if (!painted(list.getEntries())) return;
+      observer.disconnect();
+      later();
+    });
+    observer.observe({ type: "paint" });
   }
 
   // Draw the graph of `block` (once) and call back with its API.
