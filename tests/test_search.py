@@ -8,7 +8,7 @@ import json
 import pytest
 
 from conftest import SITE_YAML, run_cli, tree_bytes
-from generator.search import build_index
+from generator.pagefind_run import build_index
 
 
 @pytest.mark.slow
