@@ -539,6 +539,9 @@ def test_path_filter_watches_files_through_their_folder(tmp_path):
     assert not path_filter(Change.modified, str(tmp_path / "other.yaml"))
     assert not path_filter(Change.modified, str(folder / "skip" / "x"))
     assert not path_filter(Change.modified, str(folder / ".git" / "index"))
+    # An editor's hidden temp file, seen before the rename that saves it, starts no build of its own.
+    assert not path_filter(Change.added, str(folder / "stories" / "first" / ".index.md.tmp"))
+    assert path_filter(Change.added, str(folder / "stories" / "first" / "index.md"))
 
 
 def test_a_watched_folder_that_does_not_exist_yet_counts_once_it_appears(tmp_path):

@@ -68,7 +68,9 @@ class PathFilter:
     """Decides which changed paths count: inside a watched folder or a watched file, not ignored.
 
     watchfiles' default filter also applies (``.git``, ``__pycache__``, editor swap and backup
-    files such as ``.x.swp`` and ``x~``), so an editor's scratch files never start a build.
+    files such as ``.x.swp`` and ``x~``), and a hidden file (``.index.md.tmp``, the temp file an
+    editor writes and renames over the real one) never counts: the build reads none, and a
+    save seen in two batches (the temp file, then the rename) would otherwise build twice.
     """
 
     def __init__(self, watch_paths: Sequence[Path], ignore: Sequence[Path]) -> None:
@@ -93,7 +95,7 @@ class PathFilter:
 
     def __call__(self, change: Change, path: str) -> bool:
         """True when a change at ``path`` should trigger a build."""
-        if _within(path, self.ignored) or not self._default(change, path):
+        if os.path.basename(path).startswith(".") or _within(path, self.ignored) or not self._default(change, path):
             return False
         # Within a watched file too: a watched path that did not exist yet may appear as a folder.
         return _within(path, self.folders) or _within(path, self.files)
