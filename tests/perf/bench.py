@@ -9,7 +9,9 @@ templates, and the same posts (same titles, dates and tags, all published) as a 
 Pelican site (``others.py``). Every file is dated an hour back, as an author's files are
 when they build. Then, round by round, each side makes a cold build (no output, no
 cache), a warm rebuild (nothing changed) and two builds each after editing the same post,
-one side after the other, so the load of a shared machine falls on all three alike. It
+one side after the other, so the load of a shared machine falls on all three alike. Then
+one more cold build of each side is sampled for its peak memory (sampling slows a build,
+so no timed build is sampled). It
 prints medians of wall-clock and CPU time (user + system of the build and every process it
 waited for), the load average at each round, each side's pages and output bytes, and the
 medians of the per-round ratios. After the rounds it measures introchain alone: serve's
@@ -128,7 +130,7 @@ def run_rounds(sides: list[Side], rounds: int) -> list[float]:
         for side in order:
             for cache in side.caches:
                 shutil.rmtree(cache, ignore_errors=True)
-            side.peak_mib.append(side.build("cold").peak_mib)
+            side.build("cold")
             if number == 0:
                 _measure_output(side)
         for side in order:
@@ -145,6 +147,19 @@ def run_rounds(sides: list[Side], rounds: int) -> list[float]:
             f"(CPU {side.cpu['first_edit'][-1]:.1f}/{side.cpu['edit'][-1]:.1f} s)"
             for side in sides), flush=True)
     return loads
+
+
+def measure_memory(sides: list[Side]) -> None:
+    """Peak memory of each side: one more cold build, sampled (the timed builds are not: see ``timed``)."""
+    for side in sides:
+        for cache in side.caches:
+            shutil.rmtree(cache, ignore_errors=True)
+        run = timed(side.command, side.root, side.env, memory=True)
+        if run.code != 0:
+            raise SystemExit(f"{side.name}: cold build for memory failed ({run.code}):\n{run.output[-3000:]}")
+        side.peak_mib.append(run.peak_mib)
+    print("  peak memory of a cold build: " + "; ".join(f"{side.name} {side.peak_mib[-1]:.0f} MiB" for side in sides),
+          flush=True)
 
 
 def _ratio(ours: list[float], theirs: list[float]) -> float:
@@ -244,6 +259,7 @@ def main() -> int:
             print(f"N={n}: {', '.join(side.name for side in sides)}; projects written in "
                   f"{time.perf_counter() - started:.1f} s", flush=True)
             loads = run_rounds(sides, args.rounds)
+            measure_memory(sides)
             report = table(n, sides, loads)
             print(f"\n{report}\n", flush=True)  # before the extras, so a failure there loses no rounds
             notes = extras(project, serve=args.serve, browser=args.browser)

@@ -9,6 +9,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ CHROMIUM = os.environ.get("INTROCHAIN_CHROMIUM", "/usr/bin/chromium")
 
 @dataclass(frozen=True)
 class Run:
-    """One timed command: wall-clock and CPU seconds (all its processes), peak memory (PSS, MiB), exit code."""
+    """One run of a command: wall-clock and CPU seconds (all its processes), peak memory (PSS, MiB; 0 unless sampled), exit code."""
 
     seconds: float
     peak_mib: float
@@ -54,22 +55,33 @@ def _session_memory(session: int) -> int:
     return total
 
 
-def timed(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
-    """Run ``command`` in its own session, sampling the memory of its process tree every 20 ms."""
+def timed(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None, *, memory: bool = False) -> Run:
+    """Run ``command`` in its own session: its wall-clock and CPU time, and with ``memory`` its peak memory.
+
+    Peak memory is the largest PSS of the process tree, sampled every 20 ms. Sampling is not
+    free: each sample makes the kernel walk the page tables of every process of the build,
+    which took a fifth to a third of a core during a cold build of 1,000 stories, a core the
+    build (which uses both of a 2-core machine) then shares. So a run is either timed or
+    sampled, never both (``peak_mib`` is 0 when not sampled).
+    """
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    peak = 0
-    while True:
-        # wait4 reports the CPU time of the command and of every worker it waited for.
-        pid, status, usage = os.wait4(process.pid, os.WNOHANG)
-        if pid:
-            break
-        peak = max(peak, _session_memory(process.pid))
-        time.sleep(0.02)
-    seconds = time.perf_counter() - started
-    process.returncode = os.waitstatus_to_exitcode(status)
-    output = process.stdout.read().decode(errors="replace") if process.stdout else ""
+    # Output goes to a file, not a pipe: nobody reads a pipe while the command runs, and a
+    # command that printed more than a pipe holds would wait for ever.
+    with tempfile.TemporaryFile() as log:
+        process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})}, start_new_session=True,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        peak = 0
+        while True:
+            # wait4 reports the CPU time of the command and of every worker it waited for.
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG if memory else 0)
+            if pid:
+                break
+            peak = max(peak, _session_memory(process.pid))
+            time.sleep(0.02)
+        seconds = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        log.seek(0)
+        output = log.read().decode(errors="replace")
     return Run(seconds, peak / 2**20, process.returncode, output, usage.ru_utime + usage.ru_stime)
 
 
