@@ -10,6 +10,7 @@ on every run and machine.
 from __future__ import annotations
 
 import json
+import os
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -172,11 +173,17 @@ def story_files(number: int, pool: int, seed: int = 0, revision: int = 0) -> dic
 
 
 def write_story(content: Path, number: int, pool: int, seed: int = 0, revision: int = 0) -> Path:
-    """Write (or rewrite) case study ``number``; returns its index.md."""
+    """Write (or rewrite) case study ``number``, each file at once as an editor saves it; returns its index.md.
+
+    Each file is written under a hidden temporary name and renamed into place, so a build
+    or a watcher never reads half a file.
+    """
     folder = content / "stories" / f"story-{number:05d}"
     folder.mkdir(parents=True, exist_ok=True)
     for name, text in story_files(number, pool, seed, revision).items():
-        (folder / name).write_text(text, encoding="utf-8")
+        temporary = folder / f".{name}.tmp"
+        temporary.write_text(text, encoding="utf-8")
+        os.replace(temporary, folder / name)
     return folder / "index.md"
 
 
