@@ -89,17 +89,25 @@ def _person_text(person: Person, story_count: int) -> str:
     return "\n".join(lines)
 
 
-def person_options(site: Site, person_id: str, *, role: str | None, counts: Mapping[str, int]) -> dict[str, Any]:
+def _person_fields(person: Person, story_count: int) -> dict[str, Any]:
+    """What a node's tooltip and details panel say, as fields ``graph-draw.js`` writes them from."""
+    return {"kind": person.kind, "stories": story_count, **({"place": person.location} if person.location else {})}
+
+
+def person_options(site: Site, person_id: str, *, role: str | None, counts: Mapping[str, int],
+                   tooltip_text: bool = True) -> dict[str, Any]:
     """A person's node as pyvis' ``add_node`` takes it (its keyword arguments).
 
     ``role`` (``AUTHOR`` or ``SUBJECT``) marks the node the graph is centred on: drawn larger,
-    in gold with a ring, and flagged in the data; None for everyone else.
+    in gold with a ring, and flagged in the data; None for everyone else. ``tooltip_text``:
+    the tooltip as text (``title``), else as the fields ``graph-draw.js`` writes it from.
     """
     person = site.people[person_id]
     highlighted = role is not None
+    count = counts.get(person_id, 0)
     options = {
         "label": person.display_name,
-        "title": _person_text(person, counts.get(person_id, 0)),
+        **({"title": _person_text(person, count)} if tooltip_text else _person_fields(person, count)),
         "shape": KIND_SHAPES[person.kind],
         "color": {"background": AUTHOR_COLOR if highlighted else KIND_COLORS[person.kind],
                   "border": "#1f2937" if highlighted else "#ffffff"},
@@ -111,29 +119,49 @@ def person_options(site: Site, person_id: str, *, role: str | None, counts: Mapp
     return options
 
 
-def person_node(site: Site, person_id: str, *, role: str | None, counts: Mapping[str, int], **position: int) -> dict[str, Any]:
+def person_node(site: Site, person_id: str, *, role: str | None, counts: Mapping[str, int], tooltip_text: bool = True,
+                **position: int) -> dict[str, Any]:
     """A person's node as pyvis' ``add_node`` keeps it: the options and position, the id, the id as label if none."""
-    options = person_options(site, person_id, role=role, counts=counts)
+    options = person_options(site, person_id, role=role, counts=counts, tooltip_text=tooltip_text)
     return {**options, **position, "id": person_id, "label": options["label"] or person_id}
 
 
+def connection_fields(site: Site, connection: Connection) -> dict[str, Any]:
+    """What ``connection_text`` says, as fields ``graph-draw.js`` writes it from (the names are its nodes' labels)."""
+    fields: dict[str, Any] = {}
+    if connection.via:
+        fields.update(via=list(connection.via), bridge=connection.bridge)
+    if connection.channels:
+        fields["channels"] = [site.config.channel_table[channel].label for channel in connection.channels]
+    if connection.when:
+        fields["when"] = connection.when.human
+    fields.update(stage=f"{connection.deepest_stage} ({connection.depth} of {len(STAGE_NAMES)})", met=connection.met_in_person)
+    if connection.summary:
+        fields["summary"] = connection.summary
+    return fields
+
+
 def connection_edges(site: Site, index: int, connection: Connection, line: Channel | None = None, prefix: str = "",
-                     *, plain: bool = False) -> Iterator[tuple[str, str, dict[str, Any]]]:
+                     *, plain: bool = False, tooltip_text: bool = True) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """A connection and its bridges as edges: (from, to, pyvis' ``add_edge`` keyword arguments).
 
     ``line``: how to draw the connection (the network page draws each story's in its own
     style); by default, its channel's. ``plain`` (large networks): straight edges without labels. Per-edge curves override the
     network's ``smooth: false``, and "dynamic" curves add a hidden simulated node per edge;
-    with thousands of edges both cost seconds in the browser.
+    with thousands of edges both cost seconds in the browser. ``tooltip_text``: tooltips as
+    text (``title``), else as fields ``graph-draw.js`` writes them from (a bridge's names
+    those of its nodes and of the connection it names in ``of``).
     """
     first, second = connection.between
     label = connection.deepest_stage + ("" if connection.met_in_person else NEVER_MET)
     style: dict[str, Any] = {} if plain else {"label": label,
                                               "smooth": {"enabled": True, "type": "curvedCW", "roundness": 0.15}}
     line = line or site.config.channel_table[primary_channel(connection)]
+    edge_id = f"{prefix}c{index}"
     yield first, second, {
-        "id": f"{prefix}c{index}",
-        "title": connection_text(site.people, connection, site.config.channel_table),
+        "id": edge_id,
+        **({"title": connection_text(site.people, connection, site.config.channel_table)} if tooltip_text
+           else connection_fields(site, connection)),
         "color": {"color": line.colour},
         "colorDark": line.dark,
         "width": 1 + connection.depth,
@@ -148,7 +176,8 @@ def connection_edges(site: Site, index: int, connection: Connection, line: Chann
             yield bridge, party, {
                 "id": f"{prefix}b{index}-{bridge}-{party}",
                 "role": BRIDGE,
-                "title": f"{site.people[bridge].display_name} brought {_names(site.people, connection.between)} together ({connection.bridge})",
+                **({"title": f"{site.people[bridge].display_name} brought {_names(site.people, connection.between)} together ({connection.bridge})"}
+                   if tooltip_text else {"of": edge_id, "bridge": connection.bridge}),
                 "color": {"color": BRIDGE_COLOR},
                 "width": 1,
                 "dashes": [2, 5],
@@ -198,13 +227,15 @@ def preset_options(data: dict[str, Any]) -> dict[str, Any]:
     return data["options"] if "options" in data else PRESETS[data["preset"]]
 
 
-def _graph_data(graph_id: str, label: str, description: str, nodes: list[dict[str, Any]], edges: list[dict[str, Any]],
-                preset: str, details: dict[str, Any]) -> dict[str, Any]:
+def _graph_data(site: Site, graph_id: str, label: str, description: str, nodes: list[dict[str, Any]],
+                edges: list[dict[str, Any]], preset: str) -> dict[str, Any]:
+    """A story's or person's graph: its tooltips and details panel written by ``graph-draw.js`` from the
+    nodes' and edges' fields (each person's page is ``people_url`` + id + ``/``), so no text is sent twice."""
     return {
         "id": graph_id,
         "label": label,
         "description": description,
-        "data": {"nodes": nodes, "edges": edges, "preset": preset, "details": details},
+        "data": {"nodes": nodes, "edges": edges, "preset": preset, "people_url": site.config.base_path + "people/"},
     }
 
 
@@ -243,14 +274,14 @@ def story_graph(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict
     nodes = []
     for person_id in study.people:
         x, y = positions.get(person_id, (0, 0))
-        nodes.append(person_node(site, person_id, role=AUTHOR if person_id == study.author else None, counts=counts, x=x, y=y))
+        nodes.append(person_node(site, person_id, role=AUTHOR if person_id == study.author else None, counts=counts,
+                                 tooltip_text=False, x=x, y=y))
     edges = [edge_dict(*edge) for index, connection in enumerate(study.connections)
-             for edge in connection_edges(site, index, connection)]
+             for edge in connection_edges(site, index, connection, tooltip_text=False)]
     label = f"Introduction graph of “{study.title}”"
     description = (f"{len(study.people)} people and {len(study.connections)} connections; "
                    "the same chain is described step by step below.")
-    graph = _graph_data(f"story-{study.slug}", label, description, nodes, edges, "chain",
-                        node_details(site, study.people, site.config.base_path))
+    graph = _graph_data(site, f"story-{study.slug}", label, description, nodes, edges, "chain")
     graph["data"]["chain"] = True  # graph.js may turn a chain to run top to bottom on a narrow screen
     return graph
 
@@ -262,14 +293,13 @@ def person_graph(site: Site, person: Person, counts: Mapping[str, int], links: l
     ids: dict[str, None] = {person.id: None}
     for _index, connection, _slug in links:
         ids.update(dict.fromkeys((*connection.between, *connection.via)))
-    nodes = [person_node(site, person_id, role=SUBJECT if person_id == person.id else None, counts=counts)
+    nodes = [person_node(site, person_id, role=SUBJECT if person_id == person.id else None, counts=counts, tooltip_text=False)
              for person_id in ids]
     edges = [edge_dict(*edge) for index, connection, slug in links
-             for edge in connection_edges(site, index, connection, prefix=f"{slug}-")]
+             for edge in connection_edges(site, index, connection, prefix=f"{slug}-", tooltip_text=False)]
     label = f"The neighbourhood of {person.display_name}"
     description = f"{person.display_name} and the {len(ids) - 1} people, communities and events around them."
-    return _graph_data(f"person-{person.id}", label, description, nodes, edges, "neighbourhood",
-                       node_details(site, ids, site.config.base_path))
+    return _graph_data(site, f"person-{person.id}", label, description, nodes, edges, "neighbourhood")
 
 
 def story_extra(site: Site, study: CaseStudy, counts: Mapping[str, int]) -> dict[str, Any]:

@@ -65,12 +65,13 @@ def run_cli(*args: str | Path, cwd: Path, timeout: float = 120, env: dict | None
     return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
 
-def pyvis_network(site, people, edges, *, roles, counts, positions=None) -> tuple[list, list]:
+def pyvis_network(site, people, edges, *, roles, counts, positions=None, tooltip_text=True) -> tuple[list, list]:
     """The nodes and edges pyvis' own ``add_node`` and ``add_edge`` keep for our node and edge options.
 
     The reference the graph tests compare our directly made graphs with. ``edges`` are
     ``graph.connection_edges`` triples; ``roles`` maps the highlighted person's id to their
-    role; ``positions`` (by person id) gives every node an x and y.
+    role; ``positions`` (by person id) gives every node an x and y; ``tooltip_text`` as
+    ``graph.person_options`` takes it.
     """
     from pyvis.network import Network
 
@@ -79,7 +80,8 @@ def pyvis_network(site, people, edges, *, roles, counts, positions=None) -> tupl
     network = Network(directed=True)
     for person_id in people:
         position = dict(zip("xy", positions.get(person_id, (0, 0)))) if positions is not None else {}
-        network.add_node(person_id, **person_options(site, person_id, role=roles.get(person_id), counts=counts), **position)
+        network.add_node(person_id, **person_options(site, person_id, role=roles.get(person_id), counts=counts,
+                                                         tooltip_text=tooltip_text), **position)
     for source, target, options in edges:
         network.add_edge(source, target, **options)  # pyvis asserts that both ends are nodes
     return network.nodes, network.edges

@@ -11,6 +11,10 @@ import yaml
 
 from conftest import REPO, pages_in_turn, run_cli
 
+from generator.content.load import load_site
+from generator.deferred import graph_inputs
+from generator.graph import connection_edges, node_details, person_options
+
 pytestmark = pytest.mark.browser
 
 
@@ -50,6 +54,26 @@ def wait_for_graph(page, graph_id: str) -> None:
     page.locator(f"[data-graph='{graph_id}']").scroll_into_view_if_needed()
     page.wait_for_function("id => window.introchain && window.introchain.graphs[id]", arg=graph_id, timeout=15000)
     page.wait_for_selector(f"[data-graph='{graph_id}'] .graph-ready", timeout=15000)
+
+
+def assert_text_as_the_build_writes_it(page, graph_id: str, content: Path, base_path: str) -> None:
+    """The tooltips and details panels graph-draw.js writes from a graph's fields are the build's own text for them."""
+    site = load_site(content)[0]
+    kind, _, key = graph_id.partition("-")
+    if kind == "story":
+        study = next(study for study in site.studies if study.slug == key)
+        links = [(index, connection, "") for index, connection in enumerate(study.connections)]
+    else:
+        links = graph_inputs(site).links(key)
+    expected = {edge["id"]: edge["title"] for index, connection, slug in links
+                for _, _, edge in connection_edges(site, index, connection, prefix=f"{slug}-" if slug else "")}
+    drawn = page.evaluate("id => Object.fromEntries(window.introchain.graphs[id].edges.get().map(e => [e.id, e.title]))", graph_id)
+    assert drawn == expected and any("brought" in title for title in drawn.values())
+    nodes = page.evaluate("id => window.introchain.graphs[id].nodes.get().map(n => [n.id, n.title])", graph_id)
+    assert {node: title for node, title in nodes} == {
+        node: person_options(site, node, role=None, counts=site.story_counts)["title"] for node, _ in nodes}
+    details = page.evaluate("id => window.introchain.graphs[id].details", graph_id)
+    assert details == node_details(site, [node for node, _ in nodes], base_path)
 
 
 def canvas_has_ink(page, graph_id: str) -> bool:
@@ -98,6 +122,7 @@ def test_story_graph_draws_exactly_the_story(sample_site, static_server, open_pa
     graph_id = f"story-{slug}"
     wait_for_graph(page, graph_id)
     assert graph_ids(page) == [graph_id]
+    assert_text_as_the_build_writes_it(page, graph_id, sample_site / "content", "/site/")
     assert canvas_has_ink(page, graph_id)
     people, connection_count = story_people_and_connections(sample_site / "content", slug)
     nodes = set(page.evaluate("id => window.introchain.graphs[id].nodes.getIds()", graph_id))
@@ -173,6 +198,7 @@ def test_a_person_page_rings_its_person_and_names_bridges(sample_site, static_se
     # Liz bridged Jane and Ali: the panel says so rather than naming a stage.
     assert "Jane Boyd: brought together" in panel.inner_text()
     assert "Ali Davies: brought together" in panel.inner_text()
+    assert_text_as_the_build_writes_it(page, graph_id, sample_site / "content", "/site/")
     assert watch.console_errors == []
 
 

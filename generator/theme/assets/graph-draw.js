@@ -98,6 +98,43 @@
     return { nodes, edges };
   }
 
+  // A list of names as the build writes one: "A", "A and B", "A, B and C".
+  function joinNames(names) {
+    return names.length < 2 ? names.join("") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+  }
+
+  // A story's or person's graph sends each tooltip and the details panel as fields, not text
+  // (generator/graph.py, `tooltip_text=False`): write them here, as plain strings, the same
+  // text the build writes for the network (its `connection_text`). The network's data has
+  // its tooltips and details already.
+  function describe(data) {
+    if (data.details) return;
+    const names = new Map(data.nodes.map((node) => [node.id, node.label]));
+    const nameOf = (id) => names.get(id) ?? id;
+    const edges = new Map(data.edges.map((edge) => [edge.id, edge]));
+    data.details = {};
+    for (const node of data.nodes) {
+      const kind = node.kind.charAt(0).toUpperCase() + node.kind.slice(1) + (node.place ? ` · ${node.place}` : "");
+      node.title ??= [node.label, kind, `In ${node.stories} stor${node.stories === 1 ? "y" : "ies"}`].join("\n");
+      data.details[node.id] = { name: node.label, kind: node.kind, location: node.place ?? "", url: `${data.people_url}${node.id}/` };
+    }
+    for (const edge of data.edges) {
+      if (edge.title !== undefined) continue;
+      if (edge.of !== undefined) {
+        const pair = edges.get(edge.of);
+        edge.title = `${nameOf(edge.from)} brought ${joinNames([nameOf(pair.from), nameOf(pair.to)])} together (${edge.bridge})`;
+        continue;
+      }
+      const lines = [joinNames([nameOf(edge.from), nameOf(edge.to)])];
+      if (edge.via) lines.push(`Met through ${joinNames(edge.via.map(nameOf))} (${edge.bridge})`);
+      if (edge.channels) lines.push(`Channels: ${edge.channels.join(", ")}`);
+      if (edge.when) lines.push(`When: ${edge.when}`);
+      lines.push(`Deepest stage: ${edge.stage}`, `Met in person: ${edge.met ? "yes" : "not yet"}`);
+      if (edge.summary) lines.push(edge.summary);
+      edge.title = lines.join("\n");
+    }
+  }
+
   // Colours from the page's colour scheme: label text with a halo of the background, rings in the
   // text colour, lines in their channel's variant for the scheme (`colorDark` in the data).
   function paint(data) {
@@ -208,6 +245,7 @@
 
     // Keep `data` as what is drawn: its colours, who is next to whom, its labels.
     take(data) {
+      describe(data);
       this.data = data;
       this.around = adjacency(data.edges);
       this.labels = {
