@@ -276,7 +276,7 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
            previous: Manifest | None, key: str = "", started: float | None = None) -> BuildReport:
     """Load, plan, render what changed and write the site; ``key`` is the build key to record (``build``'s shortcut)."""
     from generator.finish import PageFinisher
-    from generator.incremental.manifest import Manifest, assets_digest, folder_digests
+    from generator.incremental.manifest import Manifest, assets_digest, folder_digests, page_records
     from generator.parallel import render_numbers
     from generator.search import search_files_started
     from generator.staging import file_stat
@@ -302,14 +302,15 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
         # ``collector_skipping_what_exists``), the first young one does not walk all of it.
         gc.freeze()
     pages, keys, history = plan.job.pages, plan.keys, plan.history
-    unchanged = plan.kept | {number for number, page in enumerate(pages) if number not in plan.kept
-                             and previous is not None and previous.page_unchanged(page.output, keys[number], out_dir)}
+    page_outputs = [page.output for page in pages]
+    unchanged = plan.kept | {number for number in set(range(len(pages))) - plan.kept
+                             if previous is not None and previous.page_unchanged(page_outputs[number], keys[number], out_dir)}
     search = state.search.files_for(site, cache) if index is None else index.files()
     copies, asset_files, names = _site_files(site, plan, search)
     copy_stats = {name: file_stat(source) for name, source in copies.items()}
     kept_copies = {name for name in copies if previous is not None and previous.copy_unchanged(name, copy_stats[name], out_dir)}
     removed = previous is not None and not previous.names <= set(names)
-    todo = [number for number in range(len(pages)) if number not in unchanged]
+    todo = sorted(set(range(len(pages))) - unchanged)
     asset_digests = folder_digests(asset_files)
     digest_of_assets = assets_digest(asset_digests)
     summary = (len(pages), len(names), tuple(warnings))
@@ -339,9 +340,8 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
                 writer.placed(pages[number].output, outcome.stat, outcome.how)
         if failures:
             raise ContentErrors(_distinct_errors(failures))
-        for number in sorted(unchanged):
-            output = pages[number].output
-            writer.keep(output, lambda output=output: (out_dir / output).read_bytes(), previous.pages[output][1])
+        relinked = writer.keep_all({page_outputs[n]: previous.pages[page_outputs[n]][1] for n in sorted(unchanged)},
+                                   lambda output: (out_dir / output).read_bytes()) if unchanged else set()
         for name, data in asset_files.items():
             if previous is not None and previous.asset_unchanged(name, asset_digests, out_dir):
                 writer.keep(name, lambda data=data: data, previous.assets[name])
@@ -354,7 +354,7 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
                 writer.copy(name, source)
         written = writer.commit()
         manifest = Manifest(
-            pages={page.output: (keys[number], writer.stats.get(page.output)) for number, page in enumerate(pages)},
+            pages=page_records(page_outputs, keys, writer.stats, previous, todo, relinked),
             copies={name: (copy_stats[name], writer.stats.get(name)) for name in copies},
             assets={name: writer.stats.get(name) for name in asset_files},
             assets_digest=digest_of_assets,

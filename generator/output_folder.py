@@ -18,10 +18,8 @@ import fcntl
 import os
 import shutil
 import time
-from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -69,31 +67,18 @@ def stat_of(info: os.stat_result) -> Stat:
 class TreeRecord:
     """A site folder's files and sub-folders ('/'-separated names) and each folder's stat ('' is the root).
 
-    Kept packed (two strings and an array: a handful of objects instead of a hundred
-    thousand), because it is saved with every build's state; unpacked on first use.
+    The cache stores it packed (``incremental/pickling.py``: two strings and an array, a
+    handful of objects instead of a hundred thousand); in memory it is kept as it is used.
     """
 
-    packed_files: str  # the names, one per line
-    packed_folders: str  # the names, one per line, in the order of the stats
-    packed_stats: bytes  # an array("q") of size, mtime and inode per folder
+    files: frozenset[str]
+    folders: dict[str, Stat]  # every folder, the root included
     taken_ns: int  # when the stats were taken (see the racy rule above)
 
     @classmethod
     def of(cls, files: Iterable[str], folders: dict[str, Stat], taken_ns: int) -> TreeRecord:
-        """Pack a record."""
-        stats = array("q", [number for stat in folders.values() for number in stat])
-        return cls("\n".join(sorted(files)), "\n".join(folders), stats.tobytes(), taken_ns)
-
-    @cached_property
-    def files(self) -> frozenset[str]:
-        return frozenset(self.packed_files.split("\n")) if self.packed_files else frozenset()
-
-    @cached_property
-    def folders(self) -> dict[str, Stat]:
-        numbers = array("q")
-        numbers.frombytes(self.packed_stats)
-        names = self.packed_folders.split("\n")
-        return {name: (numbers[3 * at], numbers[3 * at + 1], numbers[3 * at + 2]) for at, name in enumerate(names)}
+        """A record of ``files`` and the stats of ``folders``."""
+        return cls(files if isinstance(files, frozenset) else frozenset(files), folders, taken_ns)
 
 
 @dataclass
@@ -162,12 +147,14 @@ def record_tree(root: str, files: set[str], folders: set[str], known: dict[str, 
     ``known`` are folder stats seen before the last changes; the folders in ``touched``
     (changed since) and those without a known stat are looked at again.
     """
-    stats: dict[str, Stat] = {}
-    for folder in ("", *folders):
-        if folder in touched or folder not in known:
-            stats[folder] = stat_of(os.lstat(f"{root}/{folder}" if folder else root))
-        else:
-            stats[folder] = known[folder]
+    # Carried over from ``known`` (a folder of the new tree not touched since), then looked at.
+    if known.keys() - {""} <= folders:
+        stats = dict(known)
+    else:
+        stats = {folder: stat for folder, stat in known.items() if not folder or folder in folders}
+    for folder in (folders - stats.keys()) | {folder for folder in touched if not folder or folder in folders} | (
+            set() if "" in stats else {""}):
+        stats[folder] = stat_of(os.lstat(f"{root}/{folder}" if folder else root))
     return TreeRecord.of(files, stats, time.time_ns())
 
 

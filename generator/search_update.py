@@ -38,18 +38,13 @@ def write_search_files(options: BuildOptions, state: BuildState) -> bool | None:
         return False
     others = {name: stat for name, stat in previous.assets.items() if name.partition("/")[0] not in replaced}
 
-    def live(name: str):
-        return lambda: Path(out_dir, name).read_bytes()
-
     with retired_site_doubted_on_failure(state), \
             SiteWriter(out_dir, retired=retired_site_dir(options), swap_guard=options.swap_guard,
                        retired_record=previous.retired, retired_differs=previous.retired_differs) as writer:
-        for name, (_, stat) in previous.pages.items():
-            writer.keep(name, live(name), stat)
-        for name, (_, stat) in previous.copies.items():
-            writer.keep(name, live(name), stat)
-        for name, stat in others.items():
-            writer.keep(name, live(name), stat)
+        kept = {name: stat for name, (_, stat) in previous.pages.items()}
+        kept.update((name, stat) for name, (_, stat) in previous.copies.items())
+        kept.update(others)
+        writer.keep_all(kept, lambda name: Path(out_dir, name).read_bytes())
         for name, data in files.items():
             writer.add(name, data)
         writer.commit()

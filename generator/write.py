@@ -69,7 +69,7 @@ class SiteWriter:
         self._swap_guard = swap_guard or nullcontext
         self._retired_home: Path | None = None  # where the retired site is kept (its lock is held)
         self._lock: BinaryIO | None = None
-        self._existing: set[str] = set()  # files already in the staging folder
+        self._existing: set[str] | frozenset[str] = set()  # files already in the staging folder
         self._folders: set[str] = set()  # folders already in it
         self._seen: dict[str, Stat] = {}  # their stats before this build changed anything
         self._touched: set[str] = set()  # folders whose entries this build changed
@@ -80,8 +80,10 @@ class SiteWriter:
         if retired is not None and self.old is not None and self._lock_retired(retired):
             self._retired_home = retired
             if retired_differs is not None and retired_record is not None and is_our_folder(retired):
-                self._existing, self._folders = set(retired_record.files), set(retired_record.folders) - {""}
-                self._seen = {folder: stat for folder, stat in retired_record.folders.items() if folder}  # the root: looked at again
+                self._existing, self._folders = retired_record.files, set(retired_record.folders)
+                self._seen = dict(retired_record.folders)
+                self._folders.discard("")
+                self._seen.pop("", None)  # the root: looked at again
                 self._staging, self._reused, self._differs = retired, True, retired_differs
             elif is_our_folder(retired):
                 try:
@@ -162,6 +164,24 @@ class SiteWriter:
         else:
             self.placed(relative, *linked)
 
+    def keep_all(self, live: dict[str, Stat | None], data: Callable[[str], bytes]) -> set[str]:
+        """Files known to be unchanged since the previous build, with the live files' stats, as ``keep`` each.
+
+        Where the retired site holds the live file (see ``retired_differs``), it is recorded with
+        its live stat at once. Returns the names that were linked or written instead (their
+        stats are in ``stats``).
+        """
+        others = live
+        if self._differs is not None:
+            existing, differs = self._existing, self._differs
+            held = {name: stat for name, stat in live.items()
+                    if stat is not None and name in existing and name not in differs and "\\" not in name}
+            self.stats.update(held)
+            others = {name: stat for name, stat in live.items() if name not in held} if held else live
+        for name, stat in others.items():
+            self.keep(name, lambda name=name: data(name), stat)
+        return set(others)
+
     def copy(self, name: str, source: Path) -> None:
         """A file copied from the content (an image beside a post)."""
         relative = clean_name(name)
@@ -173,9 +193,9 @@ class SiteWriter:
         """Put the new site in place; returns how many files have new bytes."""
         try:
             new = self.staging
-            self._sweep()
+            files = self._sweep()
             os.chmod(new, 0o755)  # mkdtemp makes it private; a site is meant to be read
-            self.record = record_tree(str(new), set(self.stats) | {MARKER}, self._folders, self._seen, self._touched)
+            self.record = record_tree(str(new), files, self._folders, self._seen, self._touched)
             self._staging = None
             with self._swap_guard():
                 retired = self._swap_in(new)
@@ -185,10 +205,18 @@ class SiteWriter:
             self._unlock()
         return self.changed
 
-    def _sweep(self) -> None:
-        """Remove what the staging folder had and the new site has not (files, then emptied folders); mark it ours."""
-        wanted = set(self.stats) | {MARKER}
+    def _sweep(self) -> frozenset[str]:
+        """Remove what the staging folder had and the new site has not (files, then emptied folders); mark it ours.
+
+        Returns the files of the new site.
+        """
+        wanted = set(self.stats)
+        wanted.add(MARKER)
         root = self.staging
+        gone = self._existing - wanted
+        if self._differs is not None and not (gone & self._made) and not (wanted & self._made):
+            self._sweep_gone(gone)
+            return frozenset(wanted)
         needed: set[str] = set()
         for name in wanted:
             parent = name.rpartition("/")[0]
@@ -207,8 +235,41 @@ class SiteWriter:
                 os.rmdir(path)
                 self._touched.add(folder.rpartition("/")[0])
         self._folders = needed
+        self._mark()
+        return frozenset(wanted)
+
+    def _sweep_gone(self, gone: set[str]) -> None:
+        """``_sweep`` where the retired site is known from its record and no name changed from file to folder.
+
+        Each folder of the record held some of the retired site's files (a record lists only
+        the folders its files need), and each folder made since holds a new file: only a folder
+        above a file that goes can be left empty, and only an empty folder can be removed.
+        """
+        root = self.staging
+        above: set[str] = set()
+        for name in sorted(gone):
+            try:
+                os.unlink(root / name)
+            except FileNotFoundError:
+                pass
+            parent = name.rpartition("/")[0]
+            self._touched.add(parent)
+            while parent and parent not in above:
+                above.add(parent)
+                parent = parent.rpartition("/")[0]
+        for folder in sorted(above, reverse=True):  # deepest first
+            try:
+                os.rmdir(root / folder)
+            except OSError:
+                continue  # it holds files of the new site
+            self._made.discard(folder)
+            self._touched.add(folder.rpartition("/")[0])
+        self._folders = self._made
+        self._mark()
+
+    def _mark(self) -> None:
         if MARKER not in self._existing:
-            write_file(root, MARKER, filled_with(MARKER_TEXT), self.target.folders)
+            write_file(self.staging, MARKER, filled_with(MARKER_TEXT), self.target.folders)
 
     def _swap_in(self, new: Path) -> Path | None:
         """Put folder ``new`` at ``out_dir``; returns where the previous site now is (None: there was none)."""

@@ -148,3 +148,43 @@ def test_an_index_finished_while_the_content_is_broken_keeps_the_error_and_arriv
     # The fix brings back the site the index was made for: the build puts the index in at once.
     assert server.save(story, "between: [ann, zed]", "between: [ann, bob]") is None
     assert tree_bytes(server.site) == _cold(root)
+
+
+def _tree(folder: Path) -> tuple[set[str], set[str]]:
+    """Every file and every folder under ``folder`` (relative names)."""
+    files, folders = set(), set()
+    for path in folder.rglob("*"):
+        (folders if path.is_dir() else files).add(path.relative_to(folder).as_posix())
+    return files, folders
+
+
+@pytest.mark.slow
+def test_what_each_rebuild_records_is_the_served_folder_as_it_is(make_site):
+    """Rebuilds carry the last build's records over for what they keep; the records must still say
+    what is on disk (each page's file, every file and folder), and pages and folders that go, go."""
+    from generator.staging import file_stat
+
+    root = make_site(stories=STORIES)
+    server = Server(root)
+    stories = root / "content/stories"
+    saves = [
+        ("a post", lambda: server.save(stories / "beta/index.md", "Hello **world**.", "Hello, beta.")),
+        ("the search index", server.index_ready),
+        ("a tag's first use", lambda: server.save(stories / "gamma/index.md", "tags: [testing]", "tags: [testing, Lonely One]")),
+        ("that tag's last use", lambda: server.save(stories / "gamma/index.md", "tags: [testing, Lonely One]", "tags: [testing]")),
+        ("the search index", server.index_ready),
+        ("another post", lambda: server.save(stories / "delta/index.md", "Hello **world**.", "Hello, delta.")),
+    ]
+    for what, save in saves:
+        assert not isinstance(save(), str), what
+        _cold(root)
+        cold_files, cold_folders = _tree(root.parent / "cold")
+        files, folders = _tree(server.site)
+        # (The search files follow a save in the background.)
+        assert _without_index(dict.fromkeys(files)).keys() == _without_index(dict.fromkeys(cold_files)).keys(), what
+        assert folders == cold_folders, f"after {what}"
+        manifest = server.rebuild.state.manifest
+        assert manifest.tree.files == files and manifest.tree.folders.keys() == folders | {""}, f"after {what}"
+        assert {output: stat for output, (_, stat) in manifest.pages.items()} == {
+            output: file_stat(server.site / output) for output in manifest.pages}, f"after {what}"
+    assert not (server.site / "tags/lonely-one").exists()

@@ -77,6 +77,24 @@ class Manifest:
         return self.assets_digest == digest and all(self._intact(out_dir, name, stat) for name, stat in self.assets.items())
 
 
+def page_records(outputs: list[str], keys: list[str], stats: dict[str, Stat], previous: Manifest | None,
+                 rendered: list[int], relinked: set[str]) -> dict[str, tuple[str, Stat | None]]:
+    """Each page's key and the stat of its file as written (``stats``), for the manifest.
+
+    With the same pages as ``previous``, the records are carried over: only the pages
+    ``rendered`` (by number) and those the writer ``relinked`` instead of holding the live
+    file (by output) get new ones; every other page was kept with its recorded key and file.
+    """
+    if previous is None or len(previous.pages) != len(outputs) or previous.pages.keys() != set(outputs):
+        return {output: (keys[number], stats.get(output)) for number, output in enumerate(outputs)}
+    records = dict(previous.pages)
+    for number in rendered:
+        records[outputs[number]] = (keys[number], stats.get(outputs[number]))
+    for output in relinked:
+        records[output] = (records[output][0], stats.get(output))
+    return records
+
+
 def folder_digests(files: dict[str, bytes]) -> dict[str, str]:
     """A digest of the names and bytes of the files under each top-level folder (``assets/``, ``pagefind/``)."""
     from generator.incremental.fingerprint import digest
