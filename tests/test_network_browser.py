@@ -49,10 +49,13 @@ def index_of(site: Path) -> dict:
 def open_network(open_page, static_server, site: Path, viewport: str = "desktop", scheme: str = "light"):
     server = static_server(site, "/repo/")
     page, watch = open_page(f"{server.url}network/", viewport=VIEWPORTS[viewport], color_scheme=scheme)
-    page.wait_for_function("() => { const people = document.querySelector('[data-graph-people]');"
-                           " return (people.options.length > 0 || people.hasAttribute('data-suggest'))"
-                           " && !document.querySelector('[data-filter-controls]').disabled; }")
+    wait_until_ready(page)
     return page, watch, server
+
+
+def wait_until_ready(page) -> None:
+    """Until the network's index has arrived: the filters are enabled once the names are offered."""
+    page.wait_for_function("() => !document.querySelector('[data-filter-controls]').disabled")
 
 
 def layout_shift(page) -> float:
@@ -292,13 +295,53 @@ def test_a_large_network_suggests_the_names_that_match_what_is_typed(large_site,
     assert_only_local_requests(watch, server.url)
 
 
-def test_a_small_network_lists_everyone_at_once(sample_project, tmp_path, static_server, open_page):
+def test_a_small_network_lists_everyone_once_a_name_field_is_focused(sample_project, tmp_path, static_server, open_page):
     result = run_cli("build", "--content", sample_project / "content", "--out", tmp_path / "site",
                      "--base-url", "https://someone.github.io/repo/", cwd=sample_project)
     assert result.code == 0, result.text
     page, watch, server = open_network(open_page, static_server, tmp_path / "site", "desktop")
+    assert suggested(page) == []  # not built while the page loads
+    page.focus("[data-path-to]")
     assert suggested(page) == [label for _, label, _ in index_of(tmp_path / "site")["people"]]
     assert watch.console_errors == []
+
+
+def test_a_reader_who_asks_before_the_index_arrives_is_answered_when_it_does(
+        sample_project, tmp_path, large_site, static_server, browser):
+    # The index is held back until the reader has focused a name field (a small network) or
+    # typed part of a name (a large one); the names come once it arrives, with no other keystroke.
+    result = run_cli("build", "--content", sample_project / "content", "--out", tmp_path / "site",
+                     "--base-url", "https://someone.github.io/repo/", cwd=sample_project)
+    assert result.code == 0, result.text
+    for site, typed in ((tmp_path / "site", None), (large_site, "person 1")):
+        server = static_server(site, "/repo/")
+        context = browser.new_context(viewport=VIEWPORTS["phone"])
+        try:
+            page = context.new_page()
+            held = []
+            page.route("**/network/index.json*", lambda route: route.continue_() if held == ["released"] else held.append(route))
+            page.goto(f"{server.url}network/")
+            page.wait_for_function("() => performance.getEntriesByName('first-contentful-paint').length")
+            page.wait_for_timeout(100)
+            assert page.evaluate("document.querySelector('[data-filter-controls]').disabled")
+            field = page.locator("[data-path-to]")
+            field.fill("")
+            if typed:
+                field.press_sequentially(typed)
+            else:
+                field.focus()
+            assert suggested(page) == [] and held, "the index arrived too early for this test"
+            waiting, held[:] = list(held), ["released"]
+            for route in waiting:
+                route.continue_()
+            wait_until_ready(page)
+            labels = [label for _, label, _ in index_of(site)["people"]]
+            expected = ([label for label in labels if label.casefold().startswith(typed)][:50] if typed else labels)
+            page.wait_for_function("count => document.querySelector('[data-graph-people]').options.length === count",
+                                   arg=len(expected))
+            assert suggested(page) == expected
+        finally:
+            context.close()
 
 
 

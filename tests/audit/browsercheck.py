@@ -247,17 +247,23 @@ def summarize_lighthouse(report: dict, page: str, form_factor: str, host: str) -
 
 
 def lighthouse_site(site: AuditSite, pages=LIGHTHOUSE_PAGES, form_factors=("mobile", "desktop"),
-                    runs: int = 3) -> list[LighthouseResult]:
-    """Lighthouse on ``pages``; for each page and form factor, the run with the median performance score."""
+                    runs: int = 3, reports: Path | None = None) -> list[LighthouseResult]:
+    """Lighthouse on ``pages``; for each page and form factor, the run with the median performance score.
+
+    With ``reports``, each run's JSON report is kept in that folder (page-formfactor-run.json).
+    """
     host = urlsplit(site.url).netloc
     results = []
     with tempfile.TemporaryDirectory(prefix="introchain-lighthouse-") as temp:
+        folder = Path(temp) if reports is None else reports
+        folder.mkdir(parents=True, exist_ok=True)
         for path in pages:
             for form_factor in form_factors:
                 attempts = []
                 for number in range(runs):
                     load = load_average()
-                    report = run_lighthouse(site.url + path, form_factor, Path(temp) / f"{form_factor}-{number}.json")
+                    name = (path.strip("/").replace("/", "-") or "home") + f"-{form_factor}-{number + 1}.json"
+                    report = run_lighthouse(site.url + path, form_factor, folder / name)
                     attempts.append(summarize_lighthouse(report, path, form_factor, host))
                     attempts[-1].timings[0]["load"] = load
                 performance = [attempt.scores["performance"] for attempt in attempts]

@@ -31,7 +31,7 @@
   const drawingSources = [script?.getAttribute("data-vis"), script?.getAttribute("data-draw") ?? beside("graph-draw.js")]
     .filter(Boolean);
   const registry = {};
-  const shared = { registry, idle, element, ensure, withDrawing };
+  const shared = { registry, idle, nextTask, element, ensure, withDrawing };
   window.introchain = { graphs: registry, ready, shared };
 
   // --- small helpers -------------------------------------------------------------------------
@@ -41,6 +41,19 @@
     return new Promise((resolve) => {
       if (window.requestIdleCallback) requestIdleCallback(() => resolve(), { timeout: IDLE_WAIT_MS });
       else setTimeout(resolve, 0);
+    });
+  }
+
+  // A promise that resolves in a later task, so that the page can be painted and answer the
+  // reader between two steps of work (on a phone each step must stay well under 50 ms):
+  // scheduler.yield() where there is one (its continuation runs before other queued tasks),
+  // else a message to the page itself (unlike a nested setTimeout, never clamped to 4 ms).
+  function nextTask() {
+    if (window.scheduler?.yield) return window.scheduler.yield();
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => resolve();
+      channel.port2.postMessage(null);
     });
   }
 
@@ -121,15 +134,17 @@
       window.addEventListener("load", prefetch, { once: true });
       return;
     }
-    afterFirstPaint(() => {
-      // After the other observer has had its say: is the graph being drawn already?
-      if (loading || shared.draw) return;
+    afterFirstPaint(async () => {
+      // One file a task: starting a download takes the main thread a few milliseconds.
       for (const source of drawingSources) {
+        // After the other observer has had its say: is the graph being drawn already?
+        if (loading || shared.draw) return;
         const link = document.createElement("link");
         link.rel = "prefetch";
         link.as = "script";
         link.href = source;
         document.head.append(link);
+        await nextTask();
       }
     });
   }

@@ -27,7 +27,10 @@
     indexRequests[id] ??= fetch(source).then((response) => {
       if (!response.ok) throw new Error(`${source}: HTTP ${response.status}`);
       return response.json();
-    }).then((index) => (indexes[id] = prepareIndex(index)));
+    }).then(async (index) => {
+      await window.introchain.shared.nextTask(); // not in the task that parsed it
+      return (indexes[id] = prepareIndex(index));
+    });
     return indexRequests[id];
   }
 

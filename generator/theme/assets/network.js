@@ -12,7 +12,7 @@
   const SUGGESTED_PEOPLE = 50;
 
   const shared = window.introchain.shared;
-  const { registry, element, ensure, withDrawing, index: networkIndex } = shared;
+  const { registry, element, ensure, withDrawing, nextTask, index: networkIndex } = shared;
   const { indexes, graphIndex, findPath, personCalled, partData } = networkIndex;
 
   // Draw part of a large network from its index (once), and call back with its API.
@@ -64,9 +64,10 @@
   }
 
   // The page's list of the network's people (a datalist, in the index's order: by name): all
-  // of them in a small network; in a large one, the names that match what is being typed in
-  // any field that uses the list.
-  function fillPeople(id, index) {
+  // of them in a small network, filled when a field that uses the list is first focused (at once
+  // if one is focused already), not while the page loads; in a large one, the names that match
+  // what is being typed in any field that uses the list.
+  function offerPeople(id, index) {
     const labels = index.people.map(([, label]) => label);
     const fill = (list, names) => {
       const options = document.createDocumentFragment();
@@ -74,18 +75,25 @@
       list.replaceChildren(options);
     };
     for (const list of document.querySelectorAll(`datalist[data-graph-people="${CSS.escape(id)}"]`)) {
+      const fields = Array.from(document.querySelectorAll(`input[list="${CSS.escape(list.id)}"]`));
       if (labels.length <= LISTED_PEOPLE) {
-        fill(list, labels);
+        const fillOnce = () => {
+          fields.forEach((field) => field.removeEventListener("focus", fillOnce));
+          fill(list, labels);
+        };
+        if (fields.includes(document.activeElement)) fillOnce();
+        else fields.forEach((field) => field.addEventListener("focus", fillOnce));
         continue;
       }
       let folded = null; // made on the first keystroke, not while the page loads
       list.setAttribute("data-suggest", "");
-      document.querySelectorAll(`input[list="${CSS.escape(list.id)}"]`).forEach((field) => {
-        field.addEventListener("input", () => {
-          folded ??= labels.map((label) => label.toLocaleLowerCase());
-          fill(list, suggestedNames(labels, folded, field.value));
-        });
-      });
+      const suggest = (field) => {
+        folded ??= labels.map((label) => label.toLocaleLowerCase());
+        fill(list, suggestedNames(labels, folded, field.value));
+      };
+      for (const field of fields) field.addEventListener("input", () => suggest(field));
+      // A reader who typed while the index was on its way is answered now.
+      if (fields.includes(document.activeElement) && document.activeElement.value.trim()) suggest(document.activeElement);
     }
   }
 
@@ -144,7 +152,8 @@
     return kept;
   }
 
-  function fillFilterChoices(form, index) {
+  // The filters' choices (the tags, the channels used and the years of the index), then the filters enabled.
+  function openFilters(form, index) {
     const used = new Set(index.links.flatMap((link) => link[5]));
     const years = [...new Set(index.links.map((link) => link[4]))].sort((a, b) => a - b);
     const choices = {
@@ -156,23 +165,17 @@
       const any = select.options[0];
       select.replaceChildren(any, ...choices[select.getAttribute("data-filter-choices")].map(([value, text]) => new Option(text, value)));
     }
+    const controls = form.querySelector("[data-filter-controls]");
+    if (controls) controls.disabled = false;
   }
 
-  // The filters: picked from the index at once (what they match is said in words), then shown in
-  // the drawn graph, which they open.
+  // The filters (enabled by openFilters once the index is here): picked from the index at once
+  // (what they match is said in words), then shown in the drawn graph, which they open.
   function setupFilters(form) {
     const id = form.getAttribute("data-graph-filters");
     const block = document.querySelector(`[data-graph="${CSS.escape(id)}"]`);
     const result = form.querySelector("[data-filter-result]");
     if (!block?.hasAttribute("data-graph-index")) return;
-    const controls = form.querySelector("[data-filter-controls]");
-    graphIndex(block).then((index) => {
-      fillFilterChoices(form, index);
-      if (controls) controls.disabled = false;
-    }, (error) => {
-      result.textContent = "The filters could not load the network's index.";
-      console.error(error);
-    });
     const apply = () => graphIndex(block).then((index) => {
       const kept = filteredLinks(index, form);
       if (kept && !kept.length) {
@@ -212,13 +215,30 @@
     });
   }
 
-  function start() {
+  // Start-up work in short tasks, so that none keeps a phone busy for long: the controls'
+  // listeners, then (in a task of its own) the network's index, which the page preloads; once it
+  // has arrived, the names, then each form of filters, each in a task of its own.
+  async function start() {
     document.querySelectorAll("[data-graph][data-graph-on-demand]").forEach(onDemand);
     document.querySelectorAll("[data-path-finder]").forEach(setupPathFinder);
     document.querySelectorAll("[data-graph-filters]").forEach(setupFilters);
-    // The network's index is fetched at once: the path finder and the filters wait for it.
+    await nextTask();
     for (const block of document.querySelectorAll("[data-graph][data-graph-index]")) {
-      graphIndex(block).then((index) => fillPeople(block.getAttribute("data-graph"), index), console.error);
+      const id = block.getAttribute("data-graph");
+      const filters = Array.from(document.querySelectorAll(`[data-graph-filters="${CSS.escape(id)}"]`));
+      graphIndex(block).then(async (index) => {
+        await nextTask();
+        offerPeople(id, index);
+        for (const form of filters) {
+          await nextTask();
+          openFilters(form, index);
+        }
+      }, (error) => {
+        for (const form of filters) {
+          form.querySelector("[data-filter-result]").textContent = "The filters could not load the network's index.";
+        }
+        console.error(error);
+      });
     }
   }
 
