@@ -14,7 +14,7 @@ a fresh browser context (empty cache) per run. It prints the medians of the runs
   after the page has loaded; the graph only when the reader opens the interactive view);
 - first view: first contentful paint (the overview is part of the page's HTML);
 - interactive: when the path finder and the filters can answer (the index has arrived,
-  the names are listed, or suggested as they are typed, and the filters enabled), at the next frame the page draws;
+  the names are offered, listed or suggested as they are typed, and the filters enabled), at the next frame the page draws;
 - path finder: from pressing "Show the shortest path" to the answer in the page, for the
   first and the last person of the list (by name: two people far apart in the layout);
 - focus: from choosing the best-connected person under "Focus on" to their neighbourhood
@@ -53,17 +53,15 @@ THROTTLING = 4
 #: How long the interactive view may take to open before the run reports it as not opened.
 OPEN_TIMEOUT_MS = 120_000
 
-# Set before the page's own scripts run: when the list of people is filled and the filters are
-# enabled, the time of the next frame (the main thread free to answer).
+# Set before the page's own scripts run: when the filters are enabled (the last step of the
+# page's start-up, after the names are offered), the time of the next frame (the main thread free to answer).
 _WATCH_READY = """
     new MutationObserver((changes, observer) => {
-        const people = document.querySelector('[data-graph-people]');
         const filters = document.querySelector('[data-filter-controls]');
-        const named = people?.options.length || people?.hasAttribute('data-suggest');
-        if (!named || !filters || filters.disabled) return;
+        if (!filters || filters.disabled) return;
         observer.disconnect();
         requestAnimationFrame(() => { window.__ready = performance.now(); });
-    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled', 'data-suggest'] });
+    }).observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['disabled'] });
 """
 # Runs `act` (a function body) and resolves with the milliseconds until the graph is drawn and ready, at the next frame.
 _UNTIL_DRAWN = """(act) => new Promise((resolve) => {
