@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -174,16 +175,16 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     # kind's pages are made again only when its outline changed.
     pages = (plan_pages(site, state.ranking.of(rank), state.plans.make, state.stories.of) if state is not None
              else plan_pages(site, rank, make_pages))
-    history = History(site, fingerprint, {page.output: page.reads for page in pages})
+    outputs = [page.output for page in pages]
+    history = History(site, fingerprint, dict(zip(outputs, [page.reads for page in pages])))
     earlier = state.history if state is not None and state.history is not None and state.history.wrote(previous) else None
     everything = set(range(len(pages)))
     wanted = (pages_to_plan(pages, earlier.reads, changed_inputs(earlier.site, site))
               if earlier and earlier.render_fingerprint == fingerprint else everything)
     recorded = previous.pages if previous is not None else {}
-    if any(number not in wanted and not (
-            page.output in recorded and (previous.trusted or
-                                         previous.page_unchanged(page.output, recorded[page.output][0], options.out_dir)))
-           for number, page in enumerate(pages)):
+    untouched = [outputs[number] for number in everything - wanted]
+    if untouched and not (recorded.keys() >= set(untouched) and (previous.trusted or all(
+            previous.page_unchanged(output, recorded[output][0], options.out_dir) for output in untouched))):
         # A page whose file was changed by hand: key everything.
         wanted = everything
     # The pages not planned again are unchanged, and their files were just checked on disk.
@@ -194,12 +195,12 @@ def plan_build(options: BuildOptions, site: Site, state: BuildState | None, prev
     if memo is not None:
         memo.next_build()
     digester = Digester(memo)
-    keys = [
-        recorded[page.output][0] if number in kept else
-        digest(fingerprint, page.output, page.template, digester(contexts[number]),
-               deferred_key(inputs, page.deferred, digester) if page.deferred else "")
-        for number, page in enumerate(pages)
-    ]
+    # Each page's recorded key (a kept page's is its key), then the key of each page planned again.
+    keys = [entry[0] for entry in map(recorded.get, outputs, repeat(("",)))]
+    for number in sorted(wanted):
+        page = pages[number]
+        keys[number] = digest(fingerprint, page.output, page.template, digester(contexts[number]),
+                              deferred_key(inputs, page.deferred, digester) if page.deferred else "")
     return PlannedBuild(job, keys, kept, assets, history)
 
 
@@ -342,10 +343,11 @@ def _build(options: BuildOptions, progress, state: BuildState | None, changed: f
             raise ContentErrors(_distinct_errors(failures))
         relinked = writer.keep_all({page_outputs[n]: previous.pages[page_outputs[n]][1] for n in sorted(unchanged)},
                                    lambda output: (out_dir / output).read_bytes()) if unchanged else set()
+        kept_assets = {name: previous.assets[name] for name in asset_files
+                       if previous.asset_unchanged(name, asset_digests, out_dir)} if previous is not None else {}
+        writer.keep_all(kept_assets, asset_files.__getitem__)
         for name, data in asset_files.items():
-            if previous is not None and previous.asset_unchanged(name, asset_digests, out_dir):
-                writer.keep(name, lambda data=data: data, previous.assets[name])
-            else:
+            if name not in kept_assets:
                 writer.add(name, data)
         for name, source in sorted(copies.items()):
             if name in kept_copies:

@@ -140,9 +140,9 @@ def tag_pages(outline: tuple) -> list[Page]:
 
 def people_outline(sources: Sources) -> tuple:
     """Per person who appears in a built story: their id, URL path and the slugs of their stories."""
-    site = sources.site
-    return tuple((person.id, person.url_path, tuple(study.slug for study in site.studies_of(person.id)))
-                 for person in site.people.values() if site.studies_of(person.id))
+    studies_of = sources.site.studies_of
+    return tuple((person.id, person.url_path, tuple(study.slug for study in studies))
+                 for person in sources.site.people.values() if (studies := studies_of(person.id)))
 
 
 def people_pages(outline: tuple) -> list[Page]:
