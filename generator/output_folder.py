@@ -18,8 +18,10 @@ import fcntl
 import os
 import shutil
 import time
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import BinaryIO
 
@@ -63,22 +65,48 @@ def stat_of(info: os.stat_result) -> Stat:
     return (info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-@dataclass(frozen=True)
 class TreeRecord:
     """A site folder's files and sub-folders ('/'-separated names) and each folder's stat ('' is the root).
 
-    The cache stores it packed (``incremental/pickling.py``: two strings and an array, a
-    handful of objects instead of a hundred thousand); in memory it is kept as it is used.
+    Two forms of the same record: as it is used (``files``, ``folders``), and packed (two
+    strings and an array: a handful of objects instead of a hundred thousand), as the cache
+    stores it (``incremental/pickling.py``). Each form is made from the other on first use,
+    so a record made by a build is never unpacked and one loaded from the cache is unpacked
+    only if a build reads it. Never changed once made.
     """
 
-    files: frozenset[str]
-    folders: dict[str, Stat]  # every folder, the root included
-    taken_ns: int  # when the stats were taken (see the racy rule above)
+    def __init__(self, files: frozenset[str] | None, folders: dict[str, Stat] | None, taken_ns: int,
+                 packed: tuple[str, str, bytes] | None = None):
+        assert (files is not None and folders is not None) or packed is not None
+        self.taken_ns = taken_ns  # when the stats were taken (see the racy rule above)
+        if files is not None and folders is not None:
+            self.__dict__.update(files=files, folders=folders)
+        if packed is not None:
+            self.__dict__["packed"] = packed
 
     @classmethod
     def of(cls, files: Iterable[str], folders: dict[str, Stat], taken_ns: int) -> TreeRecord:
-        """A record of ``files`` and the stats of ``folders``."""
+        """A record of ``files`` and the stats of ``folders`` (every folder, the root included)."""
         return cls(files if isinstance(files, frozenset) else frozenset(files), folders, taken_ns)
+
+    @cached_property
+    def packed(self) -> tuple[str, str, bytes]:
+        """The names one per line, the folders' names one per line, and their stats as one
+        array("q") of size, mtime and inode per folder, in the order of the folders' names."""
+        stats = array("q", [number for stat in self.folders.values() for number in stat])
+        return "\n".join(sorted(self.files)), "\n".join(self.folders), stats.tobytes()
+
+    @cached_property
+    def files(self) -> frozenset[str]:
+        names = self.packed[0]
+        return frozenset(names.split("\n")) if names else frozenset()
+
+    @cached_property
+    def folders(self) -> dict[str, Stat]:
+        numbers = array("q")
+        numbers.frombytes(self.packed[2])
+        names = self.packed[1].split("\n")
+        return {name: (numbers[3 * at], numbers[3 * at + 1], numbers[3 * at + 2]) for at, name in enumerate(names)}
 
 
 @dataclass

@@ -16,7 +16,6 @@ on first use. The classes themselves know nothing of the cache.
 from __future__ import annotations
 
 import copyreg
-from array import array
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
@@ -71,22 +70,13 @@ def _reduce_bundle_memo(memo: Any) -> tuple:
 
 
 def _reduce_tree_record(record: Any) -> tuple:
-    # Packed: the names one per line, and the folders' stats as one array("q") of size, mtime
-    # and inode per folder, in the order of the folders' names.
-    stats = array("q", [number for stat in record.folders.values() for number in stat])
-    return _unpack_tree_record, ("\n".join(sorted(record.files)), "\n".join(record.folders), stats.tobytes(),
-                                 record.taken_ns)
+    return _packed_tree_record, (*record.packed, record.taken_ns)
 
 
-def _unpack_tree_record(files: str, folders: str, stats: bytes, taken_ns: int) -> Any:
+def _packed_tree_record(files: str, folders: str, stats: bytes, taken_ns: int) -> Any:
     from generator.output_folder import TreeRecord
 
-    numbers = array("q")
-    numbers.frombytes(stats)
-    names = folders.split("\n")
-    return TreeRecord(frozenset(files.split("\n")) if files else frozenset(),
-                      {name: (numbers[3 * at], numbers[3 * at + 1], numbers[3 * at + 2]) for at, name in enumerate(names)},
-                      taken_ns)
+    return TreeRecord(None, None, taken_ns, packed=(files, folders, stats))
 
 
 def _trimmed_classes() -> dict[type, Callable[[Any], tuple]]:
@@ -101,7 +91,7 @@ def _trimmed_classes() -> dict[type, Callable[[Any], tuple]]:
         BundleMemo: _reduce_bundle_memo,
         # The cross-story checks are keyed by the identity of bundles.
         ContentMemo: lambda memo: (copyreg.__newobj__, (ContentMemo,), {**vars(memo), "checks": ()}),
-        # A record of every file and folder of a site: packed (a handful of objects, not 100,000).
+        # A record of every file and folder of a site: packed (a handful of objects, not 100,000), unpacked when read.
         TreeRecord: _reduce_tree_record,
     }
 
