@@ -175,13 +175,10 @@ def record_tree(root: str, files: set[str], folders: set[str], known: dict[str, 
     ``known`` are folder stats seen before the last changes; the folders in ``touched``
     (changed since) and those without a known stat are looked at again.
     """
+    tree = folders | {""}  # the root is always recorded
     # Carried over from ``known`` (a folder of the new tree not touched since), then looked at.
-    if known.keys() - {""} <= folders:
-        stats = dict(known)
-    else:
-        stats = {folder: stat for folder, stat in known.items() if not folder or folder in folders}
-    for folder in (folders - stats.keys()) | {folder for folder in touched if not folder or folder in folders} | (
-            set() if "" in stats else {""}):
+    stats = dict(known) if known.keys() <= tree else {folder: stat for folder, stat in known.items() if folder in tree}
+    for folder in (tree - stats.keys()) | (touched & tree):
         stats[folder] = stat_of(os.lstat(f"{root}/{folder}" if folder else root))
     return TreeRecord.of(files, stats, time.time_ns())
 
